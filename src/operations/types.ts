@@ -1,0 +1,49 @@
+/**
+ * The contract between the request dispatcher and the one-file-per-operation handlers.
+ */
+import type { Logger } from "pino";
+import type { ItemOf } from "../kmip/item.js";
+import type { ProtocolVersion } from "../kmip/messages.js";
+import type { Pkcs11Client, TokenSelector } from "../pkcs11/client.js";
+import type { TtlvItem } from "../ttlv/types.js";
+
+/** What a handler gets besides its request payload. */
+export interface OperationContext {
+  /** The PKCS#11 side: worker processes behind an RPC (a fake in unit tests). */
+  readonly client: Pkcs11Client;
+  /**
+   * The token selected by the request's Username, already authenticated with its PIN;
+   * undefined for operations that declare `needsToken: false` when no credential came.
+   */
+  readonly token: TokenSelector | undefined;
+  /** The request's protocol version: responses are written in that version's forms. */
+  readonly version: ProtocolVersion;
+  readonly logger: Logger;
+  /** Static facts for Query (relay name and version, library path). */
+  readonly server: ServerFacts;
+}
+
+/** Facts about this relay that Query reports. */
+export interface ServerFacts {
+  readonly product: string;
+  readonly version: string;
+  readonly libraryPath: string;
+}
+
+/** What a handler returns: the Response Payload's fields, and the UID for the log line. */
+export interface OperationResult {
+  readonly payload: readonly TtlvItem[];
+  readonly uid?: string;
+}
+
+/**
+ * One KMIP operation. `run` throws `KmipError` for KMIP-level failures; any PKCS#11 or
+ * worker error it lets through is mapped by the dispatcher (see `errors.ts`).
+ */
+export interface OperationHandler {
+  /** The Operation enumeration value. */
+  readonly operation: number;
+  /** Whether the operation touches a token (then the request must carry a valid credential). */
+  readonly needsToken: boolean;
+  run(payload: ItemOf<"Structure">, ctx: OperationContext): Promise<OperationResult>;
+}

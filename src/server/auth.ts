@@ -1,0 +1,123 @@
+/**
+ * Authentication, as the NLnetLabs relay does it: the request's Username selects the token
+ * (label, then slot id, then slot index) and the Password is the token's user PIN.
+ *
+ * Every request's PIN is checked (the PKCS#11 client verifies it against the token, with a
+ * fast path for the PIN it already verified). Failures are throttled per client, so that no
+ * client can burn through the token's PIN retry counter: after `freeFailures` consecutive
+ * failures a client is locked out for a doubling time, and its attempts are refused without
+ * reaching the token.
+ */
+import type { Logger } from "pino";
+import { kmipErrors } from "../kmip/errors.js";
+import type { RequestHeader } from "../kmip/messages.js";
+import type { Pkcs11Client, TokenSelector } from "../pkcs11/client.js";
+import { Pkcs11Error } from "../pkcs11/errors.js";
+
+/** Throttle settings (documented in docs/configuration.md). */
+export interface AuthThrottleOptions {
+  /** Consecutive failures allowed before the first lock-out. */
+  readonly freeFailures: number;
+  /** First lock-out; each further failure doubles it. */
+  readonly lockoutMs: number;
+  readonly maxLockoutMs: number;
+  /** Most clients remembered at once; the oldest entry goes first. */
+  readonly maxTrackedClients: number;
+}
+
+/** Defaults for {@link AuthThrottleOptions}. */
+export const DEFAULT_AUTH_THROTTLE: AuthThrottleOptions = {
+  freeFailures: 3,
+  lockoutMs: 1_000,
+  maxLockoutMs: 5 * 60_000,
+  maxTrackedClients: 10_000,
+};
+
+interface FailureRecord {
+  failures: number;
+  lockedUntil: number;
+}
+
+/** PKCS#11 return values that mean "this PIN is wrong or unusable". */
+const PIN_REJECTIONS = new Set([
+  0xa0, // CKR_PIN_INCORRECT
+  0xa1, // CKR_PIN_INVALID
+  0xa2, // CKR_PIN_LEN_RANGE
+  0xa4, // CKR_PIN_LOCKED
+]);
+
+/** Checks request credentials against the token, throttling failures per client. */
+export class Authenticator {
+  private readonly failures = new Map<string, FailureRecord>();
+
+  constructor(
+    private readonly client: Pkcs11Client,
+    private readonly logger: Logger,
+    private readonly options: AuthThrottleOptions = DEFAULT_AUTH_THROTTLE,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * Returns the token selected by the credential once its PIN is verified; throws KmipError
+   * Authentication Not Successful with a message that says why.
+   */
+  async authenticate(
+    credential: RequestHeader["credential"],
+    clientKey: string,
+  ): Promise<TokenSelector> {
+    if (credential === undefined) {
+      throw kmipErrors.authentication("no Credential in the request header");
+    }
+    if (credential.type !== "UsernameAndPassword") {
+      throw kmipErrors.authentication(
+        `Credential Type ${credential.credentialType} is not supported: use Username and Password`,
+      );
+    }
+    if (credential.password === undefined || credential.password === "") {
+      throw kmipErrors.authentication("the credential has no Password (the token's user PIN)");
+    }
+    this.refuseIfLockedOut(clientKey);
+    try {
+      await this.client.login(credential.username, credential.password);
+    } catch (err) {
+      if (err instanceof Pkcs11Error && PIN_REJECTIONS.has(err.ckr)) {
+        this.recordFailure(clientKey, credential.username);
+        throw kmipErrors.authentication(`login to token "${credential.username}" failed: wrong PIN`);
+      }
+      throw err;
+    }
+    this.failures.delete(clientKey);
+    return credential.username;
+  }
+
+  private refuseIfLockedOut(clientKey: string): void {
+    const record = this.failures.get(clientKey);
+    if (record === undefined) return;
+    const waitMs = record.lockedUntil - this.now();
+    if (waitMs > 0) {
+      throw kmipErrors.authentication(
+        `too many failed logins from this client: retry in ${Math.ceil(waitMs / 1000)} s`,
+      );
+    }
+  }
+
+  private recordFailure(clientKey: string, token: string): void {
+    const record = this.failures.get(clientKey) ?? { failures: 0, lockedUntil: 0 };
+    record.failures += 1;
+    const over = record.failures - this.options.freeFailures;
+    if (over >= 0) {
+      const lockMs = Math.min(this.options.lockoutMs * 2 ** over, this.options.maxLockoutMs);
+      record.lockedUntil = this.now() + lockMs;
+      this.logger.warn(
+        { client: clientKey, token, failures: record.failures, lockoutMs: lockMs },
+        "login failures: client locked out",
+      );
+    }
+    this.failures.delete(clientKey); // re-insert: the Map's order is then oldest-first
+    this.failures.set(clientKey, record);
+    if (this.failures.size > this.options.maxTrackedClients) {
+      const oldest = this.failures.keys().next().value;
+      if (oldest !== undefined) this.failures.delete(oldest);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * One client connection: cuts the TLS byte stream into messages (framing only), hands each
+ * to the dispatcher, and writes the responses back in request order.
+ *
+ * Requests on one connection are processed concurrently (pipelining) up to `maxInFlight`;
+ * past that the socket is paused, so a client cannot queue unbounded work. A framing error
+ * (a message that declares too large a size, or is not a Structure) cannot be answered
+ * reliably, so it closes the connection, with a log line.
+ */
+import type { TLSSocket } from "node:tls";
+import type { Logger } from "pino";
+import { TtlvError } from "../ttlv/errors.js";
+import { TtlvFramer } from "../ttlv/framing.js";
+import { type DispatchDeps, handleRequestBytes, type Peer } from "./dispatch.js";
+
+/** Per-connection limits. */
+export interface ConnectionLimits {
+  readonly maxMessageBytes: number;
+  /** Close a connection idle (no request in flight) for this long; 0 = never. */
+  readonly idleTimeoutMs: number;
+  /** Requests processed at once per connection before reading pauses. */
+  readonly maxInFlight: number;
+}
+
+/** A served connection, as the server tracks it. */
+export interface ServedConnection {
+  readonly id: number;
+  /** Resolves once every request received so far has been answered (or dropped). */
+  drained(): Promise<void>;
+  /** Ends the connection once drained; destroys it after `graceMs` at the latest. */
+  close(graceMs: number): Promise<void>;
+}
+
+/** Starts serving `socket`; `onClosed` runs once when it is gone. */
+export function serveConnection(
+  socket: TLSSocket,
+  peer: Peer,
+  deps: DispatchDeps,
+  limits: ConnectionLimits,
+  onClosed: () => void,
+): ServedConnection {
+  const logger: Logger = deps.logger.child({ conn: peer.connectionId });
+  const framer = new TtlvFramer({ maxMessageBytes: limits.maxMessageBytes });
+  let inFlight = 0;
+  let tail: Promise<void> = Promise.resolve();
+
+  socket.setNoDelay(true);
+  if (limits.idleTimeoutMs > 0) socket.setTimeout(limits.idleTimeoutMs);
+
+  const respond = (message: Buffer): void => {
+    inFlight += 1;
+    if (inFlight >= limits.maxInFlight) socket.pause();
+    const response = handleRequestBytes(message, peer, deps);
+    tail = tail
+      .then(() => response)
+      .then((bytes) => {
+        if (!socket.destroyed) socket.write(bytes);
+      })
+      .catch((err: unknown) => {
+        logger.error({ err: String(err) }, "internal error while answering: closing connection");
+        socket.destroy();
+      })
+      .finally(() => {
+        inFlight -= 1;
+        if (inFlight < limits.maxInFlight && socket.isPaused()) socket.resume();
+      });
+  };
+
+  socket.on("data", (chunk: Buffer) => {
+    let messages: Buffer[];
+    try {
+      messages = framer.push(chunk);
+    } catch (err) {
+      const detail = err instanceof TtlvError ? `${err.code}: ${err.message}` : String(err);
+      logger.warn({ client: peer.key }, `framing error, closing connection: ${detail}`);
+      socket.destroy();
+      return;
+    }
+    for (const message of messages) respond(message);
+  });
+  socket.on("timeout", () => {
+    if (inFlight > 0) return;
+    logger.info({ client: peer.key, idleTimeoutMs: limits.idleTimeoutMs }, "idle connection closed");
+    socket.end();
+  });
+  socket.on("error", (err) => logger.debug({ client: peer.key, err: err.message }, "socket error"));
+  socket.once("close", () => {
+    logger.debug({ client: peer.key }, "connection closed");
+    onClosed();
+  });
+
+  const drained = async (): Promise<void> => {
+    let seen: Promise<void> | undefined;
+    while (seen !== tail) {
+      seen = tail;
+      await seen;
+    }
+  };
+  return {
+    id: peer.connectionId,
+    drained,
+    async close(graceMs: number): Promise<void> {
+      socket.pause();
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      });
+      await Promise.race([drained(), graceOver]);
+      clearTimeout(timer);
+      if (!socket.destroyed) {
+        socket.end();
+        socket.destroy();
+      }
+    },
+  };
+}
