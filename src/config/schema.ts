@@ -1,0 +1,77 @@
+// The relay's configuration as the rest of the program sees it: camelCase, every default
+// filled in, read-only. The file format (kebab-case TOML, `version = "v1"`) is the one of
+// NLnetLabs' kmip2pkcs11 / cascade-hsm-bridge, plus our own keys; see docs/configuration.md.
+
+/** Minimum severity of logged messages (the incumbent's names; `warning` is pino's `warn`). */
+export type LogLevel = "trace" | "debug" | "info" | "warning" | "error";
+
+/** Where log lines go. `syslog` is accepted for compatibility and written to stderr. */
+export type LogTarget =
+  | { readonly type: "stderr" }
+  | { readonly type: "file"; readonly path: string }
+  | { readonly type: "syslog" };
+
+/** TLS certificate (chain) and private key files, PEM. */
+export interface IdentityFiles {
+  readonly certPath: string;
+  readonly keyPath: string;
+}
+
+/** The user and group to switch to after start-up (`[daemon] identity = "user:group"`). */
+export interface ProcessIdentity {
+  readonly user: string;
+  readonly group: string;
+}
+
+/** `[pkcs11]`: the vendor module and the worker processes that load it. */
+export interface Pkcs11Config {
+  /** Path of the PKCS#11 module (`lib-path`, required). */
+  readonly libPath: string;
+  /** Number of worker processes (`workers`). */
+  readonly workers: number;
+  /** A PKCS#11 call running longer than this is abandoned and its worker restarted. */
+  readonly callTimeoutMs: number;
+  /** Extra environment variables for the workers (e.g. SOFTHSM2_CONF). */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** `[server]`: the KMIP TLS listener. */
+export interface ServerConfig {
+  /** Host part of `addr`, without brackets for IPv6. */
+  readonly host: string;
+  /** Port part of `addr` (0 lets the OS choose). */
+  readonly port: number;
+  /** `[server.identity]`; absent: a self-signed certificate kept in `stateDir`. */
+  readonly identity?: IdentityFiles;
+  /** CA bundle (PEM) that client certificates must chain to; absent: no client certificates. */
+  readonly clientCaPath?: string;
+  /** A connection with no request for this long is closed; 0 never closes. */
+  readonly idleTimeoutMs: number;
+  /** Largest accepted KMIP message (TTLV header included). */
+  readonly maxMessageBytes: number;
+  /** Deepest accepted nesting of TTLV structures. */
+  readonly maxDepth: number;
+  /** Simultaneous client connections; more are refused. */
+  readonly maxConnections: number;
+  /** Directory for state the relay creates itself (the generated self-signed certificate). */
+  readonly stateDir: string;
+}
+
+/** `[daemon]`: process-level settings. */
+export interface DaemonConfig {
+  readonly logLevel: LogLevel;
+  readonly logTarget: LogTarget;
+  /** Accepted for compatibility; the relay always stays in the foreground. */
+  readonly daemonize: boolean;
+  /** File to write the process id to (removed on exit). */
+  readonly pidFile?: string;
+  /** User and group to switch to before the workers start (needs root). */
+  readonly identity?: ProcessIdentity;
+}
+
+/** The whole, validated, defaulted configuration. */
+export interface RelayConfig {
+  readonly pkcs11: Pkcs11Config;
+  readonly server: ServerConfig;
+  readonly daemon: DaemonConfig;
+}
