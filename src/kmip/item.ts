@@ -11,7 +11,7 @@ import { tagName } from "./tags.js";
 /** The item of a given TTLV type. */
 export type ItemOf<T extends TtlvTypeName> = Extract<TtlvItem, { type: T }>;
 /** The value of an item of a given TTLV type. */
-export type ValueOf<T extends TtlvTypeName> = ItemOf<T>["value"];
+export type ValueOf<T extends TtlvTypeName> = { [K in TtlvTypeName]: ItemOf<K>["value"] }[T];
 
 /** Display name of a tag: its KMIP name, or `0x42XXXX`. */
 export function nameOf(tag: number): string {
@@ -50,7 +50,9 @@ export function optional<T extends TtlvTypeName>(
   type: T,
 ): ValueOf<T> | undefined {
   const child = findChild(parent, tag);
-  return child === undefined ? undefined : checkType(child, type).value;
+  if (child === undefined) return undefined;
+  const value: unknown = checkType(child, type).value;
+  return value as ValueOf<T>;
 }
 
 /** Value of the mandatory child `tag`; Missing Data when absent, Invalid Field on a wrong type. */

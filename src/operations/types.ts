@@ -4,7 +4,8 @@
 import type { Logger } from "pino";
 import type { ItemOf } from "../kmip/item.js";
 import type { ProtocolVersion } from "../kmip/messages.js";
-import type { Pkcs11Client, TokenSelector } from "../pkcs11/client.js";
+import type { Pkcs11Client } from "../pkcs11/client.js";
+import type { TokenSelector } from "../pkcs11/types.js";
 import type { TtlvItem } from "../ttlv/types.js";
 
 /** What a handler gets besides its request payload. */

@@ -11,7 +11,9 @@
 import type { Logger } from "pino";
 import { kmipErrors } from "../kmip/errors.js";
 import type { RequestHeader } from "../kmip/messages.js";
-import type { Pkcs11Client, TokenSelector } from "../pkcs11/client.js";
+import type { Pkcs11Client } from "../pkcs11/client.js";
+import type { TokenSelector } from "../pkcs11/types.js";
+import { CKR } from "../pkcs11/constants.js";
 import { Pkcs11Error } from "../pkcs11/errors.js";
 
 /** Throttle settings (documented in docs/configuration.md). */
@@ -39,11 +41,12 @@ interface FailureRecord {
 }
 
 /** PKCS#11 return values that mean "this PIN is wrong or unusable". */
-const PIN_REJECTIONS = new Set([
-  0xa0, // CKR_PIN_INCORRECT
-  0xa1, // CKR_PIN_INVALID
-  0xa2, // CKR_PIN_LEN_RANGE
-  0xa4, // CKR_PIN_LOCKED
+const PIN_REJECTIONS: ReadonlySet<number> = new Set([
+  CKR.PIN_INCORRECT,
+  CKR.PIN_INVALID,
+  CKR.PIN_LEN_RANGE,
+  CKR.PIN_EXPIRED,
+  CKR.PIN_LOCKED,
 ]);
 
 /** Checks request credentials against the token, throttling failures per client. */

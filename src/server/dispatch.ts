@@ -21,13 +21,14 @@ import {
 import { toKmipError } from "../operations/errors.js";
 import { handlerFor } from "../operations/registry.js";
 import type { OperationContext, ServerFacts } from "../operations/types.js";
-import type { Pkcs11Client, TokenSelector } from "../pkcs11/client.js";
+import type { Pkcs11Client } from "../pkcs11/client.js";
+import type { TokenSelector } from "../pkcs11/types.js";
 import { decodeTtlv } from "../ttlv/decode.js";
 import { encodeTtlv } from "../ttlv/encode.js";
 import { TtlvError } from "../ttlv/errors.js";
 import type { TtlvItem, TtlvLimits } from "../ttlv/types.js";
 import type { Authenticator } from "./auth.js";
-import { operationName } from "./names.js";
+import { enumValueName, operationName } from "./names.js";
 
 /** Protocol versions this relay speaks (KMIP 1.0-1.4 and 2.0-2.1). */
 export const SUPPORTED_VERSIONS: readonly ProtocolVersion[] = [
@@ -210,7 +211,7 @@ class RequestSession {
         client: this.peer.key,
         operation: operationName(item.operation),
         uid,
-        result: ok ? "Success" : resultReasonName(outcome.reason),
+        result: ok ? "Success" : enumValueName("ResultReason", outcome.reason),
         ...(ok ? {} : { reason: outcome.message }),
         durationMs: Math.round(durationMs * 1000) / 1000,
       },
@@ -219,10 +220,6 @@ class RequestSession {
   }
 }
 
-function resultReasonName(reason: number | undefined): string {
-  const entry = Object.entries(ResultReason).find(([, v]) => v === reason);
-  return entry?.[0] ?? String(reason);
-}
 
 function describe(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);

@@ -1,11 +1,12 @@
-import { Operation } from "../kmip/enums.js";
+import { ENUMS, hex32 } from "../kmip/enums.js";
 
-const OPERATION_NAMES = new Map<number, string>(
-  Object.entries(Operation).map(([name, value]) => [value, name]),
-);
+/** The KMIP name of a value of enumeration `enumName` (`0x...` when unknown), for logs. */
+export function enumValueName(enumName: string, value: number | undefined): string {
+  if (value === undefined) return "(none)";
+  return ENUMS.get(enumName)?.byValue.get(value) ?? hex32(value);
+}
 
-/** The KMIP name of an Operation value, for log lines and messages. */
+/** The KMIP name of an Operation value. */
 export function operationName(operation: number | undefined): string {
-  if (operation === undefined) return "(none)";
-  return OPERATION_NAMES.get(operation) ?? `0x${operation.toString(16).padStart(8, "0")}`;
+  return enumValueName("Operation", operation);
 }
