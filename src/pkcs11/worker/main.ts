@@ -1,0 +1,93 @@
+/**
+ * Entry point of a PKCS#11 worker process (spawned by the supervisor, never imported by the
+ * relay). It loads the vendor library with pkcs11js and answers requests read from fd 3, one
+ * at a time, in order. It exits when the relay closes fd 3 or asks it to finalise.
+ */
+import { Socket } from "node:net";
+import { CKR } from "../constants.js";
+import { ObjectNotFoundError, TokenNotFoundError } from "../errors.js";
+import { FrameDecoder } from "../rpc/frames.js";
+import {
+  decodeRequest,
+  encodeMessage,
+  type Methods,
+  type Request,
+  type WireError,
+} from "../rpc/protocol.js";
+import { handlers, MAIN_FUNCTION, NativePkcs11Error } from "./ops.js";
+import { Runtime } from "./runtime.js";
+
+const RPC_FD = 3;
+
+const runtime = new Runtime();
+const channel = new Socket({ fd: RPC_FD, readable: true, writable: true });
+const decoder = new FrameDecoder();
+let finalising = false;
+
+function toWireError(error: unknown, request: Request): WireError {
+  if (error instanceof ObjectNotFoundError)
+    return { kind: "objectNotFound", message: error.message };
+  if (error instanceof TokenNotFoundError) return { kind: "tokenNotFound", message: error.message };
+  if (error instanceof NativePkcs11Error) {
+    const fn = error.method || MAIN_FUNCTION[request.method];
+    return { kind: "pkcs11", ckr: error.code, fn, message: `${fn} failed: ${error.message}` };
+  }
+  // pkcs11js raises TypeError/NativeError for arguments it cannot convert or a library it
+  // cannot load: report them as bad arguments / a load failure of the main function.
+  const fn = MAIN_FUNCTION[request.method];
+  const ckr = request.method === "init" ? CKR.LIBRARY_LOAD_FAILED : CKR.ARGUMENTS_BAD;
+  const detail = error instanceof Error ? error.message : String(error);
+  return { kind: "pkcs11", ckr, fn, message: `${fn} failed: ${detail}` };
+}
+
+function execute(request: Request): unknown {
+  runtime.setRequestGen(request.gen);
+  switch (request.method) {
+    case "init": {
+      const params = request.params as Methods["init"]["params"];
+      runtime.load(params.libPath, request.gen);
+      return handlers.libraryInfo(runtime, {});
+    }
+    case "finalize":
+      finalising = true;
+      runtime.finalize();
+      return null;
+    case "ping":
+      return null;
+    default: {
+      const handler = handlers[request.method] as (rt: Runtime, params: unknown) => unknown;
+      return handler(runtime, request.params);
+    }
+  }
+}
+
+function serve(request: Request): void {
+  let frame: Buffer;
+  try {
+    frame = encodeMessage({ id: request.id, ok: true, result: execute(request) });
+  } catch (error) {
+    frame = encodeMessage({ id: request.id, ok: false, error: toWireError(error, request) });
+  }
+  channel.write(frame);
+}
+
+channel.on("data", (chunk: Buffer) => {
+  let payloads: Buffer[];
+  try {
+    payloads = decoder.push(chunk);
+    for (const payload of payloads) {
+      serve(decodeRequest(payload));
+      if (finalising) {
+        channel.end(() => process.exit(0));
+        return;
+      }
+    }
+  } catch (error) {
+    process.stderr.write(`malformed request from the relay: ${(error as Error).message}\n`);
+    process.exit(70);
+  }
+});
+
+// The relay went away (or closed the channel): nothing left to serve.
+channel.on("close", () => process.exit(0));
+channel.on("error", () => process.exit(71));

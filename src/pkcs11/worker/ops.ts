@@ -1,0 +1,271 @@
+/**
+ * The worker's RPC methods: each runs PKCS#11 calls through the Runtime (recovery, sessions,
+ * handle cache) and returns plain data.
+ */
+import pkcs11js from "pkcs11js";
+import { CKR } from "../constants.js";
+import type { Methods } from "../rpc/protocol.js";
+import type { AttrValues, LibraryInfo, SlotInfo, TokenInfo, TokenSummary } from "../types.js";
+import {
+  copyBytes,
+  slotIdString,
+  toBuffer,
+  toMechanism,
+  toTemplate,
+  trimPadded,
+  version,
+} from "./convert.js";
+import { ckrOf, type OpContext, type Runtime } from "./runtime.js";
+
+type Handlers = {
+  [M in keyof Methods]: (rt: Runtime, params: Methods[M]["params"]) => Methods[M]["result"];
+};
+
+function libraryInfo(rt: Runtime): LibraryInfo {
+  const info = rt.module.C_GetInfo();
+  return {
+    cryptokiVersion: version(info.cryptokiVersion),
+    manufacturerId: trimPadded(info.manufacturerID),
+    libraryDescription: trimPadded(info.libraryDescription),
+    libraryVersion: version(info.libraryVersion),
+    flags: info.flags,
+  };
+}
+
+function listTokens(rt: Runtime): TokenSummary[] {
+  return rt.module.C_GetSlotList(true).map((handle, index) => {
+    const t = rt.module.C_GetTokenInfo(handle);
+    return {
+      slotId: slotIdString(handle),
+      index,
+      label: trimPadded(t.label),
+      manufacturerId: trimPadded(t.manufacturerID),
+      model: trimPadded(t.model),
+      serialNumber: trimPadded(t.serialNumber),
+      flags: t.flags,
+    };
+  });
+}
+
+function tokenInfo(rt: Runtime, token: string): { slot: SlotInfo; token: TokenInfo } {
+  const handle = rt.resolve(token).handle;
+  const index = rt.module.C_GetSlotList(true).findIndex((h) => h.equals(handle));
+  const s = rt.module.C_GetSlotInfo(handle);
+  const t = rt.module.C_GetTokenInfo(handle);
+  return {
+    slot: {
+      slotId: slotIdString(handle),
+      index,
+      description: trimPadded(s.slotDescription),
+      manufacturerId: trimPadded(s.manufacturerID),
+      flags: s.flags,
+      hardwareVersion: version(s.hardwareVersion),
+      firmwareVersion: version(s.firmwareVersion),
+    },
+    token: {
+      label: trimPadded(t.label),
+      manufacturerId: trimPadded(t.manufacturerID),
+      model: trimPadded(t.model),
+      serialNumber: trimPadded(t.serialNumber),
+      flags: t.flags,
+      minPinLen: t.minPinLen,
+      maxPinLen: t.maxPinLen,
+      hardwareVersion: version(t.hardwareVersion),
+      firmwareVersion: version(t.firmwareVersion),
+    },
+  };
+}
+
+/**
+ * Checks a PIN for real: C_Logout then C_Login with it (C_Login on a logged-in token would
+ * answer CKR_USER_ALREADY_LOGGED_IN without checking). On failure the worker logs back in
+ * with the PIN it knew, so a wrong PIN does not log the relay out.
+ */
+function verifyPin(rt: Runtime, token: string, pin: string): { loginRequired: boolean } {
+  return rt.run(token, (ctx) => {
+    if (!ctx.slot.loginRequired) return { loginRequired: false };
+    try {
+      rt.module.C_Logout(ctx.session);
+    } catch (error) {
+      if (ckrOf(error) !== CKR.USER_NOT_LOGGED_IN) throw error;
+    }
+    try {
+      rt.loginWith(ctx.session, pin);
+    } catch (error) {
+      const known = rt.knownPin(token);
+      if (known !== undefined) restoreQuietly(rt, ctx, known);
+      throw error;
+    }
+    rt.rememberPin(token, pin);
+    return { loginRequired: true };
+  });
+}
+
+function restoreQuietly(rt: Runtime, ctx: OpContext, pin: string): void {
+  try {
+    rt.loginWith(ctx.session, pin);
+  } catch {
+    // the known PIN stopped working too: the next operation reports the login state
+  }
+}
+
+/** Reads attributes one call at a time when a joint read fails on one of them. */
+function readAttributes(
+  rt: Runtime,
+  session: Buffer,
+  handle: Buffer,
+  types: readonly number[],
+): AttrValues {
+  const values: AttrValues = new Map();
+  if (types.length === 0) return values;
+  try {
+    const read = rt.module.C_GetAttributeValue(
+      session,
+      handle,
+      types.map((type) => ({ type })),
+    );
+    for (const attr of read) values.set(attr.type, attrBytes(attr.value));
+    return values;
+  } catch (error) {
+    const ckr = ckrOf(error);
+    if (ckr !== CKR.ATTRIBUTE_SENSITIVE && ckr !== CKR.ATTRIBUTE_TYPE_INVALID) throw error;
+  }
+  for (const type of types) {
+    try {
+      const [attr] = rt.module.C_GetAttributeValue(session, handle, [{ type }]);
+      values.set(type, attrBytes(attr?.value));
+    } catch (error) {
+      const ckr = ckrOf(error);
+      if (ckr !== CKR.ATTRIBUTE_SENSITIVE && ckr !== CKR.ATTRIBUTE_TYPE_INVALID) throw error;
+      values.set(type, null);
+    }
+  }
+  return values;
+}
+
+function attrBytes(value: unknown): Uint8Array | null {
+  if (value === undefined || value === null) return null;
+  if (value instanceof Uint8Array) return copyBytes(value);
+  return new Uint8Array(Buffer.from(String(value), "utf8"));
+}
+
+function verifySignature(rt: Runtime, ctx: OpContext, p: Methods["verify"]["params"]): boolean {
+  rt.module.C_VerifyInit(ctx.session, toMechanism(p.mechanism), rt.handleOf(ctx, p.ref));
+  try {
+    return rt.module.C_Verify(ctx.session, toBuffer(p.data), toBuffer(p.signature));
+  } catch (error) {
+    const ckr = ckrOf(error);
+    if (ckr === CKR.SIGNATURE_INVALID || ckr === CKR.SIGNATURE_LEN_RANGE) return false;
+    throw error;
+  }
+}
+
+/** Output buffer size for single-part sign/encrypt/decrypt (RSA-16384 plus GCM tag room). */
+const OUTPUT_BYTES = 4096;
+
+/** Reused by C_Sign (which returns a view into it: the result is copied). */
+const signOutput = Buffer.alloc(OUTPUT_BYTES);
+
+/** The RPC methods, by name. */
+export const handlers: Omit<Handlers, "init" | "finalize" | "ping"> = {
+  libraryInfo: (rt) => libraryInfo(rt),
+  listTokens: (rt) => listTokens(rt),
+  tokenInfo: (rt, p) => tokenInfo(rt, p.token),
+  verifyPin: (rt, p) => verifyPin(rt, p.token, p.pin),
+  restoreLogin: (rt, p) => {
+    rt.rememberPin(p.token, p.pin);
+    return rt.run(p.token, (ctx) => {
+      if (ctx.slot.loginRequired) rt.loginWith(ctx.session, p.pin);
+      return null;
+    });
+  },
+  generateKeyPair: (rt, p) =>
+    rt.run(p.token, (ctx) => {
+      const mech = toMechanism(p.mechanism);
+      rt.module.C_GenerateKeyPair(
+        ctx.session,
+        mech,
+        toTemplate(p.publicTemplate),
+        toTemplate(p.privateTemplate),
+      );
+      return null;
+    }),
+  generateKey: (rt, p) =>
+    rt.run(p.token, (ctx) => {
+      rt.module.C_GenerateKey(ctx.session, toMechanism(p.mechanism), toTemplate(p.template));
+      return null;
+    }),
+  createObject: (rt, p) =>
+    rt.run(p.token, (ctx) => {
+      rt.module.C_CreateObject(ctx.session, toTemplate(p.template));
+      return null;
+    }),
+  findObjects: (rt, p) =>
+    rt.run(p.token, (ctx) => {
+      const found = rt.find(ctx.session, toTemplate(p.template), Math.max(1, p.max));
+      rt.staleIfEmpty(found.length);
+      return found.slice(0, p.max).map((h) => readAttributes(rt, ctx.session, h, p.attributes));
+    }),
+  getAttributes: (rt, p) =>
+    rt.run(p.token, (ctx) => readAttributes(rt, ctx.session, rt.handleOf(ctx, p.ref), p.types)),
+  setAttributes: (rt, p) =>
+    rt.run(p.token, (ctx) => {
+      rt.module.C_SetAttributeValue(ctx.session, rt.handleOf(ctx, p.ref), toTemplate(p.attrs));
+      return null;
+    }),
+  destroyObject: (rt, p) =>
+    rt.run(p.token, (ctx) => {
+      rt.module.C_DestroyObject(ctx.session, rt.handleOf(ctx, p.ref));
+      rt.forgetHandles(ctx.slot);
+      return null;
+    }),
+  sign: (rt, p) =>
+    rt.run(p.token, (ctx) => {
+      rt.module.C_SignInit(ctx.session, toMechanism(p.mechanism), rt.handleOf(ctx, p.ref));
+      return copyBytes(rt.module.C_Sign(ctx.session, toBuffer(p.data), signOutput));
+    }),
+  verify: (rt, p) => rt.run(p.token, (ctx) => verifySignature(rt, ctx, p)),
+  encrypt: (rt, p) =>
+    rt.run(p.token, (ctx) => {
+      rt.module.C_EncryptInit(ctx.session, toMechanism(p.mechanism), rt.handleOf(ctx, p.ref));
+      const out = Buffer.alloc(p.data.length + OUTPUT_BYTES);
+      return copyBytes(rt.module.C_Encrypt(ctx.session, toBuffer(p.data), out));
+    }),
+  decrypt: (rt, p) =>
+    rt.run(p.token, (ctx) => {
+      rt.module.C_DecryptInit(ctx.session, toMechanism(p.mechanism), rt.handleOf(ctx, p.ref));
+      const out = Buffer.alloc(p.data.length + OUTPUT_BYTES);
+      return copyBytes(rt.module.C_Decrypt(ctx.session, toBuffer(p.data), out));
+    }),
+  generateRandom: (rt, p) =>
+    rt.run(p.token, (ctx) =>
+      copyBytes(rt.module.C_GenerateRandom(ctx.session, Buffer.alloc(p.length))),
+    ),
+};
+
+/** The PKCS#11 function a method's argument errors are reported against. */
+export const MAIN_FUNCTION: Record<keyof Methods, string> = {
+  init: "C_Initialize",
+  finalize: "C_Finalize",
+  ping: "none",
+  libraryInfo: "C_GetInfo",
+  listTokens: "C_GetSlotList",
+  tokenInfo: "C_GetTokenInfo",
+  verifyPin: "C_Login",
+  restoreLogin: "C_Login",
+  generateKeyPair: "C_GenerateKeyPair",
+  generateKey: "C_GenerateKey",
+  createObject: "C_CreateObject",
+  findObjects: "C_FindObjects",
+  getAttributes: "C_GetAttributeValue",
+  setAttributes: "C_SetAttributeValue",
+  destroyObject: "C_DestroyObject",
+  sign: "C_Sign",
+  verify: "C_Verify",
+  encrypt: "C_Encrypt",
+  decrypt: "C_Decrypt",
+  generateRandom: "C_GenerateRandom",
+};
+
+/** pkcs11js's error class, for the main loop's error mapping. */
+export const NativePkcs11Error = pkcs11js.Pkcs11Error;
