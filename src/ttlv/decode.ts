@@ -209,8 +209,8 @@ class TtlvDecoder {
 /**
  * Decodes exactly one TTLV item that spans the whole buffer.
  *
- * Byte String values are views into `bytes` (no copy): copy them to keep them beyond the
- * buffer's life.
+ * Byte String values are views into `bytes` (no copy), of the same class (a Buffer when
+ * `bytes` is a Buffer): copy them to keep them beyond the buffer's life.
  * @throws TtlvError only (see the module comment for codes and locations).
  */
 export function decodeTtlv(bytes: Uint8Array, limits?: Partial<TtlvLimits>): TtlvItem {
