@@ -120,7 +120,8 @@ function parseBatchItem(item: TtlvItem): RequestBatchItem {
   try {
     operation = optional(item, Tag.Operation, "Enumeration");
     uniqueBatchItemId = optional(item, Tag.UniqueBatchItemID, "ByteString");
-    if (operation === undefined) throw kmipErrors.invalidMessage("BatchItem: Operation is required");
+    if (operation === undefined)
+      throw kmipErrors.invalidMessage("BatchItem: Operation is required");
     const payload = requiredStruct(item, Tag.RequestPayload);
     return { operation, uniqueBatchItemId, payload, error: undefined };
   } catch (err) {

@@ -12,9 +12,9 @@ import type { Logger } from "pino";
 import { kmipErrors } from "../kmip/errors.js";
 import type { RequestHeader } from "../kmip/messages.js";
 import type { Pkcs11Client } from "../pkcs11/client.js";
-import type { TokenSelector } from "../pkcs11/types.js";
 import { CKR } from "../pkcs11/constants.js";
 import { Pkcs11Error } from "../pkcs11/errors.js";
+import type { TokenSelector } from "../pkcs11/types.js";
 
 /** Throttle settings (documented in docs/configuration.md). */
 export interface AuthThrottleOptions {
@@ -85,7 +85,9 @@ export class Authenticator {
     } catch (err) {
       if (err instanceof Pkcs11Error && PIN_REJECTIONS.has(err.ckr)) {
         this.recordFailure(clientKey, credential.username);
-        throw kmipErrors.authentication(`login to token "${credential.username}" failed: wrong PIN`);
+        throw kmipErrors.authentication(
+          `login to token "${credential.username}" failed: wrong PIN`,
+        );
       }
       throw err;
     }

@@ -80,7 +80,10 @@ export function serveConnection(
   });
   socket.on("timeout", () => {
     if (inFlight > 0) return;
-    logger.info({ client: peer.key, idleTimeoutMs: limits.idleTimeoutMs }, "idle connection closed");
+    logger.info(
+      { client: peer.key, idleTimeoutMs: limits.idleTimeoutMs },
+      "idle connection closed",
+    );
     socket.end();
   });
   socket.on("error", (err) => logger.debug({ client: peer.key, err: err.message }, "socket error"));

@@ -11,8 +11,8 @@ import { KmipError, kmipErrors } from "../kmip/errors.js";
 import {
   buildResponse,
   failedItem,
-  parseRequest,
   type ProtocolVersion,
+  parseRequest,
   type RequestBatchItem,
   type RequestMessage,
   type ResponseBatchItem,
@@ -86,7 +86,10 @@ export async function handleRequestBytes(
     request = parseRequest(message);
   } catch (err) {
     const error = err instanceof KmipError ? err : toKmipError(err);
-    deps.logger.warn({ conn: peer.connectionId, client: peer.key }, `bad request: ${error.message}`);
+    deps.logger.warn(
+      { conn: peer.connectionId, client: peer.key },
+      `bad request: ${error.message}`,
+    );
     return encodeWholeFailure(sniffProtocolVersion(message) ?? FALLBACK_VERSION, error);
   }
   const version = request.header.version;
@@ -127,7 +130,10 @@ async function runBatch(
   for (const item of request.items) {
     const result = await session.runItem(item);
     results.push(result);
-    if (result.status !== ResultStatus.Success && option !== BatchErrorContinuationOption.Continue) {
+    if (
+      result.status !== ResultStatus.Success &&
+      option !== BatchErrorContinuationOption.Continue
+    ) {
       break;
     }
   }
@@ -168,7 +174,10 @@ class RequestSession {
     } catch (err) {
       outcome = failedItem(item, err instanceof KmipError ? err : toKmipError(err));
       if (!(err instanceof KmipError)) {
-        this.deps.logger.error({ conn: this.peer.connectionId, err: describe(err) }, "operation failed");
+        this.deps.logger.error(
+          { conn: this.peer.connectionId, err: describe(err) },
+          "operation failed",
+        );
       }
     }
     this.logItem(item, outcome, uid, started);
@@ -219,7 +228,6 @@ class RequestSession {
     );
   }
 }
-
 
 function describe(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);

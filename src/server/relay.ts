@@ -40,7 +40,9 @@ export async function startRelay(opts: {
   const { config, logger } = opts;
   const identity = await loadServerIdentity(config.server, logger);
   const ca =
-    config.server.clientCaPath === undefined ? undefined : await readFile(config.server.clientCaPath);
+    config.server.clientCaPath === undefined
+      ? undefined
+      : await readFile(config.server.clientCaPath);
   const client = await startPkcs11({
     libPath: config.pkcs11.libPath,
     workers: config.pkcs11.workers,
@@ -91,13 +93,12 @@ export async function startRelay(opts: {
       socket.destroy();
       return;
     }
-    logger.debug({ conn: connectionId, client: clientKey, tls: socket.getProtocol() }, "connection");
-    const served = serveConnection(
-      socket,
-      { key: clientKey, connectionId },
-      deps,
-      limits,
-      () => connections.delete(served),
+    logger.debug(
+      { conn: connectionId, client: clientKey, tls: socket.getProtocol() },
+      "connection",
+    );
+    const served = serveConnection(socket, { key: clientKey, connectionId }, deps, limits, () =>
+      connections.delete(served),
     );
     connections.add(served);
   });

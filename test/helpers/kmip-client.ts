@@ -55,7 +55,9 @@ export function requestMessage(opts: {
     ...opts.items.map((item) =>
       build.structure(Tag.BatchItem, [
         build.enumeration(Tag.Operation, item.operation),
-        ...(item.batchId === undefined ? [] : [build.byteString(Tag.UniqueBatchItemID, item.batchId)]),
+        ...(item.batchId === undefined
+          ? []
+          : [build.byteString(Tag.UniqueBatchItemID, item.batchId)]),
         build.structure(Tag.RequestPayload, item.payload),
       ]),
     ),

@@ -51,7 +51,9 @@ describe("Authenticator", () => {
     const auth = new Authenticator(client, silent);
     const denied = ResultReason.AuthenticationNotSuccessful;
     expect(await reasonOf(auth.authenticate(undefined, "c"))).toBe(denied);
-    expect(await reasonOf(auth.authenticate({ type: "Other", credentialType: 2 }, "c"))).toBe(denied);
+    expect(await reasonOf(auth.authenticate({ type: "Other", credentialType: 2 }, "c"))).toBe(
+      denied,
+    );
     expect(await reasonOf(auth.authenticate(cred(undefined), "c"))).toBe(denied);
     expect(await reasonOf(auth.authenticate(cred(""), "c"))).toBe(denied);
     expect(attempts).toEqual([]);
@@ -100,7 +102,9 @@ describe("Authenticator", () => {
     for (const waitMs of [0, 1001, 2001, 3001]) {
       now += waitMs;
       await reasonOf(auth.authenticate(cred("bad"), "c"));
-      await auth.authenticate(cred(GOOD_PIN), "c").catch((e: Error) => lockMessages.push(e.message));
+      await auth
+        .authenticate(cred(GOOD_PIN), "c")
+        .catch((e: Error) => lockMessages.push(e.message));
     }
     expect(lockMessages.map((m) => m.match(/retry in (\d+) s/)?.[1])).toEqual(["1", "2", "3", "3"]);
   });
