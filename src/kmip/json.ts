@@ -1,0 +1,214 @@
+/**
+ * The KMIP JSON message encoding (KMIP Additional Message Encodings v1.0, section 4.1): each
+ * item is an object `{ tag, type?, value }`:
+ *
+ *   { "tag": "RequestMessage", "value": [ ...children ] }          Structure (type omitted)
+ *   { "tag": "BatchCount", "type": "Integer", "value": 1 }
+ *   { "tag": "0x540001", "type": "TextString", "value": "na" }     tag without a name
+ *
+ * Written: Integer and Interval as numbers (bit masks as `"Encrypt|Decrypt"`), Long Integer as
+ * a number when |v| < 2^52 else `0x` + 16 hex digits, Big Integer as `0x` + hex of its
+ * sign-extended bytes, Enumeration by name (else `0x` + 8 hex digits), Byte String as plain
+ * hex, Date-Time as ISO 8601. Read: every form section 4.1.6 allows (numbers or hex strings).
+ * As in XML, a 1.x `AttributeValue` takes its enumeration or mask from the sibling
+ * `AttributeName`.
+ */
+import { type TtlvItem, TtlvType, type TtlvTypeName } from "../ttlv/types.js";
+import { type ValueTables, valueTables } from "./attributes.js";
+import { hex32, parseHex32 } from "./enum-table.js";
+import { maskToNames, namesToMask } from "./masks.js";
+import { parseTag, Tag, tagHex, tagName } from "./tags.js";
+import {
+  formatBigIntegerHex,
+  formatDateTime,
+  formatDateTimeMicros,
+  parseBigIntegerHex,
+  parseDateTime,
+  parseDateTimeMicros,
+  parseFixedHex,
+  parseHexBytes,
+} from "./value-text.js";
+
+/** One item in the JSON encoding. */
+export interface KmipJsonItem {
+  readonly tag: string;
+  readonly name?: string;
+  readonly type?: TtlvTypeName;
+  readonly value: KmipJsonItem[] | string | number | boolean | null;
+}
+
+/** A JSON value that is not a valid KMIP JSON item; `path` names the item. */
+export class KmipJsonError extends Error {
+  readonly path: string;
+
+  constructor(message: string, path: string) {
+    super(`${message} (${path})`);
+    this.name = "KmipJsonError";
+    this.path = path;
+  }
+}
+
+type Meaning = ValueTables;
+
+const SAFE_LONG = 2n ** 52n;
+
+/** Converts an item to its JSON encoding (a plain object; `JSON.stringify` it to send). */
+export function ttlvToKmipJson(item: TtlvItem): KmipJsonItem {
+  return toJson(item, undefined);
+}
+
+function toJson(item: TtlvItem, attributeName: string | undefined): KmipJsonItem {
+  const tag = tagName(item.tag) ?? tagHex(item.tag);
+  if (item.type === "Structure") {
+    const nameItem = item.value.find((child) => child.tag === Tag.AttributeName);
+    const childName = nameItem?.type === "TextString" ? nameItem.value : undefined;
+    return { tag, value: item.value.map((child) => toJson(child, childName)) };
+  }
+  return { tag, type: item.type, value: leafToJson(item, valueTables(item.tag, attributeName)) };
+}
+
+function leafToJson(item: TtlvItem, meaning: Meaning): string | number | boolean {
+  switch (item.type) {
+    case "Integer":
+      return meaning.maskTable ? maskToNames(meaning.maskTable, item.value).join("|") : item.value;
+    case "Enumeration":
+      return meaning.enumTable?.byValue.get(item.value) ?? hex32(item.value);
+    case "LongInteger":
+      return item.value < SAFE_LONG && item.value > -SAFE_LONG
+        ? Number(item.value)
+        : `0x${BigInt.asUintN(64, item.value).toString(16).padStart(16, "0")}`;
+    case "BigInteger":
+      return `0x${formatBigIntegerHex(item.value)}`;
+    case "ByteString":
+      return Buffer.from(item.value.buffer, item.value.byteOffset, item.value.byteLength).toString(
+        "hex",
+      );
+    case "DateTime":
+      return formatDateTime(item.value);
+    case "DateTimeExtended":
+      return formatDateTimeMicros(item.value);
+    case "Structure":
+      throw new Error("unreachable: Structure is not a leaf");
+    default:
+      return item.value;
+  }
+}
+
+/** Converts a JSON-encoded item (already parsed with `JSON.parse`) to a TTLV item. */
+export function kmipJsonToTtlv(json: unknown): TtlvItem {
+  return fromJson(json, "", undefined);
+}
+
+function fromJson(json: unknown, parentPath: string, attributeName: string | undefined): TtlvItem {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new KmipJsonError("an item must be an object", parentPath || "(root)");
+  }
+  const obj = json as Record<string, unknown>;
+  const tag = typeof obj.tag === "string" ? parseTag(obj.tag) : undefined;
+  const path = `${parentPath}${parentPath ? "/" : ""}${typeof obj.tag === "string" ? obj.tag : "?"}`;
+  if (tag === undefined) throw new KmipJsonError(`unknown tag ${JSON.stringify(obj.tag)}`, path);
+  const type = obj.type ?? "Structure";
+  if (typeof type !== "string" || !Object.hasOwn(TtlvType, type)) {
+    throw new KmipJsonError(`unknown type ${JSON.stringify(type)}`, path);
+  }
+  if (type === "Structure") return { tag, type, value: structureFromJson(obj.value, path) };
+  const item = leafFromJson(
+    tag,
+    type as Exclude<TtlvTypeName, "Structure">,
+    obj.value,
+    valueTables(tag, attributeName),
+  );
+  if (!item) throw new KmipJsonError(`invalid ${type} value ${JSON.stringify(obj.value)}`, path);
+  return item;
+}
+
+function structureFromJson(value: unknown, path: string): TtlvItem[] {
+  if (value === null || value === undefined) return [];
+  if (!Array.isArray(value)) throw new KmipJsonError("a Structure value must be an array", path);
+  const nameItem = value.find(
+    (child: unknown) =>
+      typeof child === "object" &&
+      child !== null &&
+      (child as { tag?: unknown }).tag === "AttributeName",
+  ) as { value?: unknown } | undefined;
+  const attributeName = typeof nameItem?.value === "string" ? nameItem.value : undefined;
+  return value.map((child: unknown) => fromJson(child, path, attributeName));
+}
+
+function int32(value: unknown): number | undefined {
+  if (typeof value === "number")
+    return Number.isInteger(value) && value === (value | 0) ? value : undefined;
+  if (typeof value !== "string") return undefined;
+  const hex = parseFixedHex(value, 8);
+  return hex === undefined ? undefined : Number(hex);
+}
+
+function int64(value: unknown): bigint | undefined {
+  if (typeof value === "number") return Number.isSafeInteger(value) ? BigInt(value) : undefined;
+  return typeof value === "string" ? parseFixedHex(value, 16) : undefined;
+}
+
+function leafFromJson(
+  tag: number,
+  type: Exclude<TtlvTypeName, "Structure">,
+  value: unknown,
+  meaning: Meaning,
+): TtlvItem | undefined {
+  const text = typeof value === "string" ? value : undefined;
+  switch (type) {
+    case "Integer": {
+      const mask =
+        meaning.maskTable && text !== undefined ? namesToMask(meaning.maskTable, text) : undefined;
+      const v = int32(value) ?? (mask === undefined ? undefined : mask | 0);
+      return v === undefined ? undefined : { tag, type, value: v };
+    }
+    case "Enumeration": {
+      const v =
+        typeof value === "number"
+          ? value >>> 0 === value
+            ? value
+            : undefined
+          : text === undefined
+            ? undefined
+            : (meaning.enumTable?.byName.get(text) ?? parseHex32(text));
+      return v === undefined ? undefined : { tag, type, value: v };
+    }
+    case "Interval": {
+      const v =
+        typeof value === "number"
+          ? value >>> 0 === value
+            ? value
+            : undefined
+          : text && parseHex32(text);
+      return v === undefined || v === "" ? undefined : { tag, type, value: v };
+    }
+    case "LongInteger": {
+      const v = int64(value);
+      return v === undefined ? undefined : { tag, type, value: v };
+    }
+    case "BigInteger": {
+      const v = typeof value === "number" ? int64(value) : text && parseBigIntegerHex(text);
+      return v === undefined || v === "" ? undefined : { tag, type, value: v };
+    }
+    case "Boolean": {
+      const v = typeof value === "boolean" ? value : text && parseFixedHex(text, 16);
+      if (typeof v === "boolean") return { tag, type, value: v };
+      return v === 0n || v === 1n ? { tag, type, value: v === 1n } : undefined;
+    }
+    case "TextString":
+      return text === undefined ? undefined : { tag, type, value: text };
+    case "ByteString": {
+      const v = text === undefined ? undefined : parseHexBytes(text);
+      return v === undefined ? undefined : { tag, type, value: v };
+    }
+    case "DateTime": {
+      const v = text === undefined ? undefined : (parseDateTime(text) ?? parseFixedHex(text, 16));
+      return v === undefined ? undefined : { tag, type, value: v };
+    }
+    case "DateTimeExtended": {
+      const v =
+        text === undefined ? undefined : (parseDateTimeMicros(text) ?? parseFixedHex(text, 16));
+      return v === undefined ? undefined : { tag, type, value: v };
+    }
+  }
+}
