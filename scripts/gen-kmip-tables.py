@@ -93,8 +93,30 @@ NAME_FIXES = {
     "Unique Identifier Enumerations": "Unique Identifier",
     "DRBG Algorithm Enumeration": "DRBG Algorithm",
 }
-# Value names the vectors spell differently from the spec text (spec typo or older wording).
-VALUE_FIXES = {("Mask Generator", "MFG1"): "MGF1"}
+# Value names the text extraction or the spec gets wrong (superscripts lost, a typo).
+VALUE_FIXES = {
+    ("Mask Generator", "MFG1"): "MGF1",
+    ("Split Key Method", "Polynomial Sharing GF (216)"): "Polynomial Sharing GF (2^16)",
+    ("Split Key Method", "Polynomial Sharing GF (28)"): "Polynomial Sharing GF (2^8)",
+}
+# KMIP 2.1 sections 11.38/11.39 take these values from PKCS#11 (v2.40): the 1-based offset of a
+# function in CK_FUNCTION_LIST, and the CKR_ return codes (named without the prefix, as in the
+# OASIS vectors: "OK"). Read from the PKCS#11 header that p11-kit installs.
+PKCS11_HEADER = Path("/usr/include/p11-kit-1/p11-kit/pkcs11.h")
+
+
+def pkcs11_enums():
+    text = PKCS11_HEADER.read_text()
+    struct = text[text.index("struct ck_function_list\n{") :]
+    struct = struct[: struct.index("};")]
+    functions = re.findall(r"^\s*CK_(C_\w+) \1;", struct, re.M)
+    if len(functions) != 68:
+        sys.exit(f"expected the 68 functions of PKCS#11 v2.40, found {len(functions)}")
+    codes = re.findall(r"^#define CKR_(\w+)\s+\((0x[0-9a-fA-F]+|\d+)UL\)", text, re.M)
+    return {
+        "PKCS#11 Function": [(n, i + 1, n) for i, n in enumerate(functions)],
+        "PKCS#11 Return Code": [(n, int(v, 0), "CKR_" + n) for n, v in codes],
+    }
 
 
 def collect(path):
@@ -193,6 +215,7 @@ def write_enums(file, doc, names, e1, e2):
 def main():
     t1, e1 = collect(SPEC_DIR / "kmip-spec-v1.4-os.txt")
     t2, e2 = collect(SPEC_DIR / "kmip-spec-v2.1-os.txt")
+    e2.update(pkcs11_enums())
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     write_tags(merge_tags(t1, t2))
     all_names = sorted(set(e1) | set(e2), key=camel)
