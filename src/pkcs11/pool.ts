@@ -1,0 +1,292 @@
+/**
+ * The set of worker processes: dispatches calls to the least loaded ready worker, queues
+ * calls while none is ready, restarts workers that end (with back-off), detects crash loops,
+ * and closes gracefully. See docs/architecture.md, "PKCS#11 worker processes".
+ */
+import { WorkerError } from "./errors.js";
+import type { Pkcs11Logger } from "./logger.js";
+import { type Method, type Methods, WRITE_METHODS } from "./rpc/protocol.js";
+import { describeEnd, type WorkerEnd, WorkerProcess } from "./worker-process.js";
+
+export interface PoolOptions {
+  readonly mainPath: string;
+  readonly libPath: string;
+  readonly workers: number;
+  readonly callTimeoutMs: number;
+  readonly env: NodeJS.ProcessEnv;
+  readonly logger: Pkcs11Logger;
+  readonly restartBackoffMs: { readonly initial: number; readonly max: number };
+  readonly crashLoop: { readonly crashes: number; readonly windowMs: number };
+  /** Prepares a fresh worker (e.g. logs it in) before it takes calls. */
+  readonly prepare: (worker: WorkerProcess, gen: number) => Promise<void>;
+}
+
+/** Calls sent to one worker before further calls wait in the pool's queue. */
+const MAX_PIPELINE = 8;
+/** How long close() waits for calls in flight before killing workers. */
+const CLOSE_GRACE_MS = 5_000;
+
+type SlotState = "starting" | "ready" | "backoff" | "closed";
+
+interface Slot {
+  readonly index: number;
+  state: SlotState;
+  worker: WorkerProcess | undefined;
+  restartTimer: NodeJS.Timeout | undefined;
+  restarts: number;
+}
+
+interface Waiting {
+  readonly send: (worker: WorkerProcess) => void;
+  readonly fail: (error: Error) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** Per-worker and overall counters, for monitoring and tests. */
+export interface SupervisorStats {
+  readonly workers: ReadonlyArray<{
+    readonly slot: number;
+    readonly workerId: number | undefined;
+    readonly pid: number | undefined;
+    readonly state: SlotState;
+    readonly inFlight: number;
+    readonly calls: number;
+    readonly restarts: number;
+  }>;
+  readonly queued: number;
+  readonly crashes: number;
+  readonly crashLoop: boolean;
+  readonly writeGeneration: number;
+}
+
+export class WorkerPool {
+  private readonly opts: PoolOptions;
+  private readonly slots: Slot[];
+  private readonly queue: Waiting[] = [];
+  private readonly crashTimes: number[] = [];
+  private crashes = 0;
+  private nextWorkerId = 1;
+  private cursor = 0;
+  private gen = 0;
+  private closing = false;
+  private closed: Promise<void> = Promise.resolve();
+
+  constructor(opts: PoolOptions) {
+    this.opts = opts;
+    this.slots = Array.from({ length: opts.workers }, (_, index) => ({
+      index,
+      state: "starting" as SlotState,
+      worker: undefined,
+      restartTimer: undefined,
+      restarts: 0,
+    }));
+  }
+
+  /** Starts every worker; resolves when at least one is ready, else rejects with the first error. */
+  async start(): Promise<void> {
+    const results = await Promise.allSettled(this.slots.map((slot) => this.bringUp(slot)));
+    if (this.slots.some((slot) => slot.state === "ready")) return;
+    await this.close();
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    throw failure?.reason ?? new WorkerError("unavailable", "no PKCS#11 worker could be started");
+  }
+
+  /** Runs a call on the least loaded ready worker (waiting for one if none is ready). */
+  call<M extends Method>(method: M, params: Methods[M]["params"]): Promise<Methods[M]["result"]> {
+    if (this.closing)
+      return Promise.reject(new WorkerError("shutdown", "PKCS#11 client is closed"));
+    const worker = this.pick();
+    const result =
+      worker !== undefined
+        ? worker.call(method, params, this.gen)
+        : this.wait((w) => w.call(method, params, this.gen));
+    if (!WRITE_METHODS.has(method)) return result;
+    const bump = (): void => {
+      this.gen++;
+    };
+    result.then(bump, bump);
+    return result;
+  }
+
+  /** Runs a call on every ready worker; failures are ignored (a restarted worker is prepared anew). */
+  async broadcast<M extends Method>(method: M, params: Methods[M]["params"]): Promise<void> {
+    const ready = this.slots.filter((s) => s.state === "ready" && s.worker !== undefined);
+    await Promise.allSettled(ready.map((s) => s.worker?.call(method, params, this.gen)));
+  }
+
+  private wait<R>(run: (worker: WorkerProcess) => Promise<R>): Promise<R> {
+    if (this.inCrashLoop()) {
+      return Promise.reject(new WorkerError("unavailable", this.crashLoopMessage()));
+    }
+    return new Promise<R>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const index = this.queue.indexOf(entry);
+        if (index >= 0) this.queue.splice(index, 1);
+        reject(
+          new WorkerError(
+            "unavailable",
+            `no PKCS#11 worker ready within ${this.opts.callTimeoutMs} ms`,
+          ),
+        );
+      }, this.opts.callTimeoutMs);
+      const entry: Waiting = { send: (w) => run(w).then(resolve, reject), fail: reject, timer };
+      this.queue.push(entry);
+    });
+  }
+
+  /** The ready worker with the fewest calls in flight (round robin among equals). */
+  private pick(): WorkerProcess | undefined {
+    let best: WorkerProcess | undefined;
+    let bestIndex = -1;
+    const n = this.slots.length;
+    for (let k = 1; k <= n; k++) {
+      const i = (this.cursor + k) % n;
+      const slot = this.slots[i];
+      const w = slot?.worker;
+      if (slot?.state !== "ready" || w === undefined || w.inFlight >= MAX_PIPELINE) continue;
+      if (best === undefined || w.inFlight < best.inFlight) {
+        best = w;
+        bestIndex = i;
+      }
+    }
+    if (best !== undefined) this.cursor = bestIndex;
+    return best;
+  }
+
+  private drainQueue(): void {
+    while (this.queue.length > 0) {
+      const worker = this.pick();
+      if (worker === undefined) return;
+      const entry = this.queue.shift();
+      if (entry === undefined) return;
+      clearTimeout(entry.timer);
+      entry.send(worker);
+    }
+  }
+
+  private failQueue(error: WorkerError): void {
+    for (const entry of this.queue.splice(0)) {
+      clearTimeout(entry.timer);
+      entry.fail(error);
+    }
+  }
+
+  private async bringUp(slot: Slot): Promise<void> {
+    slot.state = "starting";
+    const worker = new WorkerProcess({
+      id: this.nextWorkerId++,
+      mainPath: this.opts.mainPath,
+      env: this.opts.env,
+      callTimeoutMs: this.opts.callTimeoutMs,
+      logger: this.opts.logger,
+      onEnd: (w, end) => this.onEnd(slot, w, end),
+    });
+    slot.worker = worker;
+    try {
+      await worker.call("init", { libPath: this.opts.libPath }, this.gen);
+      await this.opts.prepare(worker, this.gen);
+    } catch (error) {
+      const detail = (error as Error).message;
+      this.opts.logger.error({ worker: worker.id, err: detail }, "PKCS#11 worker failed to start");
+      worker.kill("startup", `PKCS#11 worker ${worker.id} failed to start`);
+      throw error;
+    }
+    if (this.closing || worker.isEnded) return;
+    slot.state = "ready";
+    this.opts.logger.info(
+      { worker: worker.id, pid: worker.pid, slot: slot.index },
+      "PKCS#11 worker ready",
+    );
+    this.drainQueue();
+  }
+
+  private onEnd(slot: Slot, worker: WorkerProcess, end: WorkerEnd): void {
+    if (slot.worker !== worker) return;
+    slot.worker = undefined;
+    if (this.closing) {
+      slot.state = "closed";
+      return;
+    }
+    this.crashes++;
+    const now = Date.now();
+    this.crashTimes.push(now);
+    while ((this.crashTimes[0] ?? now) < now - this.opts.crashLoop.windowMs)
+      this.crashTimes.shift();
+    const delay = this.backoff();
+    this.opts.logger.error(
+      { worker: worker.id, exit: describeEnd(end), killedFor: end.killedFor, restartInMs: delay },
+      "PKCS#11 worker ended: restarting it",
+    );
+    slot.state = "backoff";
+    if (this.inCrashLoop()) this.failQueue(new WorkerError("unavailable", this.crashLoopMessage()));
+    slot.restartTimer = setTimeout(() => {
+      slot.restartTimer = undefined;
+      slot.restarts++;
+      this.bringUp(slot).catch(() => {}); // a failed start ends the worker: onEnd retries
+    }, delay);
+  }
+
+  /** No delay for an isolated crash; then doubling from `initial` up to `max`. */
+  private backoff(): number {
+    const recent = this.crashTimes.length;
+    if (recent <= 1) return 0;
+    const { initial, max } = this.opts.restartBackoffMs;
+    return Math.min(max, initial * 2 ** Math.min(recent - 2, 20));
+  }
+
+  private inCrashLoop(): boolean {
+    const now = Date.now();
+    const recent = this.crashTimes.filter((t) => t >= now - this.opts.crashLoop.windowMs).length;
+    return recent >= this.opts.crashLoop.crashes && !this.slots.some((s) => s.state === "ready");
+  }
+
+  private crashLoopMessage(): string {
+    const { crashes, windowMs } = this.opts.crashLoop;
+    return `PKCS#11 workers unavailable: ${crashes}+ worker failures within ${windowMs} ms (still retrying)`;
+  }
+
+  /** Stops taking calls, lets calls in flight finish (bounded), finalises and ends every worker. */
+  async close(): Promise<void> {
+    if (this.closing) return this.closed;
+    this.closing = true;
+    this.failQueue(new WorkerError("shutdown", "PKCS#11 client is closing"));
+    for (const slot of this.slots)
+      if (slot.restartTimer !== undefined) clearTimeout(slot.restartTimer);
+    this.closed = Promise.all(this.slots.map((slot) => this.closeSlot(slot))).then(() => {});
+    return this.closed;
+  }
+
+  private async closeSlot(slot: Slot): Promise<void> {
+    const worker = slot.worker;
+    slot.state = "closed";
+    if (worker === undefined || worker.isEnded) return;
+    const ended = new Promise<void>((resolve) => worker.whenEnded(resolve));
+    const deadline = setTimeout(
+      () => worker.kill("close", `PKCS#11 worker ${worker.id} killed at close`),
+      CLOSE_GRACE_MS,
+    );
+    await worker.drained();
+    worker.call("finalize", {}, this.gen).catch(() => {});
+    await ended;
+    clearTimeout(deadline);
+  }
+
+  /** Counters for monitoring and tests. */
+  stats(): SupervisorStats {
+    return {
+      workers: this.slots.map((s) => ({
+        slot: s.index,
+        workerId: s.worker?.id,
+        pid: s.worker?.pid,
+        state: s.state,
+        inFlight: s.worker?.inFlight ?? 0,
+        calls: s.worker?.calls ?? 0,
+        restarts: s.restarts,
+      })),
+      queued: this.queue.length,
+      crashes: this.crashes,
+      crashLoop: this.inCrashLoop(),
+      writeGeneration: this.gen,
+    };
+  }
+}
