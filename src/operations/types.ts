@@ -22,6 +22,14 @@ export interface OperationContext {
   readonly logger: Logger;
   /** Static facts for Query (relay name and version, library path). */
   readonly server: ServerFacts;
+  /** Policy switches of the operations; every one defaults to the safe choice. */
+  readonly options?: OperationOptions;
+}
+
+/** Policy switches of the operations. */
+export interface OperationOptions {
+  /** Create Key Pair accepts RSA-1024 (refused by default: below 2048 bits is weak). */
+  readonly allowRsa1024?: boolean;
 }
 
 /** Facts about this relay that Query reports. */

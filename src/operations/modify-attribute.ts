@@ -1,0 +1,98 @@
+/**
+ * Modify Attribute (KMIP 1.4 section 4.16, KMIP 2.1 section 6.1.34): the Name of a key,
+ * which is its CKA_LABEL (C_SetAttributeValue). Other attributes: Feature Not Supported.
+ *
+ * 1.x form. Request: Unique Identifier, Attribute{Attribute Name "Name", Attribute Index?,
+ * Attribute Value Name{Name Value, Name Type}}. Response: Unique Identifier and the
+ * Attribute as set (Cascade's client requires it).
+ *
+ * 2.x form. Request: Unique Identifier, Current Attribute?{Name}, New Attribute{Name}.
+ * Response: Unique Identifier (KMIP 2.1 Table 266). A Current Attribute that is not the
+ * key's present Name: Attribute Instance Not Found.
+ *
+ * The form follows the request's fields, whatever its protocol version.
+ */
+import { NameType, Operation, ResultReason } from "../kmip/enums.js";
+import { KmipError, kmipErrors } from "../kmip/errors.js";
+import { build, findChild, nameOf, required } from "../kmip/item.js";
+import { Tag } from "../kmip/tags.js";
+import {
+  type KmipAttribute,
+  readAttributes,
+  readV1Attribute,
+  writeAttribute,
+} from "../kmip/template.js";
+import { CKA } from "../pkcs11/constants.js";
+import type { TtlvItem } from "../ttlv/types.js";
+import { attrBytes, enumText, requireKey, requireToken } from "./keys.js";
+import type { OperationHandler } from "./types.js";
+
+/** The label a Name attribute sets; Feature Not Supported for any other attribute. */
+function labelOf(attribute: KmipAttribute): string {
+  if (attribute.tag !== Tag.Name) {
+    const what = attribute.name ?? nameOf(attribute.tag);
+    throw kmipErrors.notSupported(`Modify Attribute: only Name can be modified, not ${what}`);
+  }
+  if (attribute.index !== undefined && attribute.index !== 0) {
+    throw new KmipError(
+      ResultReason.IndexOutOfBounds,
+      `Modify Attribute: a key has one Name; Attribute Index ${attribute.index} does not exist`,
+    );
+  }
+  const value = required(attribute.value, Tag.NameValue, "TextString");
+  const type = required(attribute.value, Tag.NameType, "Enumeration");
+  if (type !== NameType.UninterpretedTextString) {
+    throw kmipErrors.invalidField(
+      `Name: Name Type ${enumText(Tag.NameType, type)} is not supported (Uninterpreted Text String)`,
+    );
+  }
+  return value;
+}
+
+/** The single attribute inside a 2.x Current Attribute / New Attribute structure. */
+function innerAttribute(holder: TtlvItem): KmipAttribute {
+  const attributes = readAttributes(holder);
+  const first = attributes[0];
+  if (first === undefined || attributes.length > 1) {
+    throw kmipErrors.invalidField(`${nameOf(holder.tag)}: exactly one attribute is expected`);
+  }
+  return first;
+}
+
+/** The Modify Attribute handler. */
+export const modifyAttribute: OperationHandler = {
+  operation: Operation.ModifyAttribute,
+  needsToken: true,
+  async run(payload, ctx) {
+    const token = requireToken(ctx, "Modify Attribute");
+    const { uid, ref } = requireKey(payload);
+    const v1 = findChild(payload, Tag.Attribute);
+    const v2 = findChild(payload, Tag.NewAttribute);
+    if (v1 === undefined && v2 === undefined) {
+      throw kmipErrors.missingData(
+        "Modify Attribute: Attribute (KMIP 1.x) or New Attribute (KMIP 2.x) is required",
+      );
+    }
+    const uidItem = build.textString(Tag.UniqueIdentifier, uid);
+    if (v1 !== undefined) {
+      const attribute = readV1Attribute(v1);
+      await ctx.client.setAttributes(token, ref, [{ type: CKA.LABEL, value: labelOf(attribute) }]);
+      return { uid, payload: [uidItem, writeAttribute({ major: 1, minor: 0 }, attribute)] };
+    }
+    const label = labelOf(innerAttribute(v2 as TtlvItem));
+    const current = findChild(payload, Tag.CurrentAttribute);
+    if (current !== undefined) {
+      const expected = labelOf(innerAttribute(current));
+      const values = await ctx.client.getAttributes(token, ref, [CKA.LABEL]);
+      const present = Buffer.from(attrBytes(values, CKA.LABEL)).toString("utf8");
+      if (present !== expected) {
+        throw new KmipError(
+          ResultReason.AttributeInstanceNotFound,
+          "Modify Attribute: Current Attribute is not the key's Name",
+        );
+      }
+    }
+    await ctx.client.setAttributes(token, ref, [{ type: CKA.LABEL, value: label }]);
+    return { uid, payload: [uidItem] };
+  },
+};

@@ -1,0 +1,136 @@
+/**
+ * Sign (KMIP 1.4 section 4.31, KMIP 2.1 section 6.1.51): C_SignInit + C_Sign with the
+ * private key the Unique Identifier names.
+ *
+ * Request: Unique Identifier, Cryptographic Parameters?, Data (the unhashed message) or
+ * Digested Data (already hashed). Response: Unique Identifier, Signature Data.
+ *
+ * Mechanisms (hash H of SHA-256/384/512; SHA-256 when none is named):
+ * - RSA PKCS#1 v1.5: CKM_SHA<H>_RSA_PKCS over Data; CKM_RSA_PKCS over DigestInfo(digest);
+ * - RSA PSS: CKM_SHA<H>_RSA_PKCS_PSS over Data; CKM_RSA_PKCS_PSS over the digest;
+ *   CK_RSA_PKCS_PSS_PARAMS{H, MGF1 of H (or the Mask Generator Hashing Algorithm), salt =
+ *   Salt Length or H's length};
+ * - ECDSA: CKM_ECDSA over H(Data) hashed here (SoftHSM2 has no CKM_ECDSA_SHA*) or over the
+ *   digest; PKCS#11's r||s is returned as DER SEQUENCE{r, s} (what Cascade's client parses);
+ * - Ed25519: CKM_EDDSA (pure) over Data; Digested Data is refused.
+ * Without Cryptographic Algorithm (or a Digital Signature Algorithm implying one) the key's
+ * type is read from the token (CKA_KEY_TYPE).
+ */
+import { createHash } from "node:crypto";
+import { Operation, ResultReason } from "../kmip/enums.js";
+import { KmipError, kmipErrors } from "../kmip/errors.js";
+import { build, type ItemOf, optional, optionalStruct } from "../kmip/item.js";
+import { Tag } from "../kmip/tags.js";
+import { CKM } from "../pkcs11/constants.js";
+import type { Mechanism } from "../pkcs11/types.js";
+import { ecdsaSignatureToDer } from "./der.js";
+import { readKeyKind, requireKey, requireToken } from "./keys.js";
+import { planFor, readSignParameters, type SignPlan } from "./sign-plan.js";
+import type { OperationHandler } from "./types.js";
+import { halfOf, shown } from "./uid.js";
+
+/** What is signed: the message itself, or its digest. */
+export interface SignInput {
+  readonly digested: boolean;
+  readonly data: Uint8Array;
+}
+
+/** The PKCS#11 call for a plan and input. */
+export interface SignCall {
+  readonly mechanism: Mechanism;
+  readonly data: Uint8Array;
+  /** Whether the token's r||s output becomes DER. */
+  readonly derEncode: boolean;
+}
+
+function readInput(payload: ItemOf<"Structure">): SignInput {
+  const data = optional(payload, Tag.Data, "ByteString");
+  const digest = optional(payload, Tag.DigestedData, "ByteString");
+  if (data !== undefined && digest !== undefined) {
+    throw kmipErrors.invalidField("Sign: give Data or Digested Data, not both");
+  }
+  if (digest !== undefined) return { digested: true, data: digest };
+  if (data === undefined) throw kmipErrors.missingData("Sign: Data is required");
+  return { digested: false, data };
+}
+
+function refuseStreaming(payload: ItemOf<"Structure">): void {
+  const init = optional(payload, Tag.InitIndicator, "Boolean");
+  const final = optional(payload, Tag.FinalIndicator, "Boolean");
+  const correlation = optional(payload, Tag.CorrelationValue, "ByteString");
+  if (correlation !== undefined || init === false || final === false) {
+    throw kmipErrors.notSupported(
+      "Sign: multi-part signing (Correlation Value, Init/Final Indicator) is not supported",
+    );
+  }
+}
+
+function checkDigestLength(input: SignInput, expected: number, hashName: string): void {
+  if (input.data.length !== expected) {
+    throw kmipErrors.invalidField(
+      `Sign: Digested Data is ${input.data.length} bytes, a ${hashName} digest is ${expected}`,
+    );
+  }
+}
+
+/** The mechanism and bytes handed to C_Sign. */
+export function signCall(plan: SignPlan, input: SignInput): SignCall {
+  switch (plan.kind) {
+    case "RSA": {
+      const { hash } = plan;
+      if (input.digested) checkDigestLength(input, hash.length, hash.name);
+      if (plan.padding === "PSS") {
+        const parameter = { hashAlg: hash.ckm, mgf: plan.mgfHash.mgf, saltLen: plan.saltLength };
+        const type = input.digested ? CKM.RSA_PKCS_PSS : hash.rsaPss;
+        return { mechanism: { type, parameter }, data: input.data, derEncode: false };
+      }
+      if (!input.digested)
+        return { mechanism: { type: hash.rsaPkcs }, data: input.data, derEncode: false };
+      const digestInfo = new Uint8Array([...hash.digestInfoPrefix, ...input.data]);
+      return { mechanism: { type: CKM.RSA_PKCS }, data: digestInfo, derEncode: false };
+    }
+    case "EC": {
+      if (input.digested && plan.hashGiven)
+        checkDigestLength(input, plan.hash.length, plan.hash.name);
+      const digest = input.digested
+        ? input.data
+        : new Uint8Array(createHash(plan.hash.node).update(input.data).digest());
+      return { mechanism: { type: CKM.ECDSA }, data: digest, derEncode: true };
+    }
+    case "Ed25519":
+      if (input.digested) {
+        throw kmipErrors.notSupported("Sign: Ed25519 (pure EdDSA) cannot sign Digested Data");
+      }
+      return { mechanism: { type: CKM.EDDSA }, data: input.data, derEncode: false };
+  }
+}
+
+/** The Sign handler. */
+export const sign: OperationHandler = {
+  operation: Operation.Sign,
+  needsToken: true,
+  async run(payload, ctx) {
+    const token = requireToken(ctx, "Sign");
+    const { uid, ref } = requireKey(payload);
+    if (halfOf(ref) !== "private") {
+      throw new KmipError(
+        ResultReason.IllegalOperation,
+        `Sign: ${shown(uid)} is a public key; sign with the private key's Unique Identifier`,
+      );
+    }
+    refuseStreaming(payload);
+    const input = readInput(payload);
+    const params = readSignParameters(optionalStruct(payload, Tag.CryptographicParameters));
+    const kind = params.kind ?? (await readKeyKind(ctx.client, token, ref));
+    const call = signCall(planFor(params, kind), input);
+    const raw = await ctx.client.sign(token, ref, call.mechanism, call.data);
+    const signature = call.derEncode ? ecdsaSignatureToDer(raw) : raw;
+    return {
+      uid,
+      payload: [
+        build.textString(Tag.UniqueIdentifier, uid),
+        build.byteString(Tag.SignatureData, signature),
+      ],
+    };
+  },
+};
