@@ -30,7 +30,13 @@ const STALE_AFTER_MS = 5_000;
 
 const SESSION_LOST = new Set<number>([CKR.SESSION_HANDLE_INVALID, CKR.SESSION_CLOSED]);
 const HANDLE_LOST = new Set<number>([CKR.OBJECT_HANDLE_INVALID, CKR.KEY_HANDLE_INVALID]);
+/** Recoveries (with a retry each) per operation. */
+const MAX_RECOVERIES = 2;
+/** Pause before re-reading the token store, times the attempt number. */
+const RECOVERY_PAUSE_MS = 5;
+
 const LIBRARY_LOST = new Set<number>([
+  CKR.GENERAL_ERROR,
   CKR.DEVICE_ERROR,
   CKR.DEVICE_REMOVED,
   CKR.TOKEN_NOT_PRESENT,
@@ -45,6 +51,7 @@ export function ckrOf(error: unknown): number | undefined {
 
 export class Runtime {
   private readonly p11 = new pkcs11js.PKCS11();
+  private readonly sleeper = new Int32Array(new SharedArrayBuffer(4));
   private readonly slots = new Map<TokenSelector, Slot>();
   private readonly sessions = new Map<string, Buffer>();
   private readonly handles = new Map<string, Buffer>();
@@ -218,36 +225,49 @@ export class Runtime {
    * invalid cached handle looked up again, a possibly stale view refreshed.
    */
   run<R>(selector: TokenSelector, op: (ctx: OpContext) => R): R {
-    let recovered = false;
+    let recoveries = 0;
     let refreshed = false;
     for (;;) {
-      const slot = this.resolve(selector);
-      const ctx = { slot, session: this.session(selector, slot) };
+      let slot: Slot | undefined;
       try {
-        return op(ctx);
+        slot = this.resolve(selector);
+        return op({ slot, session: this.session(selector, slot) });
       } catch (error) {
         if (error instanceof StaleView && !refreshed) {
           refreshed = true;
           this.refreshes++;
           this.reinitialize();
-        } else if (recovered || !this.recover(error, slot)) {
+        } else if (recoveries >= MAX_RECOVERIES || !this.recover(error, slot, recoveries)) {
           throw error instanceof StaleView ? new ObjectNotFoundError() : error;
         } else {
-          recovered = true;
+          recoveries++;
         }
       }
     }
   }
 
   /** Applies the recovery for `error`; false when it is not recoverable. */
-  private recover(error: unknown, slot: Slot): boolean {
+  private recover(error: unknown, slot: Slot | undefined, attempt: number): boolean {
+    if (error instanceof TokenNotFoundError) {
+      // A token missing from a list read while another process writes the token store
+      // (SoftHSM2) shows up again after a re-initialisation; a wrong selector does not.
+      this.pause(attempt);
+      this.reinitialize();
+      return true;
+    }
     const ckr = ckrOf(error);
     if (ckr === undefined) return false;
-    this.dropSession(slot);
+    if (slot !== undefined) this.dropSession(slot);
     if (LIBRARY_LOST.has(ckr)) {
+      this.pause(attempt);
       this.reinitialize();
       return true;
     }
     return SESSION_LOST.has(ckr) || HANDLE_LOST.has(ckr) || ckr === CKR.USER_NOT_LOGGED_IN;
+  }
+
+  /** Gives a concurrent writer of the token store a moment before re-reading it. */
+  private pause(attempt: number): void {
+    Atomics.wait(this.sleeper, 0, 0, RECOVERY_PAUSE_MS * (attempt + 1));
   }
 }
