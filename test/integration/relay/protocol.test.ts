@@ -86,9 +86,9 @@ describe("relay over TLS", () => {
     );
     const [ok, failed] = items(response);
     expect(field(ok!, Tag.Operation)).toBe(Operation.DiscoverVersions);
-    expect(field(ok!, Tag.UniqueBatchItemID)).toEqual(Uint8Array.of(7));
+    expect([...(field(ok!, Tag.UniqueBatchItemID) as Uint8Array)]).toEqual([7]);
     expect(field(failed!, Tag.Operation)).toBe(Operation.Certify);
-    expect(field(failed!, Tag.UniqueBatchItemID)).toEqual(Uint8Array.of(8));
+    expect([...(field(failed!, Tag.UniqueBatchItemID) as Uint8Array)]).toEqual([8]);
     expect(field(failed!, Tag.ResultReason)).toBe(ResultReason.OperationNotSupported);
     client.close();
   });
@@ -196,7 +196,7 @@ describe("relay over TLS", () => {
     );
     client.close();
     const lines = relay.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
-    const queryLine = lines.find((l) => l.msg === "operation" && l.operation === "Query");
+    const queryLine = lines.findLast((l) => l.msg === "operation" && l.operation === "Query");
     expect(queryLine).toMatchObject({ result: "Success", client: "127.0.0.1" });
     expect(typeof queryLine?.durationMs).toBe("number");
     expect(relay.logs.join("\n")).not.toContain(relay.pin);
