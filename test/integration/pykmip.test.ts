@@ -1,0 +1,197 @@
+/**
+ * Interoperability with a real third-party KMIP client: PyKMIP 0.10 (Debian's python3-pykmip)
+ * against a live relay on SoftHSM2, in KMIP 1.2, 1.4 and 2.0. One driver run per version
+ * (test/interop/pykmip_driver.py) does everything PyKMIP can send; this file judges what PyKMIP
+ * got, and checks every signature with node:crypto against the public key PyKMIP's Get returned.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestRelay } from "../helpers/relay.js";
+import {
+  type DriverInstruction,
+  type DriverRun,
+  type KeyRecord,
+  type KeySpec,
+  type KmipVersionName,
+  runPykmipDriver,
+} from "../interop/pykmip-driver.js";
+import { keysFor, NODE_CURVE, VERSIONS } from "../interop/pykmip-plan.js";
+import { publicKeyOf, signatureVerifies, spkiHex } from "../interop/verify.js";
+
+type Relay = Awaited<ReturnType<typeof startTestRelay>>;
+
+const UID = /^([0-9A-F]{40})_(pub|priv)$/;
+const OPERATIONS_USED = [
+  "DISCOVER_VERSIONS",
+  "QUERY",
+  "CREATE_KEY_PAIR",
+  "GET",
+  "ACTIVATE",
+  "MODIFY_ATTRIBUTE",
+  "SIGN",
+  "REVOKE",
+  "DESTROY",
+];
+
+let relay: Relay | undefined;
+
+beforeAll(async () => {
+  relay = await startTestRelay();
+});
+
+afterAll(async () => {
+  await relay?.close();
+});
+
+function instruction(version: KmipVersionName): DriverInstruction {
+  if (relay === undefined) throw new Error("relay not started");
+  return {
+    host: "127.0.0.1",
+    port: relay.port,
+    ca: relay.certPath,
+    username: relay.username,
+    password: relay.pin,
+    version,
+    scenarios: ["info", "keys", "errors"],
+    keys: keysFor(version),
+  };
+}
+
+/** The record of `label`, failing with the driver's own report when the step broke. */
+function recordOf(run: DriverRun, label: string): KeyRecord {
+  const record = run.result.keys?.find((k) => k.label === label);
+  expect(
+    record,
+    `no record for ${label}; driver said ${JSON.stringify(run.result.failed)}`,
+  ).toBeDefined();
+  expect(record?.error, JSON.stringify(record?.error, null, 1)).toBeUndefined();
+  return record as KeyRecord;
+}
+
+function checkPublicKey(spec: KeySpec, record: KeyRecord): void {
+  const got = record.publicKey;
+  if (got === undefined) throw new Error(`${spec.label}: no public key`);
+  const key = publicKeyOf(got);
+  expect(got.length).toBe(spec.length);
+  if (spec.algorithm === "RSA") {
+    // The relay returns RSA public keys as PKCS#1 RSAPublicKey by default.
+    expect(got).toMatchObject({ format: "PKCS_1", algorithm: "RSA" });
+    expect(key.asymmetricKeyDetails).toMatchObject({
+      modulusLength: spec.length,
+      publicExponent: 65537n,
+    });
+  } else if (spec.algorithm === "ED25519") {
+    expect(got).toMatchObject({ format: "RAW", algorithm: "ED25519" });
+    expect(key.asymmetricKeyType).toBe("ed25519");
+  } else {
+    // EC keys: Raw holding the DER SubjectPublicKeyInfo.
+    expect(got.format).toBe("RAW");
+    expect(["EC", "ECDSA"]).toContain(got.algorithm);
+    expect(key.asymmetricKeyDetails?.namedCurve).toBe(NODE_CURVE[spec.length]);
+  }
+}
+
+function checkFormats(spec: KeySpec, record: KeyRecord): void {
+  const reference = spkiHex(publicKeyOf(record.publicKey as NonNullable<KeyRecord["publicKey"]>));
+  expect(record.formats?.map((f) => f.requested)).toEqual(spec.getFormats);
+  for (const got of record.formats ?? []) {
+    expect(got.reason, `Get as ${got.requested}`).toBeUndefined();
+    expect(got.format).toBe(got.requested);
+    expect(got.length).toBe(spec.length);
+    // The same key whatever the format.
+    expect(spkiHex(publicKeyOf({ format: got.format ?? "", der: got.der ?? "" }))).toBe(reference);
+  }
+}
+
+describe.each(VERSIONS)("PyKMIP 0.10 over KMIP %s", (version) => {
+  let run: DriverRun;
+  const keys = keysFor(version);
+
+  beforeAll(async () => {
+    run = await runPykmipDriver(instruction(version));
+  }, 90_000);
+
+  it("runs every step without an unexpected failure", () => {
+    expect(
+      run.result.failed,
+      `${JSON.stringify(run.result.failed, null, 1)}\n${run.stderr}`,
+    ).toBeUndefined();
+    for (const record of run.result.keys ?? []) {
+      expect(record.error, `${record.label}: ${record.error?.trace}`).toBeUndefined();
+    }
+    expect(run.exitCode).toBe(0);
+  });
+
+  it("Discover Versions: all the relay's versions, and the intersection with a client's list", () => {
+    const info = run.result.info;
+    expect(info?.discoverAll).toMatchObject({ status: "SUCCESS" });
+    expect(info?.discoverAll?.versions).toEqual(["2.1", "2.0", "1.4", "1.3", "1.2", "1.1", "1.0"]);
+    // PyKMIP offered 1.4, 9.9, 1.2 (decreasing preference): only the common ones come back.
+    expect(info?.discoverOffered).toMatchObject({ status: "SUCCESS", versions: ["1.4", "1.2"] });
+  });
+
+  it("Query: operations, object types and server information", () => {
+    const query = run.result.info?.query;
+    expect(query).toMatchObject({ status: "SUCCESS" });
+    expect(query?.operations).toEqual(expect.arrayContaining(OPERATIONS_USED));
+    expect(query?.objectTypes).toEqual(expect.arrayContaining(["PUBLIC_KEY", "PRIVATE_KEY"]));
+    expect(query?.vendor).toContain("kmip2pkcs11");
+  });
+
+  describe.each(keys)("$label", (spec) => {
+    it("Create Key Pair: _pub and _priv identifiers of one CKA_ID", () => {
+      const record = recordOf(run, spec.label);
+      const pub = UID.exec(record.publicUid ?? "");
+      const priv = UID.exec(record.privateUid ?? "");
+      expect(pub?.[2]).toBe("pub");
+      expect(priv?.[2]).toBe("priv");
+      expect(pub?.[1]).toBe(priv?.[1]);
+    });
+
+    it("Get: the public key in the default format, then in each requested format", () => {
+      const record = recordOf(run, spec.label);
+      checkPublicKey(spec, record);
+      checkFormats(spec, record);
+    });
+
+    it("Activate, Modify Attribute (Name), Revoke and Destroy; Get after Destroy: Item Not Found", () => {
+      const record = recordOf(run, spec.label);
+      expect(record.activated).toBe(true);
+      expect(record.renamed?.uid).toBe(record.privateUid);
+      if (version !== "2.0") {
+        // KMIP 1.x answers Modify Attribute with the attribute as modified.
+        expect(record.renamed?.name).toBe(`interop-${version}-${spec.label}-renamed`);
+      }
+      expect(record.revoked).toBe(true);
+      expect(record.destroyed).toBe(true);
+      expect(record.getAfterDestroy?.reason).toBe("ITEM_NOT_FOUND");
+    });
+
+    it("Sign: every signature verifies (node:crypto) under the public key PyKMIP got", () => {
+      const record = recordOf(run, spec.label);
+      const key = publicKeyOf(record.publicKey as NonNullable<KeyRecord["publicKey"]>);
+      expect(record.signatures?.map((s) => s.id)).toEqual(spec.signs.map((s) => s.id));
+      for (const sign of spec.signs) {
+        const got = record.signatures?.find((s) => s.id === sign.id);
+        expect(got, sign.id).toBeDefined();
+        const ok = signatureVerifies(key, sign.params, got?.data ?? "", got?.signature ?? "");
+        expect(ok, `${spec.label} ${sign.id}: ${got?.signature}`).toBe(true);
+        // The same signature must not verify over other data (the check can fail).
+        expect(signatureVerifies(key, sign.params, "00", got?.signature ?? "")).toBe(false);
+      }
+    });
+  });
+
+  it("a wrong PIN: Authentication Not Successful; the right PIN afterwards still works", () => {
+    const errors = run.result.errors;
+    expect(errors?.wrongPinGet?.reason).toBe("AUTHENTICATION_NOT_SUCCESSFUL");
+    expect(errors?.wrongPinCreate?.reason).toBe("AUTHENTICATION_NOT_SUCCESSFUL");
+    expect(errors?.rightPinAfterwards?.publicUid).toMatch(UID);
+    expect(errors?.rightPinAfterwards?.privateUid).toMatch(UID);
+    expect(errors?.destroyed).toBe(true);
+  });
+
+  it("Get of an unknown UID: Item Not Found; Get of a private key: Permission Denied", () => {
+    expect(run.result.errors?.getUnknown?.reason).toBe("ITEM_NOT_FOUND");
+    expect(run.result.errors?.getPrivate?.reason).toBe("PERMISSION_DENIED");
+  });
+});

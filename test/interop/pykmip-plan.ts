@@ -1,0 +1,113 @@
+/**
+ * What the PyKMIP interop test asks PyKMIP to do in each KMIP version: which key pairs, which
+ * Key Format Types to Get, which Sign parameter sets. RSA-3072 and RSA-4096 appear once each
+ * (their generation on SoftHSM2 takes seconds); the rest is cheap and runs in every version.
+ */
+import type { KeySpec, KmipVersionName, SignSpec } from "./pykmip-driver.js";
+
+/** The versions tested: PyKMIP 0.10 speaks 1.0-1.4 and 2.0. */
+export const VERSIONS: readonly KmipVersionName[] = ["1.2", "1.4", "2.0"];
+
+const RSA_SIGNS: readonly SignSpec[] = [
+  { id: "no-params", params: null },
+  {
+    id: "pkcs1-sha256",
+    params: {
+      cryptographic_algorithm: "RSA",
+      padding_method: "PKCS1v15",
+      hashing_algorithm: "SHA_256",
+    },
+  },
+  {
+    id: "pkcs1-sha384",
+    params: {
+      cryptographic_algorithm: "RSA",
+      padding_method: "PKCS1v15",
+      hashing_algorithm: "SHA_384",
+    },
+  },
+  { id: "pkcs1-sha512-dsa", params: { digital_signature_algorithm: "SHA512_WITH_RSA_ENCRYPTION" } },
+  { id: "pkcs1-sha256-dsa", params: { digital_signature_algorithm: "SHA256_WITH_RSA_ENCRYPTION" } },
+  {
+    id: "pss-sha256",
+    params: { cryptographic_algorithm: "RSA", padding_method: "PSS", hashing_algorithm: "SHA_256" },
+  },
+  {
+    id: "pss-sha384",
+    params: { cryptographic_algorithm: "RSA", padding_method: "PSS", hashing_algorithm: "SHA_384" },
+  },
+  {
+    id: "pss-sha512-dsa",
+    params: { digital_signature_algorithm: "RSASSA_PSS", hashing_algorithm: "SHA_512" },
+  },
+];
+
+const ECDSA_SIGNS: readonly SignSpec[] = [
+  {
+    id: "ecdsa-sha256",
+    params: { cryptographic_algorithm: "ECDSA", hashing_algorithm: "SHA_256" },
+  },
+  { id: "ec-sha384", params: { cryptographic_algorithm: "EC", hashing_algorithm: "SHA_384" } },
+  { id: "ecdsa-sha256-dsa", params: { digital_signature_algorithm: "ECDSA_WITH_SHA256" } },
+  { id: "ecdsa-sha384-dsa", params: { digital_signature_algorithm: "ECDSA_WITH_SHA384" } },
+];
+
+const RSA_FORMATS = ["PKCS_1", "X_509"];
+const SPKI_FORMATS = ["RAW", "X_509"];
+
+function rsa(bits: number, signs: readonly SignSpec[] = RSA_SIGNS): KeySpec {
+  return { label: `rsa${bits}`, algorithm: "RSA", length: bits, getFormats: RSA_FORMATS, signs };
+}
+
+/** EC keys: P-256 via algorithm EC, P-384 via ECDSA, P-521 via EC (both spellings). */
+const EC_KEYS: readonly KeySpec[] = [
+  { label: "p256", algorithm: "EC", length: 256, getFormats: SPKI_FORMATS, signs: ECDSA_SIGNS },
+  { label: "p384", algorithm: "ECDSA", length: 384, getFormats: SPKI_FORMATS, signs: ECDSA_SIGNS },
+  {
+    label: "p521",
+    algorithm: "EC",
+    length: 521,
+    getFormats: SPKI_FORMATS,
+    signs: [
+      {
+        id: "ecdsa-sha256",
+        params: { cryptographic_algorithm: "ECDSA", hashing_algorithm: "SHA_256" },
+      },
+      {
+        id: "ecdsa-sha512",
+        params: { cryptographic_algorithm: "ECDSA", hashing_algorithm: "SHA_512" },
+      },
+    ],
+  },
+];
+
+/** Ed25519 (Cryptographic Algorithm 0x37, a KMIP 2.x value): only in the 2.0 session. */
+const ED25519: KeySpec = {
+  label: "ed25519",
+  algorithm: "ED25519",
+  length: 256,
+  getFormats: SPKI_FORMATS,
+  signs: [
+    { id: "eddsa", params: { cryptographic_algorithm: "ED25519" } },
+    { id: "eddsa-no-params", params: null },
+  ],
+};
+
+/** The key pairs to take through their life cycle in a session of `version`. */
+export function keysFor(version: KmipVersionName): KeySpec[] {
+  switch (version) {
+    case "1.2":
+      return [rsa(2048), ...EC_KEYS];
+    case "1.4":
+      return [rsa(3072), ...EC_KEYS];
+    case "2.0":
+      return [rsa(2048), rsa(4096, RSA_SIGNS.slice(0, 2)), ...EC_KEYS, ED25519];
+  }
+}
+
+/** node:crypto's name of each EC key's curve. */
+export const NODE_CURVE: Readonly<Record<number, string>> = {
+  256: "prime256v1",
+  384: "secp384r1",
+  521: "secp521r1",
+};

@@ -1,0 +1,131 @@
+"""The scenarios the driver runs. Each takes the instruction dict and the (empty) result it
+fills in place, so that a failure keeps what was done; the vitest test judges the result."""
+
+import traceback
+
+from kmip.core import enums
+from kmip.core.messages.contents import ProtocolVersion
+
+from pykmip_keys import key_life_cycle
+from pykmip_session import enum_name, failure_of, open_client
+
+# An identifier in the relay's format (hex CKA_ID + suffix) that no key has.
+UNKNOWN_UID = "00112233445566778899AABBCCDDEEFF_pub"
+
+
+def error_record(step, err):
+    """What went wrong, with the KMIP Result Reason when PyKMIP reports one."""
+    return {
+        "step": step,
+        "type": type(err).__name__,
+        "reason": enum_name(getattr(err, "reason", None)),
+        "message": str(err),
+        "trace": traceback.format_exc(limit=6),
+    }
+
+
+def checked(result, step):
+    """A KMIPProxy result (not raised on failure) as data, with its Result Status."""
+    status = result.result_status.value
+    out = {"status": enum_name(status)}
+    if status != enums.ResultStatus.SUCCESS:
+        out["reason"] = enum_name(result.result_reason.value)
+        out["message"] = str(result.result_message.value) if result.result_message else None
+        out["step"] = step
+    return out
+
+
+def versions_of(result):
+    return ["{}.{}".format(v.major or 0, v.minor or 0) for v in result.protocol_versions or []]
+
+
+def run_info(spec, out):
+    """Discover Versions (all, then a client list) and Query (operations, objects, server
+    information). PyKMIP's ProxyKmipClient has neither: its KMIPProxy does."""
+    client = open_client(spec)
+    try:
+        proxy = client.proxy
+        every = proxy.discover_versions()
+        out["discoverAll"] = dict(checked(every, "discover all"), versions=versions_of(every))
+        offered = [ProtocolVersion(1, 4), ProtocolVersion(9, 9), ProtocolVersion(1, 2)]
+        some = proxy.discover_versions(protocol_versions=offered)
+        out["discoverOffered"] = dict(checked(some, "discover offered"), versions=versions_of(some))
+        functions = [
+            enums.QueryFunction.QUERY_OPERATIONS,
+            enums.QueryFunction.QUERY_OBJECTS,
+            enums.QueryFunction.QUERY_SERVER_INFORMATION,
+        ]
+        query = proxy.query(query_functions=functions)
+        out["query"] = checked(query, "query")
+        out["query"].update(
+            {
+                "operations": [enum_name(o) for o in query.operations or []],
+                "objectTypes": [enum_name(t) for t in query.object_types or []],
+                "vendor": query.vendor_identification,
+                "serverInformation": query.server_information.data.buffer.hex()
+                if query.server_information
+                else None,
+            }
+        )
+    finally:
+        client.close()
+
+
+def _cleanup(client, record):
+    """Best effort after a failed life cycle: the token should not fill up with test keys."""
+    for field in ("privateUid", "publicUid"):
+        if field in record and not record.get("destroyed"):
+            try:
+                client.destroy(record[field])
+            except Exception:  # noqa: BLE001 - cleanup only; the first error is what matters
+                pass
+
+
+def run_keys(spec, records):
+    client = open_client(spec)
+    try:
+        for key_spec in spec.get("keys", []):
+            record = {"label": key_spec["label"]}
+            records.append(record)
+            try:
+                key_life_cycle(client, spec["version"], key_spec, spec.get("verify", False), record)
+            except Exception as err:  # noqa: BLE001 - reported to the test, which fails on it
+                record["error"] = error_record(key_spec["label"], err)
+                _cleanup(client, record)
+    finally:
+        client.close()
+
+
+def run_errors(spec, out):
+    """Expected failures: wrong PIN (twice, below the relay's lock-out threshold), then the right
+    PIN works again; unknown UID; Get of a private key."""
+    wrong = open_client(spec, password=spec["password"] + "-wrong")
+    try:
+        out["wrongPinGet"] = failure_of(wrong.get, UNKNOWN_UID)
+        out["wrongPinCreate"] = failure_of(create_p256, wrong)
+    finally:
+        wrong.close()
+    client = open_client(spec)
+    try:
+        pub_uid, priv_uid = create_p256(client)
+        out["rightPinAfterwards"] = {"publicUid": pub_uid, "privateUid": priv_uid}
+        out["getUnknown"] = failure_of(client.get, UNKNOWN_UID)
+        out["getPrivate"] = failure_of(client.get, priv_uid)
+        client.destroy(priv_uid)
+        client.destroy(pub_uid)
+        out["destroyed"] = True
+    finally:
+        client.close()
+
+
+def create_p256(client):
+    return client.create_key_pair(
+        enums.CryptographicAlgorithm.EC,
+        256,
+        public_usage_mask=[enums.CryptographicUsageMask.VERIFY],
+        private_usage_mask=[enums.CryptographicUsageMask.SIGN],
+    )
+
+
+# name -> (function filling its result in place, empty result): a failure keeps what was done.
+SCENARIOS = {"info": (run_info, dict), "keys": (run_keys, list), "errors": (run_errors, dict)}
