@@ -11,6 +11,7 @@ command -v softhsm2-util >/dev/null 2>&1 || need+=(softhsm2)
 command -v pkcs11-tool >/dev/null 2>&1 || need+=(opensc)
 command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v make >/dev/null 2>&1 || need+=(make)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 /usr/bin/python3 -c 'import kmip' >/dev/null 2>&1 || need+=(python3-pykmip)
 if [ ${#need[@]} -gt 0 ]; then
