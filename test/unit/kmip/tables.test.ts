@@ -87,7 +87,7 @@ describe("enumerations", () => {
       expect(table.name).toBe(name);
       for (const [value, valueName] of table.byValue)
         expect(table.byName.get(valueName)).toBe(value);
-      for (const [valueName, value] of table.byName) expect(table.byValue.has(value)).toBe(true);
+      for (const value of table.byName.values()) expect(table.byValue.has(value)).toBe(true);
       expect(table.byValue.size).toBeGreaterThan(0);
       if (name === "Tag") continue;
       const values = Object.values(enumSource(name));
