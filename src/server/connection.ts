@@ -20,6 +20,8 @@ export interface ConnectionLimits {
   readonly idleTimeoutMs: number;
   /** Requests processed at once per connection before reading pauses. */
   readonly maxInFlight: number;
+  /** Time a request may take to arrive whole once its first byte is in (slow senders). */
+  readonly requestReadTimeoutMs: number;
 }
 
 /** A served connection, as the server tracks it. */
@@ -66,6 +68,28 @@ export function serveConnection(
       });
   };
 
+  // A partly received request must complete within requestReadTimeoutMs: a client that
+  // trickles bytes (or declares a length and sends nothing) cannot hold a connection forever.
+  let partialTimer: NodeJS.Timeout | undefined;
+  const watchPartialRequest = (): void => {
+    if (framer.bufferedBytes === 0) {
+      clearTimeout(partialTimer);
+      partialTimer = undefined;
+    } else if (partialTimer === undefined) {
+      partialTimer = setTimeout(() => {
+        logger.warn(
+          {
+            client: peer.key,
+            bufferedBytes: framer.bufferedBytes,
+            ms: limits.requestReadTimeoutMs,
+          },
+          "request not received whole in time, closing connection",
+        );
+        socket.destroy();
+      }, limits.requestReadTimeoutMs);
+    }
+  };
+
   socket.on("data", (chunk: Buffer) => {
     let messages: Buffer[];
     try {
@@ -76,6 +100,7 @@ export function serveConnection(
       socket.destroy();
       return;
     }
+    watchPartialRequest();
     for (const message of messages) respond(message);
   });
   socket.on("timeout", () => {
@@ -88,6 +113,7 @@ export function serveConnection(
   });
   socket.on("error", (err) => logger.debug({ client: peer.key, err: err.message }, "socket error"));
   socket.once("close", () => {
+    clearTimeout(partialTimer);
     logger.debug({ client: peer.key }, "connection closed");
     onClosed();
   });

@@ -100,7 +100,32 @@ export async function handleRequestBytes(
     return encodeWholeFailure(version, error);
   }
   const items = await runBatch(request, peer, deps);
-  return encodeTtlv(buildResponse(version, items));
+  const response = encodeTtlv(buildResponse(version, items));
+  return enforceMaximumResponseSize(response, request, items);
+}
+
+/**
+ * KMIP 1.4 section 6.3: a response larger than the request's Maximum Response Size is not
+ * sent; each item is answered with Response Too Large instead (the operations already ran:
+ * their effects stay, as with any failed batch).
+ */
+function enforceMaximumResponseSize(
+  response: Buffer,
+  request: RequestMessage,
+  items: readonly ResponseBatchItem[],
+): Buffer {
+  const max = request.header.maximumResponseSize;
+  if (max === undefined || response.length <= max) return response;
+  const error = new KmipError(
+    ResultReason.ResponseTooLarge,
+    `the response has ${response.length} bytes, more than the Maximum Response Size ${max}`,
+  );
+  return encodeTtlv(
+    buildResponse(
+      request.header.version,
+      items.map((item) => failedItem(item, error)),
+    ),
+  );
 }
 
 function encodeWholeFailure(version: ProtocolVersion, error: KmipError): Buffer {

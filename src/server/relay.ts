@@ -29,6 +29,8 @@ export interface RunningRelay {
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Requests processed at once per connection before its reading pauses. */
 const MAX_IN_FLIGHT_PER_CONNECTION = 64;
+/** Time a request may take to arrive whole once its first byte is in. */
+const REQUEST_READ_TIMEOUT_MS = 30_000;
 /** How long close() waits for in-flight requests before cutting connections. */
 const DRAIN_GRACE_MS = 5_000;
 
@@ -66,6 +68,7 @@ export async function startRelay(opts: {
     maxMessageBytes: config.server.maxMessageBytes,
     idleTimeoutMs: config.server.idleTimeoutMs,
     maxInFlight: MAX_IN_FLIGHT_PER_CONNECTION,
+    requestReadTimeoutMs: REQUEST_READ_TIMEOUT_MS,
   };
   const connections = new Set<ServedConnection>();
   let nextConnectionId = 1;

@@ -25,6 +25,7 @@ export function requestMessage(opts: {
   username?: string;
   password?: string;
   batchErrorContinuation?: number;
+  maximumResponseSize?: number;
   items: readonly TestBatchItem[];
 }): TtlvItem {
   const version = opts.version ?? { major: 1, minor: 2 };
@@ -34,6 +35,9 @@ export function requestMessage(opts: {
       build.integer(Tag.ProtocolVersionMinor, version.minor),
     ]),
   ];
+  if (opts.maximumResponseSize !== undefined) {
+    header.push(build.integer(Tag.MaximumResponseSize, opts.maximumResponseSize));
+  }
   if (opts.username !== undefined) {
     const value = [build.textString(Tag.Username, opts.username)];
     if (opts.password !== undefined) value.push(build.textString(Tag.Password, opts.password));

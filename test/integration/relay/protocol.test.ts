@@ -93,6 +93,21 @@ describe("relay over TLS", () => {
     client.close();
   });
 
+  it("answers Response Too Large when the response exceeds Maximum Response Size", async () => {
+    const client = await KmipTestClient.connect(relay.port);
+    const small = await client.request(
+      requestMessage({ maximumResponseSize: 4096, items: [discover(1)] }),
+    );
+    expect(field(items(small)[0]!, Tag.ResultStatus)).toBe(ResultStatus.Success);
+    const tooLarge = await client.request(
+      requestMessage({ maximumResponseSize: 64, items: [discover(1)] }),
+    );
+    const item = items(tooLarge)[0]!;
+    expect(field(item, Tag.ResultReason)).toBe(ResultReason.ResponseTooLarge);
+    expect(field(item, Tag.Operation)).toBe(Operation.DiscoverVersions);
+    client.close();
+  });
+
   it("stops a batch at the first failure by default (Stop)", async () => {
     const client = await KmipTestClient.connect(relay.port);
     const response = await client.request(
