@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestRelay } from "../helpers/relay.js";
+import { SOFTHSM2_LIB } from "../helpers/softhsm.js";
 import {
   type DriverInstruction,
   type DriverRun,
@@ -15,6 +16,7 @@ import {
   runPykmipDriver,
 } from "../interop/pykmip-driver.js";
 import { keysFor, NODE_CURVE, VERSIONS } from "../interop/pykmip-plan.js";
+import { listTokenObjects } from "../interop/token-objects.js";
 import { publicKeyOf, signatureVerifies, spkiHex } from "../interop/verify.js";
 
 type Relay = Awaited<ReturnType<typeof startTestRelay>>;
@@ -51,7 +53,7 @@ function instruction(version: KmipVersionName): DriverInstruction {
     username: relay.username,
     password: relay.pin,
     version,
-    scenarios: ["info", "keys", "errors"],
+    scenarios: ["info", "keys", "errors", "names"],
     keys: keysFor(version),
   };
 }
@@ -188,6 +190,28 @@ describe.each(VERSIONS)("PyKMIP 0.10 over KMIP %s", (version) => {
     expect(errors?.rightPinAfterwards?.publicUid).toMatch(UID);
     expect(errors?.rightPinAfterwards?.privateUid).toMatch(UID);
     expect(errors?.destroyed).toBe(true);
+  });
+
+  it("Names and Modify Attribute reach the token's CKA_LABEL; destroyed keys are gone (pkcs11-tool)", () => {
+    if (relay === undefined) throw new Error("relay not started");
+    const names = run.result.names;
+    expect(names?.renamed?.uid).toBe(names?.privateUid);
+    const id = UID.exec(names?.publicUid ?? "")?.[1]?.toLowerCase();
+    expect(id).toBeDefined();
+    const onToken = listTokenObjects({
+      lib: SOFTHSM2_LIB,
+      label: relay.username,
+      pin: relay.pin,
+      env: relay.token.env,
+    });
+    // Every key of this session's life cycles was destroyed; only the kept pair remains.
+    const ours = onToken
+      .filter((o) => o.label.startsWith(`interop-${version}-`))
+      .sort((a, b) => a.kind.localeCompare(b.kind));
+    expect(ours).toEqual([
+      { kind: "Private Key", label: `interop-${version}-kept-renamed`, id },
+      { kind: "Public Key", label: `interop-${version}-kept-pub`, id },
+    ]);
   });
 
   it("Get of an unknown UID: Item Not Found; Get of a private key: Permission Denied", () => {

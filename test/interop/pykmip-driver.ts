@@ -11,7 +11,7 @@ export const PYKMIP_PYTHON = "/usr/bin/python3";
 export const DRIVER_PATH = fileURLToPath(new URL("./pykmip_driver.py", import.meta.url));
 
 export type KmipVersionName = "1.2" | "1.4" | "2.0";
-export type ScenarioName = "info" | "keys" | "errors";
+export type ScenarioName = "info" | "keys" | "errors" | "names";
 
 /** Sign parameters by PyKMIP enumeration member name, e.g. hashing_algorithm: "SHA_256". */
 export interface SignParams {
@@ -125,11 +125,19 @@ export interface ErrorsResult {
   readonly destroyed?: boolean;
 }
 
+/** A P-256 pair named `interop-<version>-kept-pub` / `-priv`, the private key renamed `-renamed`. */
+export interface NamesResult {
+  readonly publicUid?: string;
+  readonly privateUid?: string;
+  readonly renamed?: { readonly uid: string; readonly name: string | null };
+}
+
 export interface DriverResult {
   readonly version?: string;
   readonly info?: InfoResult;
   readonly keys?: readonly KeyRecord[];
   readonly errors?: ErrorsResult;
+  readonly names?: NamesResult;
   /** Scenarios that failed unexpectedly (the others still ran). */
   readonly failed?: readonly DriverError[];
 }

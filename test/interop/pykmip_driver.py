@@ -4,13 +4,15 @@ Run with /usr/bin/python3 (the interpreter PyKMIP is installed for). Reads ONE J
 on stdin (stdin, not argv: it holds the PIN) and prints ONE JSON line on stdout:
 
   in:  {"host", "port", "ca", "username", "password", "version": "1.2"|"1.4"|"2.0",
-        "scenarios": ["info", "keys", "errors"], "keys": [key spec, ...], "verify": bool}
-  out: {"version", "info": {...}, "keys": [...], "errors": {...}, "failed"?: [{...}]}
+        "scenarios": ["info", "keys", "errors", "names"], "keys": [key spec, ...],
+        "verify": bool}
+  out: {"version", "info": {...}, "keys": [...], "errors": {...}, "names": {...},
+        "failed"?: [{...}]}
 
 A scenario that fails unexpectedly keeps what it did and adds {step, type, reason, message,
 trace} to "failed" (a key whose life cycle fails gets its own "error"); the others still run.
-The exit status is 1 then, 2 for a bad instruction ({"failed": [...]} only), 0 otherwise. Key specs and the
-result shapes are described in pykmip_keys.py and pykmip_scenarios.py.
+The exit status is 1 then, 2 for a bad instruction ({"failed": [...]} only), 0 otherwise.
+Key specs and the result shapes are described in pykmip_keys.py and pykmip_scenarios.py.
 """
 
 import json

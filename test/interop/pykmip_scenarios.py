@@ -6,7 +6,7 @@ import traceback
 from kmip.core import enums
 from kmip.core.messages.contents import ProtocolVersion
 
-from pykmip_keys import key_life_cycle
+from pykmip_keys import key_life_cycle, rename
 from pykmip_session import enum_name, failure_of, open_client
 
 # An identifier in the relay's format (hex CKA_ID + suffix) that no key has.
@@ -118,14 +118,34 @@ def run_errors(spec, out):
         client.close()
 
 
-def create_p256(client):
+def run_names(spec, out):
+    """A P-256 pair named at creation, its private key renamed, and KEPT, so that the test can
+    look on the token itself (CKA_LABEL) for what Name and Modify Attribute did."""
+    prefix = "interop-{}-kept".format(spec["version"])
+    client = open_client(spec)
+    try:
+        pub_uid, priv_uid = create_p256(client, prefix + "-pub", prefix + "-priv")
+        out.update({"publicUid": pub_uid, "privateUid": priv_uid})
+        out["renamed"] = rename(client, client.kmip_version, priv_uid, prefix + "-priv", prefix + "-renamed")
+    finally:
+        client.close()
+
+
+def create_p256(client, public_name=None, private_name=None):
     return client.create_key_pair(
         enums.CryptographicAlgorithm.EC,
         256,
+        public_name=public_name,
+        private_name=private_name,
         public_usage_mask=[enums.CryptographicUsageMask.VERIFY],
         private_usage_mask=[enums.CryptographicUsageMask.SIGN],
     )
 
 
 # name -> (function filling its result in place, empty result): a failure keeps what was done.
-SCENARIOS = {"info": (run_info, dict), "keys": (run_keys, list), "errors": (run_errors, dict)}
+SCENARIOS = {
+    "info": (run_info, dict),
+    "keys": (run_keys, list),
+    "errors": (run_errors, dict),
+    "names": (run_names, dict),
+}

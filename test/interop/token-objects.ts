@@ -1,0 +1,59 @@
+/**
+ * What is on a SoftHSM2 token, as OpenSC's pkcs11-tool (a second, independent PKCS#11 client)
+ * lists it: lets a test check that KMIP Names and Destroy reached the token itself.
+ */
+import { execFileSync } from "node:child_process";
+
+export interface TokenObject {
+  /** "Private Key", "Public Key", ... */
+  readonly kind: string;
+  readonly label: string;
+  /** CKA_ID, lower-case hex. */
+  readonly id: string;
+}
+
+export interface TokenAccess {
+  readonly lib: string;
+  readonly label: string;
+  readonly pin: string;
+  readonly env: Record<string, string>;
+}
+
+/** Parses `pkcs11-tool --list-objects`: an "X Object; ..." line, then indented "key: value". */
+export function parseObjectList(text: string): TokenObject[] {
+  const objects: TokenObject[] = [];
+  let current: { kind: string; label: string; id: string } | undefined;
+  for (const line of text.split("\n")) {
+    const head = /^(\S.*?) Object;/.exec(line);
+    if (head !== null) {
+      current = { kind: head[1] ?? "", label: "", id: "" };
+      objects.push(current);
+      continue;
+    }
+    const field = /^\s+(label|ID):\s*(.*)$/.exec(line);
+    if (field !== null && current !== undefined) {
+      if (field[1] === "label") current.label = field[2] ?? "";
+      else current.id = (field[2] ?? "").toLowerCase();
+    }
+  }
+  return objects;
+}
+
+/** The token's objects (after a user login, so private keys are listed too). */
+export function listTokenObjects(token: TokenAccess): TokenObject[] {
+  const out = execFileSync(
+    "pkcs11-tool",
+    [
+      "--module",
+      token.lib,
+      "--token-label",
+      token.label,
+      "--login",
+      "--pin",
+      token.pin,
+      "--list-objects",
+    ],
+    { env: { ...process.env, ...token.env }, encoding: "utf8", timeout: 20_000 },
+  );
+  return parseObjectList(out);
+}
