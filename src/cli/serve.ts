@@ -1,0 +1,64 @@
+// Running the relay in the foreground until SIGTERM or SIGINT: daemon settings, start,
+// a `listening` log line, then an orderly close on the first signal (a second one exits
+// at once).
+import { formatHostPort } from "../config/addr.js";
+import type { RelayConfig } from "../config/schema.js";
+import type { Logger } from "../log.js";
+import { type RunningRelay, startRelay } from "../server/relay.js";
+import { applyDaemonSettings } from "./daemon.js";
+
+const STOP_SIGNALS = ["SIGTERM", "SIGINT"] as const;
+type StopSignal = (typeof STOP_SIGNALS)[number];
+/** Exit status after a second signal: 128 + the signal's number, as shells report it. */
+const SIGNAL_EXIT: Readonly<Record<StopSignal, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * Starts the relay, calls `onListening` once it accepts connections, and resolves with the
+ * exit status once a stop signal has closed it (0) or closing failed (1).
+ */
+export async function serve(
+  config: RelayConfig,
+  logger: Logger,
+  onListening: (relay: RunningRelay) => void = () => {},
+): Promise<number> {
+  const stop = waitForStopSignal(logger);
+  const daemon = applyDaemonSettings(config.daemon, logger);
+  try {
+    const relay = await startRelay({ config, logger });
+    const address = formatHostPort(relay.address.address, relay.address.port);
+    logger.info({ address }, `listening on ${address}`);
+    onListening(relay);
+    const signal = await stop.signal;
+    logger.info({ signal }, "stopping: closing connections and PKCS#11 workers");
+    await relay.close();
+    logger.info("stopped");
+    return 0;
+  } finally {
+    stop.dispose();
+    daemon.cleanup();
+  }
+}
+
+/** The first stop signal; any later one exits the process at once. */
+function waitForStopSignal(logger: Logger): { signal: Promise<StopSignal>; dispose(): void } {
+  let received: StopSignal | undefined;
+  let resolveSignal: (s: StopSignal) => void = () => {};
+  const signal = new Promise<StopSignal>((resolve) => {
+    resolveSignal = resolve;
+  });
+  const handler = (s: StopSignal) => {
+    if (received !== undefined) {
+      logger.warn({ signal: s }, "second signal: exiting at once");
+      process.exit(SIGNAL_EXIT[s]);
+    }
+    received = s;
+    resolveSignal(s);
+  };
+  for (const s of STOP_SIGNALS) process.on(s, handler);
+  return {
+    signal,
+    dispose: () => {
+      for (const s of STOP_SIGNALS) process.off(s, handler);
+    },
+  };
+}
