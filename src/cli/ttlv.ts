@@ -53,6 +53,11 @@ export async function runTtlvCommand(args: string[], io: TtlvCommandIo): Promise
     io.stderr.write(`${unknown ? `unknown option ${unknown}; ` : ""}${USAGE}\n`);
     return 2;
   }
+  // A reader that stops early (`| head`) closes the pipe: that is not an error of ours.
+  io.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE")
+      io.stderr.write(`ttlv ${command}: cannot write output: ${err.message}\n`);
+  });
   const input = await readAll(io.stdin);
   const options = flags.includes("--placeholders") ? { placeholders: VECTOR_PLACEHOLDERS } : {};
   try {

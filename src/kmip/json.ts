@@ -135,17 +135,80 @@ function structureFromJson(value: unknown, path: string): TtlvItem[] {
   return value.map((child: unknown) => fromJson(child, path, attributeName));
 }
 
-function int32(value: unknown): number | undefined {
-  if (typeof value === "number")
-    return Number.isInteger(value) && value === (value | 0) ? value : undefined;
-  if (typeof value !== "string") return undefined;
-  const hex = parseFixedHex(value, 8);
-  return hex === undefined ? undefined : Number(hex);
+const UINT32_MAX = 2 ** 32 - 1;
+
+/** A JSON number that is an integer in [min, max], else undefined. */
+function integerIn(value: unknown, min: number, max: number): number | undefined {
+  return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max
+    ? value
+    : undefined;
 }
 
-function int64(value: unknown): bigint | undefined {
-  if (typeof value === "number") return Number.isSafeInteger(value) ? BigInt(value) : undefined;
-  return typeof value === "string" ? parseFixedHex(value, 16) : undefined;
+function parseInteger(value: unknown, meaning: Meaning): number | undefined {
+  if (typeof value !== "string") return integerIn(value, -(2 ** 31), 2 ** 31 - 1);
+  const hex = parseFixedHex(value, 8);
+  if (hex !== undefined) return Number(hex);
+  const mask = meaning.maskTable ? namesToMask(meaning.maskTable, value) : undefined;
+  return mask === undefined ? undefined : mask | 0;
+}
+
+function parseEnumeration(value: unknown, meaning: Meaning): number | undefined {
+  if (typeof value !== "string") return integerIn(value, 0, UINT32_MAX);
+  return meaning.enumTable?.byName.get(value) ?? parseHex32(value);
+}
+
+function parseUint32(value: unknown): number | undefined {
+  return typeof value === "string" ? parseHex32(value) : integerIn(value, 0, UINT32_MAX);
+}
+
+/** Long Integer: a safe JSON number or `0x` + 16 hex digits (section 4.1.6.5). */
+function parseLong(value: unknown): bigint | undefined {
+  if (typeof value === "string") return parseFixedHex(value, 16);
+  return typeof value === "number" && Number.isSafeInteger(value) ? BigInt(value) : undefined;
+}
+
+function parseBig(value: unknown): bigint | undefined {
+  return typeof value === "string" ? parseBigIntegerHex(value) : parseLong(value);
+}
+
+/** Boolean: true/false or `0x` + 16 hex digits of 0 or 1 (section 4.1.6.8). */
+function parseBoolean(value: unknown): boolean | undefined {
+  if (typeof value === "boolean") return value;
+  const v = typeof value === "string" ? parseFixedHex(value, 16) : undefined;
+  return v === 0n || v === 1n ? v === 1n : undefined;
+}
+
+function ifText<T>(value: unknown, parse: (text: string) => T | undefined): T | undefined {
+  return typeof value === "string" ? parse(value) : undefined;
+}
+
+function parseLeafValue(
+  type: Exclude<TtlvTypeName, "Structure">,
+  value: unknown,
+  meaning: Meaning,
+): TtlvItem["value"] | undefined {
+  switch (type) {
+    case "Integer":
+      return parseInteger(value, meaning);
+    case "Enumeration":
+      return parseEnumeration(value, meaning);
+    case "Interval":
+      return parseUint32(value);
+    case "LongInteger":
+      return parseLong(value);
+    case "BigInteger":
+      return parseBig(value);
+    case "Boolean":
+      return parseBoolean(value);
+    case "TextString":
+      return ifText(value, (text) => text);
+    case "ByteString":
+      return ifText(value, parseHexBytes);
+    case "DateTime":
+      return ifText(value, (text) => parseDateTime(text) ?? parseFixedHex(text, 16));
+    case "DateTimeExtended":
+      return ifText(value, (text) => parseDateTimeMicros(text) ?? parseFixedHex(text, 16));
+  }
 }
 
 function leafFromJson(
@@ -154,61 +217,6 @@ function leafFromJson(
   value: unknown,
   meaning: Meaning,
 ): TtlvItem | undefined {
-  const text = typeof value === "string" ? value : undefined;
-  switch (type) {
-    case "Integer": {
-      const mask =
-        meaning.maskTable && text !== undefined ? namesToMask(meaning.maskTable, text) : undefined;
-      const v = int32(value) ?? (mask === undefined ? undefined : mask | 0);
-      return v === undefined ? undefined : { tag, type, value: v };
-    }
-    case "Enumeration": {
-      const v =
-        typeof value === "number"
-          ? value >>> 0 === value
-            ? value
-            : undefined
-          : text === undefined
-            ? undefined
-            : (meaning.enumTable?.byName.get(text) ?? parseHex32(text));
-      return v === undefined ? undefined : { tag, type, value: v };
-    }
-    case "Interval": {
-      const v =
-        typeof value === "number"
-          ? value >>> 0 === value
-            ? value
-            : undefined
-          : text && parseHex32(text);
-      return v === undefined || v === "" ? undefined : { tag, type, value: v };
-    }
-    case "LongInteger": {
-      const v = int64(value);
-      return v === undefined ? undefined : { tag, type, value: v };
-    }
-    case "BigInteger": {
-      const v = typeof value === "number" ? int64(value) : text && parseBigIntegerHex(text);
-      return v === undefined || v === "" ? undefined : { tag, type, value: v };
-    }
-    case "Boolean": {
-      const v = typeof value === "boolean" ? value : text && parseFixedHex(text, 16);
-      if (typeof v === "boolean") return { tag, type, value: v };
-      return v === 0n || v === 1n ? { tag, type, value: v === 1n } : undefined;
-    }
-    case "TextString":
-      return text === undefined ? undefined : { tag, type, value: text };
-    case "ByteString": {
-      const v = text === undefined ? undefined : parseHexBytes(text);
-      return v === undefined ? undefined : { tag, type, value: v };
-    }
-    case "DateTime": {
-      const v = text === undefined ? undefined : (parseDateTime(text) ?? parseFixedHex(text, 16));
-      return v === undefined ? undefined : { tag, type, value: v };
-    }
-    case "DateTimeExtended": {
-      const v =
-        text === undefined ? undefined : (parseDateTimeMicros(text) ?? parseFixedHex(text, 16));
-      return v === undefined ? undefined : { tag, type, value: v };
-    }
-  }
+  const parsed = parseLeafValue(type, value, meaning);
+  return parsed === undefined ? undefined : ({ tag, type, value: parsed } as TtlvItem);
 }

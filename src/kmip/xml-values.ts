@@ -29,6 +29,7 @@ export interface LeafContext {
 
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
+const UINT32_MAX = 2 ** 32 - 1;
 
 /** Parses an Integer: decimal, 8-digit hex, or (for a mask) names and hex components. */
 function parseInteger(text: string, ctx: LeafContext): number | undefined {
@@ -54,7 +55,7 @@ function parseLong(text: string): bigint | undefined {
 
 function parseInterval(text: string): number | undefined {
   const value = parseHex32(text) ?? (/^\d+$/.test(text) ? Number(text) : undefined);
-  return value !== undefined && value <= 0xffffffff ? value : undefined;
+  return value !== undefined && value <= UINT32_MAX ? value : undefined;
 }
 
 function parseBoolean(text: string): boolean | undefined {
