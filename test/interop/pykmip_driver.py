@@ -3,7 +3,8 @@
 Run with /usr/bin/python3 (the interpreter PyKMIP is installed for). Reads ONE JSON instruction
 on stdin (stdin, not argv: it holds the PIN) and prints ONE JSON line on stdout:
 
-  in:  {"host", "port", "ca", "username", "password", "version": "1.2"|"1.4"|"2.0",
+  in:  {"host", "port", "ca", "username", "password" (or "passwordFile"),
+        "version": "1.2"|"1.4"|"2.0",
         "scenarios": ["info", "keys", "errors", "names"], "keys": [key spec, ...],
         "verify": bool}
   out: {"version", "info": {...}, "keys": [...], "errors": {...}, "names": {...},
@@ -21,6 +22,15 @@ import sys
 
 from pykmip_scenarios import SCENARIOS, error_record
 from pykmip_session import remove_config_file
+
+
+def read_password(path):
+    """The first line of a PIN file (the quick start's DIR/user-pin)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.readline().strip()
+    except OSError as err:
+        raise ValueError("cannot read passwordFile: {}".format(err)) from err
 
 
 def has_errors(results):
@@ -47,6 +57,8 @@ def main():
     logging.basicConfig(stream=sys.stderr, level=logging.ERROR)
     try:
         spec = json.loads(sys.stdin.read())
+        if "passwordFile" in spec and "password" not in spec:
+            spec["password"] = read_password(spec["passwordFile"])
         for field in ("host", "port", "ca", "username", "password", "version"):
             if field not in spec:
                 raise ValueError("instruction lacks {!r}".format(field))
