@@ -143,7 +143,8 @@ export class WorkerPool {
       const i = (this.cursor + k) % n;
       const slot = this.slots[i];
       const w = slot?.worker;
-      if (slot?.state !== "ready" || w === undefined || w.inFlight >= MAX_PIPELINE) continue;
+      if (slot?.state !== "ready" || w === undefined || !w.isUsable || w.inFlight >= MAX_PIPELINE)
+        continue;
       if (best === undefined || w.inFlight < best.inFlight) {
         best = w;
         bestIndex = i;

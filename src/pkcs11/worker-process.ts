@@ -114,6 +114,11 @@ export class WorkerProcess {
     return this.pending.length;
   }
 
+  /** True while the worker can take calls (not ended, not being killed). */
+  get isUsable(): boolean {
+    return !this.ended && this.killedFor === undefined;
+  }
+
   /** True once the process has ended. */
   get isEnded(): boolean {
     return this.ended;
@@ -125,7 +130,7 @@ export class WorkerProcess {
     params: Methods[M]["params"],
     gen: number,
   ): Promise<Methods[M]["result"]> {
-    if (this.ended || this.killedFor !== undefined) {
+    if (!this.isUsable) {
       return Promise.reject(
         new WorkerError("crashed", `PKCS#11 worker ${this.id} is gone`, this.id),
       );
@@ -174,6 +179,12 @@ export class WorkerProcess {
     }
   }
 
+  private stopTimer(): void {
+    if (this.timer === undefined) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
   private onTimeout(): void {
     const head = this.pending[0];
     if (head === undefined) return;
@@ -195,7 +206,7 @@ export class WorkerProcess {
         }
         this.calls++;
         if (this.pending.length > 0) this.armTimer();
-        else if (this.timer !== undefined) clearTimeout(this.timer);
+        else this.stopTimer();
         if (response.ok) head.resolve(response.result);
         else head.reject(fromWire(response.error));
         if (this.pending.length === 0) this.notifyDrained();
@@ -211,7 +222,7 @@ export class WorkerProcess {
   }
 
   private failAll(errorFor: (p: Pending, index: number) => Error): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.stopTimer();
     const failed = this.pending.splice(0);
     failed.forEach((p, i) => {
       p.reject(errorFor(p, i));
