@@ -125,8 +125,6 @@ def collect(path):
         name = heading or header
         name = NAME_FIXES.get(name, name)
         entries = clean_rows(rows)
-        if not entries:
-            continue
         if name == "Tag":
             tags.update({camel(t): (v, t) for t, v in entries})
             continue

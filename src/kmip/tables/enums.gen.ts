@@ -444,6 +444,9 @@ export const ObjectType = {
   CertificateRequest: 0x0000000a,
 } as const;
 
+/** Opaque Data Type (KMIP 1.4; KMIP 2.1). */
+export const OpaqueDataType = {} as const;
+
 /** Operation (KMIP 1.4; KMIP 2.1). */
 export const Operation = {
   Create: 0x00000001,
@@ -1255,6 +1258,7 @@ export const ENUM_TABLES = {
   NameType,
   ObjectGroupMember,
   ObjectType,
+  OpaqueDataType,
   Operation,
   PKCS_11Function,
   PKCS_11ReturnCode,
