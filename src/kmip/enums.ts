@@ -2,9 +2,10 @@
  * KMIP enumerations (KMIP 1.4 section 9.1.3.2, KMIP 2.1 section 11): one `as const` object per
  * enumeration, generated into `tables/enums.gen.ts` and re-exported here, plus lookups by tag.
  *
- * Versions: the tables merge KMIP 1.4 and 2.1. No value has different meanings in 1.x and 2.x
- * (checked by scripts/gen-kmip-tables.py: a value only ever gains a name or loses its use), so
- * one table per enumeration serves every version and `enumForTag` needs no version:
+ * Versions: the tables merge KMIP 1.4 and 2.1. No value has different meanings in 1.x and 2.x:
+ * where the two specs name a value differently (all listed in `ENUM_ALIASES`, reviewed against
+ * both texts) it is a rename, never a reuse. So one table per enumeration serves every version
+ * and `enumForTag` needs no version parameter:
  * - values withdrawn in 2.x (e.g. ObjectType `Template`, KeyFormatType
  *   `TransparentECDSAPrivateKey`) stay in the table so that 1.x messages still render;
  * - values 2.x renamed keep the 2.x name as canonical (the OASIS XML vectors of every version
