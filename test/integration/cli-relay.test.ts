@@ -1,0 +1,151 @@
+// The whole relay started by the CLI as a child process: embedded mode and a configuration
+// file; both must print/log `listening`, accept TLS, and exit 0 on SIGTERM/SIGINT.
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import tls from "node:tls";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prepareEmbeddedToken } from "../../src/cli/embedded.js";
+import { CLI_MAIN, ensureCliBuilt } from "./cli-helpers.js";
+
+let dir: string;
+const children = new Set<ChildProcessWithoutNullStreams>();
+beforeAll(async () => {
+  ensureCliBuilt();
+  dir = await mkdtemp(join(tmpdir(), "k2p-cli-relay-"));
+});
+afterAll(async () => {
+  for (const c of children) c.kill("SIGKILL");
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A started CLI process with its output so far. */
+interface Started {
+  readonly child: ChildProcessWithoutNullStreams;
+  stdout: string;
+  stderr: string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function start(args: string[]): Started {
+  const child = spawn(process.execPath, [CLI_MAIN, ...args]);
+  children.add(child);
+  const s: Started = {
+    child,
+    stdout: "",
+    stderr: "",
+    exited: new Promise((resolve) =>
+      child.on("close", (code, signal) => {
+        children.delete(child);
+        resolve({ code, signal });
+      }),
+    ),
+  };
+  child.stdout.on("data", (d: Buffer) => (s.stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (s.stderr += d.toString()));
+  return s;
+}
+
+/** Resolves once `test` holds for the output; rejects if the process exits first. */
+function waitFor(s: Started, test: () => boolean, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (test()) {
+        s.child.stdout.off("data", check);
+        s.child.stderr.off("data", check);
+        resolve();
+      }
+    };
+    s.child.stdout.on("data", check);
+    s.child.stderr.on("data", check);
+    void s.exited.then(() => reject(new Error(`exited before ${what}:\n${s.stderr}`)));
+    check();
+  });
+}
+
+/** The `listening on host:port` log line's address. */
+function listeningAddress(stderr: string): { host: string; port: number } {
+  const m = /"msg":"listening on ([\d.]+):(\d+)"/.exec(stderr);
+  if (m === null) throw new Error("no listening line");
+  return { host: m[1] ?? "", port: Number(m[2]) };
+}
+
+/** Connects with the certificate as the only trusted CA; the peer certificate's fingerprint. */
+function tlsFingerprint(port: number, ca: Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: "127.0.0.1", port, ca, servername: "localhost" }, () => {
+      const fp = socket.getPeerX509Certificate()?.fingerprint256 ?? "";
+      socket.destroy();
+      resolve(fp);
+    });
+    socket.on("error", reject);
+  });
+}
+
+describe("kmip2pkcs11 --embedded DIR --port 0", () => {
+  it("prints the connection details, serves TLS, exits 0 on SIGTERM, and reuses token and certificate", async () => {
+    const emb = join(dir, "embedded");
+    const fingerprints: string[] = [];
+    for (let run = 0; run < 2; run++) {
+      const s = start(["--embedded", emb, "--port", "0"]);
+      await waitFor(s, () => s.stderr.includes('"msg":"listening on '), "listening");
+      await waitFor(s, () => s.stdout.includes("Stop with Ctrl-C."), "connection details");
+      const { port } = listeningAddress(s.stderr);
+      const certPath = join(emb, "self-signed-cert.pem");
+      expect(s.stdout).toContain(`127.0.0.1:${port}`);
+      expect(s.stdout).toContain(certPath);
+      expect(s.stdout).toMatch(/KMIP Username: +kmip2pkcs11/);
+      expect(s.stdout).toContain(join(emb, "user-pin"));
+      const pin = (await readFile(join(emb, "user-pin"), "utf8")).trim();
+      expect(s.stdout).not.toContain(pin);
+      expect(s.stderr).not.toContain(pin);
+
+      const printed = /SHA-256: +([0-9A-F:]+)/.exec(s.stdout)?.[1];
+      expect(await tlsFingerprint(port, await readFile(certPath))).toBe(printed);
+      fingerprints.push(printed ?? "");
+
+      s.child.kill("SIGTERM");
+      expect(await s.exited).toEqual({ code: 0, signal: null });
+      expect(s.stderr).toContain('"msg":"stopped"');
+    }
+    expect(fingerprints[1]).toBe(fingerprints[0]);
+  });
+});
+
+describe("kmip2pkcs11 -c FILE", () => {
+  it("runs from a configuration file, keeps a pid file, and exits 0 on SIGINT", async () => {
+    const token = await prepareEmbeddedToken(join(dir, "token"));
+    const pidFile = join(dir, "relay.pid");
+    const config = join(dir, "relay.toml");
+    await writeFile(
+      config,
+      [
+        'version = "v1"',
+        "[pkcs11]",
+        `lib-path = "${token.libPath}"`,
+        "workers = 1",
+        `env = { SOFTHSM2_CONF = "${token.softhsmConf}" }`,
+        "[server]",
+        'addr = "127.0.0.1:0"',
+        `state-dir = "${join(dir, "state")}"`,
+        "[daemon]",
+        'log-level = "debug"',
+        `pid-file = "${pidFile}"`,
+        "",
+      ].join("\n"),
+    );
+    const s = start(["-c", config, "--log-level", "info"]);
+    await waitFor(s, () => s.stderr.includes('"msg":"listening on '), "listening");
+    expect(s.stderr).not.toContain('"level":"debug"'); // --log-level overrides the file
+    expect((await readFile(pidFile, "utf8")).trim()).toBe(String(s.child.pid));
+    const { port } = listeningAddress(s.stderr);
+    const cert = await readFile(join(dir, "state", "self-signed-cert.pem"));
+    expect(await tlsFingerprint(port, cert)).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+
+    s.child.kill("SIGINT");
+    expect(await s.exited).toEqual({ code: 0, signal: null });
+    expect(existsSync(pidFile)).toBe(false);
+  });
+});

@@ -1,0 +1,161 @@
+// The compiled CLI as an operator runs it, and the embedded SoftHSM2 token preparation.
+import { execFileSync } from "node:child_process";
+import { mkdtemp, readFile, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EmbeddedError, prepareEmbeddedToken, tokenLabels } from "../../src/cli/embedded.js";
+import { ensureCliBuilt, ROOT, runCli } from "./cli-helpers.js";
+
+let dir: string;
+beforeAll(async () => {
+  ensureCliBuilt();
+  dir = await mkdtemp(join(tmpdir(), "k2p-cli-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function configFile(name: string, text: string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+describe("kmip2pkcs11 command line", () => {
+  it("-V prints the package version", async () => {
+    const pkg = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8")) as {
+      version: string;
+    };
+    const r = await runCli(["-V"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`kmip2pkcs11 ${pkg.version}\n`);
+  });
+
+  it("--help lists the options", async () => {
+    const r = await runCli(["--help"]);
+    expect(r.code).toBe(0);
+    for (const opt of [
+      "--config",
+      "--check-config",
+      "--log-level",
+      "--embedded",
+      "--port",
+      "ttlv",
+    ]) {
+      expect(r.stdout).toContain(opt);
+    }
+  });
+
+  it("--check-config accepts a valid file (exit 0)", async () => {
+    const path = await configFile(
+      "good.toml",
+      'version = "v1"\n[pkcs11]\nlib-path = "/usr/lib/softhsm/libsofthsm2.so"\n[server]\naddr = "[::1]:5696"\n',
+    );
+    const r = await runCli(["--check-config", "-c", path]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+  });
+
+  it.each([
+    [
+      "unknown key",
+      '[pkcs11]\nlib-path = "x"\nlib_path = "y"\n',
+      "unknown key pkcs11.lib_path (did you mean lib-path?)",
+    ],
+    [
+      "bad addr",
+      '[pkcs11]\nlib-path = "x"\n[server]\naddr = "localhost"\n',
+      'server.addr: expected "host:port"',
+    ],
+    [
+      "bad level",
+      '[pkcs11]\nlib-path = "x"\n[daemon]\nlog-level = "loud"\n',
+      "daemon.log-level: expected one of",
+    ],
+    ["missing lib-path", "[pkcs11]\n", "pkcs11.lib-path: missing"],
+    ["TOML syntax", "[pkcs11\n", "invalid TOML at line"],
+  ])("--check-config rejects %s with one line naming the key", async (name, body, expected) => {
+    const path = await configFile(`${name.replace(/ /g, "-")}.toml`, `version = "v1"\n${body}`);
+    const r = await runCli(["--check-config", "-c", path]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(`kmip2pkcs11: ${path}: `);
+    expect(r.stderr).toContain(expected);
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+  });
+
+  it("names a missing configuration file", async () => {
+    const r = await runCli(["-c", join(dir, "nope.toml")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `kmip2pkcs11: ${join(dir, "nope.toml")}: cannot read the configuration file: no such file\n`,
+    );
+  });
+
+  it("exits 2 on a usage error, without a stack trace", async () => {
+    const r = await runCli(["--frobnicate"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^kmip2pkcs11: Unknown option '--frobnicate'/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("hands `ttlv` to the TTLV tool", async () => {
+    const r = await runCli(["ttlv"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("usage: kmip2pkcs11 ttlv");
+  });
+});
+
+describe("prepareEmbeddedToken", () => {
+  const showSlots = (conf: string) =>
+    execFileSync("softhsm2-util", ["--show-slots"], {
+      env: { ...process.env, SOFTHSM2_CONF: conf },
+    }).toString();
+
+  it("creates a SoftHSM2 token once and reuses it on the next call", async () => {
+    const emb = join(dir, "embedded");
+    const first = await prepareEmbeddedToken(emb);
+    expect(first).toEqual({
+      libPath: "/usr/lib/softhsm/libsofthsm2.so",
+      softhsmConf: join(emb, "softhsm2.conf"),
+      tokenLabel: "kmip2pkcs11",
+      pinFile: join(emb, "user-pin"),
+    });
+    expect(tokenLabels(showSlots(first.softhsmConf))).toContain("kmip2pkcs11");
+    expect((await stat(first.pinFile)).mode & 0o777).toBe(0o600);
+    const pin = (await readFile(first.pinFile, "utf8")).trim();
+    expect(pin).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(await readFile(first.softhsmConf, "utf8")).toContain(
+      `directories.tokendir = ${join(emb, "tokens")}`,
+    );
+
+    const second = await prepareEmbeddedToken(emb);
+    expect(second).toEqual(first);
+    expect((await readFile(second.pinFile, "utf8")).trim()).toBe(pin);
+    const labels = tokenLabels(showSlots(second.softhsmConf)).filter((l) => l === "kmip2pkcs11");
+    expect(labels).toHaveLength(1);
+  });
+
+  it("accepts a relative DIR and stores absolute paths", async () => {
+    const rel = join(dir, "rel");
+    const cwd = process.cwd();
+    try {
+      process.chdir(dir);
+      const token = await prepareEmbeddedToken("rel");
+      expect(token.softhsmConf).toBe(join(rel, "softhsm2.conf"));
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it("refuses to guess when the token exists but its PIN file is gone", async () => {
+    const emb = join(dir, "lost-pin");
+    const token = await prepareEmbeddedToken(emb);
+    await unlink(token.pinFile);
+    await expect(prepareEmbeddedToken(emb)).rejects.toThrow(EmbeddedError);
+    await expect(prepareEmbeddedToken(emb)).rejects.toThrow(
+      /user-pin is missing: delete .* to start over/,
+    );
+  });
+});
