@@ -15,7 +15,7 @@ import {
   type KmipVersionName,
   runPykmipDriver,
 } from "../interop/pykmip-driver.js";
-import { keysFor, NODE_CURVE, VERSIONS } from "../interop/pykmip-plan.js";
+import { keysFor, NODE_CURVE, tlsFor, VERSIONS } from "../interop/pykmip-plan.js";
 import { listTokenObjects } from "../interop/token-objects.js";
 import { publicKeyOf, signatureVerifies, spkiHex } from "../interop/verify.js";
 
@@ -53,6 +53,7 @@ function instruction(version: KmipVersionName): DriverInstruction {
     username: relay.username,
     password: relay.pin,
     version,
+    tls: tlsFor(version),
     scenarios: ["info", "keys", "errors", "names"],
     keys: keysFor(version),
   };
@@ -121,6 +122,10 @@ describe.each(VERSIONS)("PyKMIP 0.10 over KMIP %s", (version) => {
       expect(record.error, `${record.label}: ${record.error?.trace}`).toBeUndefined();
     }
     expect(run.exitCode).toBe(0);
+  });
+
+  it(`TLS: ${tlsFor(version) === "1.2" ? "TLS 1.2 when PyKMIP pins it" : "PyKMIP negotiates TLS 1.3"}`, () => {
+    expect(run.result.info?.tls).toBe(tlsFor(version) === "1.2" ? "TLSv1.2" : "TLSv1.3");
   });
 
   it("Discover Versions: all the relay's versions, and the intersection with a client's list", () => {
@@ -217,5 +222,17 @@ describe.each(VERSIONS)("PyKMIP 0.10 over KMIP %s", (version) => {
   it("Get of an unknown UID: Item Not Found; Get of a private key: Permission Denied", () => {
     expect(run.result.errors?.getUnknown?.reason).toBe("ITEM_NOT_FOUND");
     expect(run.result.errors?.getPrivate?.reason).toBe("PERMISSION_DENIED");
+  });
+
+  it("refusals come back as failed items PyKMIP parses, with the Result Reason that fits", () => {
+    const refusals = run.result.errors?.refusals;
+    expect(refusals?.locate.reason).toBe("OPERATION_NOT_SUPPORTED");
+    expect(refusals?.createRsa1024.reason).toBe("INVALID_FIELD");
+    expect(refusals?.signWithPublicKey.reason).toBe("ILLEGAL_OPERATION");
+    expect(refusals?.signEcdsaSha1.reason).toBe("FEATURE_NOT_SUPPORTED");
+    expect(refusals?.getEcAsPkcs1).toMatchObject({
+      requested: "PKCS_1",
+      reason: "KEY_FORMAT_TYPE_NOT_SUPPORTED",
+    });
   });
 });

@@ -43,6 +43,8 @@ export interface DriverInstruction {
   readonly username: string;
   readonly password: string;
   readonly version: KmipVersionName;
+  /** TLS as PyKMIP sets it up: "negotiate" (PROTOCOL_SSLv23, the default) or "1.2" (PROTOCOL_TLSv1_2). */
+  readonly tls?: "negotiate" | "1.2";
   readonly scenarios: readonly ScenarioName[];
   readonly keys?: readonly KeySpec[];
   /** Also verify signatures in Python (`cryptography`). */
@@ -106,6 +108,8 @@ export interface CallResult {
 }
 
 export interface InfoResult {
+  /** The TLS version of the session, as Python's ssl reports it ("TLSv1.3"). */
+  readonly tls?: string;
   readonly discoverAll?: CallResult & { readonly versions: readonly string[] };
   readonly discoverOffered?: CallResult & { readonly versions: readonly string[] };
   readonly query?: CallResult & {
@@ -122,6 +126,14 @@ export interface ErrorsResult {
   readonly rightPinAfterwards?: { readonly publicUid: string; readonly privateUid: string };
   readonly getUnknown?: Failure;
   readonly getPrivate?: Failure;
+  /** Requests the relay refuses: Locate, RSA-1024, Sign with a public key or SHA-1, EC as PKCS_1. */
+  readonly refusals?: {
+    readonly locate: Failure;
+    readonly createRsa1024: Failure;
+    readonly signWithPublicKey: Failure;
+    readonly signEcdsaSha1: Failure;
+    readonly getEcAsPkcs1: FormatResult;
+  };
   readonly destroyed?: boolean;
 }
 

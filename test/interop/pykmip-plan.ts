@@ -105,6 +105,11 @@ export function keysFor(version: KmipVersionName): KeySpec[] {
   }
 }
 
+/** The KMIP 1.2 session pins TLS 1.2 (PROTOCOL_TLSv1_2); the others let OpenSSL negotiate 1.3. */
+export function tlsFor(version: KmipVersionName): "negotiate" | "1.2" {
+  return version === "1.2" ? "1.2" : "negotiate";
+}
+
 /** node:crypto's name of each EC key's curve. */
 export const NODE_CURVE: Readonly<Record<number, string>> = {
   256: "prime256v1",

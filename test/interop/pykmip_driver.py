@@ -4,7 +4,7 @@ Run with /usr/bin/python3 (the interpreter PyKMIP is installed for). Reads ONE J
 on stdin (stdin, not argv: it holds the PIN) and prints ONE JSON line on stdout:
 
   in:  {"host", "port", "ca", "username", "password" (or "passwordFile"),
-        "version": "1.2"|"1.4"|"2.0",
+        "version": "1.2"|"1.4"|"2.0", "tls"?: "negotiate" (default)|"1.2",
         "scenarios": ["info", "keys", "errors", "names"], "keys": [key spec, ...],
         "verify": bool}
   out: {"version", "info": {...}, "keys": [...], "errors": {...}, "names": {...},

@@ -6,7 +6,7 @@ import traceback
 from kmip.core import enums
 from kmip.core.messages.contents import ProtocolVersion
 
-from pykmip_keys import key_life_cycle, rename
+from pykmip_keys import get_public_key_as, key_life_cycle, rename
 from pykmip_session import enum_name, failure_of, open_client
 
 # An identifier in the relay's format (hex CKA_ID + suffix) that no key has.
@@ -45,6 +45,7 @@ def run_info(spec, out):
     client = open_client(spec)
     try:
         proxy = client.proxy
+        out["tls"] = proxy.socket.version()
         every = proxy.discover_versions()
         out["discoverAll"] = dict(checked(every, "discover all"), versions=versions_of(every))
         offered = [ProtocolVersion(1, 4), ProtocolVersion(9, 9), ProtocolVersion(1, 2)]
@@ -98,7 +99,8 @@ def run_keys(spec, records):
 
 def run_errors(spec, out):
     """Expected failures: wrong PIN (twice, below the relay's lock-out threshold), then the right
-    PIN works again; unknown UID; Get of a private key."""
+    PIN works again; unknown UID; Get of a private key; then requests the relay refuses, whose
+    failed responses PyKMIP must still parse (`refusals`)."""
     wrong = open_client(spec, password=spec["password"] + "-wrong")
     try:
         out["wrongPinGet"] = failure_of(wrong.get, UNKNOWN_UID)
@@ -111,11 +113,30 @@ def run_errors(spec, out):
         out["rightPinAfterwards"] = {"publicUid": pub_uid, "privateUid": priv_uid}
         out["getUnknown"] = failure_of(client.get, UNKNOWN_UID)
         out["getPrivate"] = failure_of(client.get, priv_uid)
+        out["refusals"] = refusals(client, pub_uid, priv_uid)
         client.destroy(priv_uid)
         client.destroy(pub_uid)
         out["destroyed"] = True
     finally:
         client.close()
+
+
+def refusals(client, pub_uid, priv_uid):
+    """Requests outside what the relay does, each answered with a failed batch item."""
+    ecdsa_sha1 = {
+        "cryptographic_algorithm": enums.CryptographicAlgorithm.ECDSA,
+        "hashing_algorithm": enums.HashingAlgorithm.SHA_1,
+    }
+    rsa_1024 = (enums.CryptographicAlgorithm.RSA, 1024)
+    return {
+        "locate": failure_of(client.locate),
+        "createRsa1024": failure_of(client.create_key_pair, *rsa_1024),
+        "signWithPublicKey": failure_of(client.sign, b"data", uid=pub_uid),
+        "signEcdsaSha1": failure_of(
+            client.sign, b"data", uid=priv_uid, cryptographic_parameters=ecdsa_sha1
+        ),
+        "getEcAsPkcs1": get_public_key_as(client, pub_uid, "PKCS_1"),
+    }
 
 
 def run_names(spec, out):

@@ -20,6 +20,10 @@ VERSIONS = {
     "2.0": enums.KMIPVersion.KMIP_2_0,
 }
 
+# PyKMIP's ssl_version names: PROTOCOL_SSLv23 lets OpenSSL negotiate (TLS 1.3 against the
+# relay), PROTOCOL_TLSv1_2 pins TLS 1.2 (as older PyKMIP deployments configure it).
+SSL_VERSIONS = {"negotiate": "PROTOCOL_SSLv23", "1.2": "PROTOCOL_TLSv1_2"}
+
 # Seconds PyKMIP waits on its socket before giving up on a response.
 SOCKET_TIMEOUT = 20
 
@@ -53,7 +57,7 @@ def open_client(spec, password=None):
     """A connected ProxyKmipClient for the instruction `spec`.
 
     `password` overrides spec["password"] (to send a wrong PIN on purpose). TLS: the relay's
-    self-signed certificate is the CA; PROTOCOL_SSLv23 lets OpenSSL negotiate TLS 1.3;
+    self-signed certificate is the CA; spec["tls"] picks the ssl_version (SSL_VERSIONS);
     spec["cert"] / spec["key"] optionally name a client certificate (mutual TLS).
     """
     client = ProxyKmipClient(
@@ -62,7 +66,7 @@ def open_client(spec, password=None):
         ca=spec["ca"],
         cert=spec.get("cert"),
         key=spec.get("key"),
-        ssl_version="PROTOCOL_SSLv23",
+        ssl_version=SSL_VERSIONS[spec.get("tls", "negotiate")],
         username=spec["username"],
         password=spec["password"] if password is None else password,
         config="client",
