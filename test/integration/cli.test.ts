@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EmbeddedError, prepareEmbeddedToken, tokenLabels } from "../../src/cli/embedded.js";
+import { parseConfig } from "../../src/config/load.js";
 import { ensureCliBuilt, ROOT, runCli } from "./cli-helpers.js";
 
 let dir: string;
@@ -104,6 +105,67 @@ describe("kmip2pkcs11 command line", () => {
     const r = await runCli(["ttlv"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("usage: kmip2pkcs11 ttlv");
+  });
+});
+
+describe("kmip2pkcs11.toml.example", () => {
+  const examplePath = join(ROOT, "kmip2pkcs11.toml.example");
+  /** Keys whose commented line is an example value, not the default. */
+  const NOT_DEFAULTS = [
+    "workers",
+    "env",
+    "client-ca-path",
+    "cert-path",
+    "key-path",
+    "pid-file",
+    "identity",
+  ];
+
+  it("passes --check-config", async () => {
+    const r = await runCli(["--check-config", "-c", examplePath]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+  });
+
+  it("shows the real default on every commented '#key = value' line", async () => {
+    const text = await readFile(examplePath, "utf8");
+    const uncommented = text
+      .split("\n")
+      .map((line) => {
+        const m = /^#([a-z-]+) = /.exec(line);
+        return m !== null && !NOT_DEFAULTS.includes(m[1] ?? "") ? line.slice(1) : line;
+      })
+      .join("\n");
+    expect(uncommented).not.toBe(text);
+    const withDefaults = parseConfig(uncommented, "example");
+    const bare = parseConfig(text, "example");
+    expect(withDefaults).toEqual(bare);
+    expect(withDefaults.server.stateDir).toBe("/var/lib/kmip2pkcs11");
+  });
+
+  it("mentions every key the parser accepts", async () => {
+    const text = await readFile(examplePath, "utf8");
+    const keys = [
+      "lib-path",
+      "workers",
+      "call-timeout-ms",
+      "env",
+      "addr",
+      "client-ca-path",
+      "idle-timeout-ms",
+      "max-message-bytes",
+      "max-depth",
+      "max-connections",
+      "state-dir",
+      "cert-path",
+      "key-path",
+      "log-level",
+      "log-target",
+      "daemonize",
+      "pid-file",
+      "identity",
+    ];
+    for (const key of keys) expect(text).toMatch(new RegExp(`^#?${key} = `, "m"));
   });
 });
 
