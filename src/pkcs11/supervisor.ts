@@ -8,6 +8,8 @@ import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FindOptions, Pkcs11Client } from "./client.js";
+import { ckrName } from "./constants.js";
+import { Pkcs11Error } from "./errors.js";
 import { type Pkcs11Logger, silentLogger } from "./logger.js";
 import { PinCache } from "./pin-cache.js";
 import { type SupervisorStats, WorkerPool } from "./pool.js";
@@ -66,12 +68,24 @@ export function workerMainPath(): string {
  */
 export async function startPkcs11(opts: SupervisorOptions): Promise<SupervisedPkcs11Client> {
   const pins = new PinCache();
+  const logger = opts.logger ?? silentLogger;
   const prepare = async (worker: WorkerProcess, gen: number): Promise<void> => {
     let version = -1;
     while (version !== pins.version) {
       version = pins.version;
-      for (const { token, pin } of pins.known())
-        await worker.call("restoreLogin", { token, pin }, gen);
+      for (const { token, pin } of pins.known()) {
+        try {
+          await worker.call("restoreLogin", { token, pin }, gen);
+        } catch (error) {
+          // A PIN changed outside the relay must not keep workers from starting: the next
+          // login() verifies the new one.
+          if (!(error instanceof Pkcs11Error)) throw error;
+          logger.warn(
+            { worker: worker.id, token, ckr: ckrName(error.ckr) },
+            "PKCS#11 worker could not log in",
+          );
+        }
+      }
     }
   };
   const pool = new WorkerPool({
@@ -80,7 +94,7 @@ export async function startPkcs11(opts: SupervisorOptions): Promise<SupervisedPk
     workers: Math.max(1, opts.workers ?? availableParallelism()),
     callTimeoutMs: opts.callTimeoutMs ?? 10_000,
     env: { ...process.env, ...opts.env },
-    logger: opts.logger ?? silentLogger,
+    logger,
     restartBackoffMs: opts.restartBackoffMs ?? { initial: 100, max: 5_000 },
     crashLoop: opts.crashLoop ?? { crashes: 5, windowMs: 10_000 },
     prepare,

@@ -92,7 +92,7 @@ function verifyPin(rt: Runtime, token: string, pin: string): { loginRequired: bo
     try {
       rt.loginWith(ctx.session, pin);
     } catch (error) {
-      const known = rt.knownPin(token);
+      const known = rt.knownPin(ctx.slot);
       if (known !== undefined) restoreQuietly(rt, ctx, known);
       throw error;
     }

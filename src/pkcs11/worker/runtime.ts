@@ -127,12 +127,12 @@ export class Runtime {
   }
 
   /** The token's session, opened (and logged in with the known PIN) if needed. */
-  session(selector: TokenSelector, slot: Slot): Buffer {
+  session(slot: Slot): Buffer {
     const open = this.sessions.get(slot.key);
     if (open !== undefined) return open;
     const session = this.p11.C_OpenSession(slot.handle, CKF.RW_SESSION | CKF.SERIAL_SESSION);
     this.sessions.set(slot.key, session);
-    const pin = this.pins.get(selector);
+    const pin = this.knownPin(slot);
     if (slot.loginRequired && pin !== undefined) this.loginWith(session, pin);
     return session;
   }
@@ -159,14 +159,23 @@ export class Runtime {
     }
   }
 
-  /** Remembers a PIN the token accepted, for re-login after recovery. */
+  /** Remembers a PIN the token accepted, for re-login after recovery (latest wins). */
   rememberPin(selector: TokenSelector, pin: string): void {
+    this.pins.delete(selector);
     this.pins.set(selector, pin);
   }
 
-  /** The PIN the token last accepted for this selector. */
-  knownPin(selector: TokenSelector): string | undefined {
-    return this.pins.get(selector);
+  /** The PIN this token last accepted, whichever selector it was given under. */
+  knownPin(slot: Slot): string | undefined {
+    let pin: string | undefined;
+    for (const [selector, candidate] of this.pins) {
+      try {
+        if (this.resolve(selector).key === slot.key) pin = candidate;
+      } catch {
+        // that selector matches no token any more
+      }
+    }
+    return pin;
   }
 
   /** The handle of the object `ref`, from the cache or by C_FindObjects. */
@@ -231,7 +240,7 @@ export class Runtime {
       let slot: Slot | undefined;
       try {
         slot = this.resolve(selector);
-        return op({ slot, session: this.session(selector, slot) });
+        return op({ slot, session: this.session(slot) });
       } catch (error) {
         if (error instanceof StaleView && !refreshed) {
           refreshed = true;

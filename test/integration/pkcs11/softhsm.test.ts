@@ -94,6 +94,15 @@ describe("login", () => {
     );
     expect(results).toEqual([true, true, true, true]);
   });
+
+  it("keeps the login when the same token is addressed by slot id instead of label", async () => {
+    await client.login(token, hsm.pin);
+    const slotId = (await client.tokenInfo(token)).slot.slotId;
+    const pair = await generateKeyPair(client, slotId, "ed25519");
+    const key = await readPublicKey(client, slotId, pair);
+    const results = await Promise.all([0, 1].map(() => signAndCheck(client, slotId, pair, key)));
+    expect(results).toEqual([true, true]);
+  });
 });
 
 describe.each<KeyKind>(["rsa", "p256", "ed25519"])("%s key pair", (kind) => {
