@@ -16,37 +16,26 @@ const PINO_LEVEL: Readonly<Record<LogLevel, pino.LevelWithSilent>> = {
 };
 
 /**
- * Keys that could hold a PIN, a password or key material, in the spellings a log call could
- * use: camelCase, PascalCase (KMIP tag names of a decoded TTLV tree) and snake_case.
+ * Keys that could hold a PIN, a password or key material. Matched without case, "-" and "_",
+ * so `userPin`, `user_pin`, `UserPin` (a KMIP tag name in a decoded TTLV tree) are all caught.
  */
 export const SECRET_KEYS: readonly string[] = [
   "pin",
   "userPin",
   "soPin",
-  "user_pin",
-  "so_pin",
   "password",
-  "Password",
   "passwd",
   "passphrase",
   "secret",
   "secretKey",
+  "secretData",
   "credential",
   "credentials",
   "credentialValue",
-  "Credential",
-  "CredentialValue",
-  "credential_value",
   "keyMaterial",
-  "KeyMaterial",
-  "key_material",
   "keyValue",
-  "KeyValue",
   "keyBlock",
-  "KeyBlock",
   "privateKey",
-  "PrivateKey",
-  "private_key",
   "authorization",
 ];
 
