@@ -21,10 +21,12 @@ import { Operation, ResultReason } from "../kmip/enums.js";
 import { KmipError, kmipErrors } from "../kmip/errors.js";
 import { build, type ItemOf, optional, optionalStruct } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
+import type { Pkcs11Client } from "../pkcs11/client.js";
 import { CKM } from "../pkcs11/constants.js";
-import type { Mechanism } from "../pkcs11/types.js";
+import { ObjectNotFoundError, Pkcs11Error } from "../pkcs11/errors.js";
+import type { Mechanism, ObjectRef, TokenSelector } from "../pkcs11/types.js";
 import { ecdsaSignatureToDer } from "./der.js";
-import { readKeyKind, requireKey, requireToken } from "./keys.js";
+import { type KeyKind, readKeyKind, requireKey, requireToken } from "./keys.js";
 import { planFor, readSignParameters, type SignPlan } from "./sign-plan.js";
 import type { OperationHandler } from "./types.js";
 import { halfOf, shown } from "./uid.js";
@@ -105,6 +107,28 @@ export function signCall(plan: SignPlan, input: SignInput): SignCall {
   }
 }
 
+/**
+ * A failed C_Sign whose algorithm came from the request rather than the key: when the key
+ * is of another kind (some libraries then answer just CKR_GENERAL_ERROR), say so.
+ */
+async function explainFailure(
+  err: unknown,
+  kind: KeyKind,
+  client: Pkcs11Client,
+  token: TokenSelector,
+  ref: ObjectRef,
+): Promise<never> {
+  if (err instanceof Pkcs11Error && !(err instanceof ObjectNotFoundError)) {
+    const actual = await readKeyKind(client, token, ref).catch(() => kind);
+    if (actual !== kind) {
+      throw kmipErrors.invalidField(
+        `Sign: Cryptographic Parameters ask for ${kind} but the key is ${actual}`,
+      );
+    }
+  }
+  throw err;
+}
+
 /** The Sign handler. */
 export const sign: OperationHandler = {
   operation: Operation.Sign,
@@ -123,7 +147,9 @@ export const sign: OperationHandler = {
     const params = readSignParameters(optionalStruct(payload, Tag.CryptographicParameters));
     const kind = params.kind ?? (await readKeyKind(ctx.client, token, ref));
     const call = signCall(planFor(params, kind), input);
-    const raw = await ctx.client.sign(token, ref, call.mechanism, call.data);
+    const raw = await ctx.client
+      .sign(token, ref, call.mechanism, call.data)
+      .catch((err: unknown) => explainFailure(err, kind, ctx.client, token, ref));
     const signature = call.derEncode ? ecdsaSignatureToDer(raw) : raw;
     return {
       uid,

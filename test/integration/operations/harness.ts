@@ -56,7 +56,7 @@ export async function failure(promise: Promise<unknown>): Promise<KmipError> {
 }
 
 /** The value of the payload field `tag`. */
-export function valueOf(items: readonly TtlvItem[], tag: number): TtlvItem["value"] | undefined {
+export function fieldOf(items: readonly TtlvItem[], tag: number): TtlvItem["value"] | undefined {
   return items.find((i) => i.tag === tag)?.value;
 }
 

@@ -24,7 +24,7 @@ import {
   SOFTHSM2_LIB,
   type SoftHsmToken,
 } from "../../helpers/softhsm.js";
-import { call, keyBlockOf, keyObjectFromGet, valueOf } from "./harness.js";
+import { call, fieldOf, keyBlockOf, keyObjectFromGet } from "./harness.js";
 
 let hsm: SoftHsmToken;
 let client: SupervisedPkcs11Client;
@@ -78,8 +78,8 @@ function cascadeCreate(algorithm: number, length: number, name: string): TtlvIte
 async function createPair(fields: TtlvItem[], version = { major: 1, minor: 2 }) {
   const out = await run(Operation.CreateKeyPair, fields, version);
   return {
-    priv: valueOf(out, Tag.PrivateKeyUniqueIdentifier) as string,
-    pub: valueOf(out, Tag.PublicKeyUniqueIdentifier) as string,
+    priv: fieldOf(out, Tag.PrivateKeyUniqueIdentifier) as string,
+    pub: fieldOf(out, Tag.PublicKeyUniqueIdentifier) as string,
   };
 }
 
@@ -101,8 +101,8 @@ async function signWith(
     ...extra,
     data,
   ]);
-  expect(valueOf(out, Tag.UniqueIdentifier)).toBe(uid);
-  return Buffer.from(valueOf(out, Tag.SignatureData) as Uint8Array);
+  expect(fieldOf(out, Tag.UniqueIdentifier)).toBe(uid);
+  return Buffer.from(fieldOf(out, Tag.SignatureData) as Uint8Array);
 }
 
 const params = (...fields: TtlvItem[]) => build.structure(Tag.CryptographicParameters, fields);

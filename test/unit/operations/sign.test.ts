@@ -12,7 +12,8 @@ import { build } from "../../../src/kmip/item.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import { ecdsaSignatureToDer } from "../../../src/operations/der.js";
 import { sign } from "../../../src/operations/sign.js";
-import { CKA, CKG, CKK, CKM, CKO } from "../../../src/pkcs11/constants.js";
+import { CKA, CKG, CKK, CKM, CKO, CKR } from "../../../src/pkcs11/constants.js";
+import { Pkcs11Error } from "../../../src/pkcs11/errors.js";
 import type { Mechanism, ObjectRef } from "../../../src/pkcs11/types.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
 import {
@@ -274,6 +275,26 @@ describe("Sign", () => {
         build.boolean(Tag.FinalIndicator, false),
       ]);
       expect(err.reason).toBe(ResultReason.FeatureNotSupported);
+    });
+
+    it("explains a failed C_Sign when the key is not of the requested kind", async () => {
+      const failing = (keyType: number) =>
+        new FakeClient({
+          getAttributes: () => attrValues([[CKA.KEY_TYPE, ulongBytes(keyType)]]),
+          sign: () => {
+            throw new Pkcs11Error(CKR.GENERAL_ERROR, "C_Sign");
+          },
+        });
+      const req = payload(
+        build.textString(Tag.UniqueIdentifier, UID),
+        params([alg(A.RSA), hash(H.SHA_256)]),
+        data(),
+      );
+      const mismatch = await rejection(() => sign.run(req, contextFor(failing(CKK.EC))));
+      expect((mismatch as KmipError).reason).toBe(ResultReason.InvalidField);
+      expect((mismatch as KmipError).message).toContain("ask for RSA but the key is EC");
+      const same = await rejection(() => sign.run(req, contextFor(failing(CKK.RSA))));
+      expect(same).toBeInstanceOf(Pkcs11Error);
     });
 
     it("refuses a key type it does not handle", async () => {
