@@ -224,6 +224,17 @@ describe.each(VERSIONS)("PyKMIP 0.10 over KMIP %s", (version) => {
     expect(run.result.errors?.getPrivate?.reason).toBe("PERMISSION_DENIED");
   });
 
+  it("Activate, Modify Attribute, Sign, Revoke, Destroy of an unknown UID: Item Not Found", () => {
+    const unknown = run.result.errors?.unknownUid;
+    expect(unknown).toEqual({
+      activate: expect.objectContaining({ reason: "ITEM_NOT_FOUND" }),
+      modifyAttribute: expect.objectContaining({ reason: "ITEM_NOT_FOUND" }),
+      sign: expect.objectContaining({ reason: "ITEM_NOT_FOUND" }),
+      revoke: expect.objectContaining({ reason: "ITEM_NOT_FOUND" }),
+      destroy: expect.objectContaining({ reason: "ITEM_NOT_FOUND" }),
+    });
+  });
+
   it("refusals come back as failed items PyKMIP parses, with the Result Reason that fits", () => {
     const refusals = run.result.errors?.refusals;
     expect(refusals?.locate.reason).toBe("OPERATION_NOT_SUPPORTED");

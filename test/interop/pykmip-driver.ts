@@ -134,6 +134,10 @@ export interface ErrorsResult {
     readonly signEcdsaSha1: Failure;
     readonly getEcAsPkcs1: FormatResult;
   };
+  /** Key operations on a UID that names nothing. */
+  readonly unknownUid?: Readonly<
+    Record<"activate" | "modifyAttribute" | "sign" | "revoke" | "destroy", Failure>
+  >;
   readonly destroyed?: boolean;
 }
 

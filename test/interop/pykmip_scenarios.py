@@ -11,6 +11,7 @@ from pykmip_session import enum_name, failure_of, open_client
 
 # An identifier in the relay's format (hex CKA_ID + suffix) that no key has.
 UNKNOWN_UID = "00112233445566778899AABBCCDDEEFF_pub"
+UNKNOWN_PRIV_UID = "00112233445566778899AABBCCDDEEFF_priv"
 
 
 def error_record(step, err):
@@ -114,6 +115,7 @@ def run_errors(spec, out):
         out["getUnknown"] = failure_of(client.get, UNKNOWN_UID)
         out["getPrivate"] = failure_of(client.get, priv_uid)
         out["refusals"] = refusals(client, pub_uid, priv_uid)
+        out["unknownUid"] = unknown_uid_failures(client, client.kmip_version)
         client.destroy(priv_uid)
         client.destroy(pub_uid)
         out["destroyed"] = True
@@ -136,6 +138,20 @@ def refusals(client, pub_uid, priv_uid):
             client.sign, b"data", uid=priv_uid, cryptographic_parameters=ecdsa_sha1
         ),
         "getEcAsPkcs1": get_public_key_as(client, pub_uid, "PKCS_1"),
+    }
+
+
+def unknown_uid_failures(client, version):
+    """Every key operation on a UID that names nothing (Activate and Revoke too: they change
+    nothing on the token, but they look the key up)."""
+    return {
+        "activate": failure_of(client.activate, UNKNOWN_PRIV_UID),
+        "modifyAttribute": failure_of(rename, client, version, UNKNOWN_PRIV_UID, "old", "new"),
+        "sign": failure_of(client.sign, b"data", uid=UNKNOWN_PRIV_UID),
+        "revoke": failure_of(
+            client.revoke, enums.RevocationReasonCode.CESSATION_OF_OPERATION, UNKNOWN_PRIV_UID
+        ),
+        "destroy": failure_of(client.destroy, UNKNOWN_PRIV_UID),
     }
 
 

@@ -87,7 +87,9 @@ def failure_of(fn, *args, **kwargs):
     try:
         result = fn(*args, **kwargs)
     except (pie_exceptions.KmipOperationFailure, core_exceptions.KmipError) as err:
-        return {"reason": enum_name(err.reason), "message": str(err.message)}
+        # pie's KmipOperationFailure has .message; core's KmipError only str().
+        message = getattr(err, "message", None) or str(err)
+        return {"reason": enum_name(err.reason), "message": str(message)}
     return {"reason": None, "result": repr(result)}
 
 
