@@ -6,7 +6,7 @@
  */
 import type { TtlvItem, TtlvTypeName } from "../ttlv/types.js";
 import { kmipErrors } from "./errors.js";
-import { tagName } from "./tags.js";
+import { tagLabel } from "./tags.js";
 
 /** The item of a given TTLV type. */
 export type ItemOf<T extends TtlvTypeName> = Extract<TtlvItem, { type: T }>;
@@ -14,9 +14,7 @@ export type ItemOf<T extends TtlvTypeName> = Extract<TtlvItem, { type: T }>;
 export type ValueOf<T extends TtlvTypeName> = { [K in TtlvTypeName]: ItemOf<K>["value"] }[T];
 
 /** Display name of a tag: its KMIP name, or `0x42XXXX`. */
-export function nameOf(tag: number): string {
-  return tagName(tag) ?? `0x${tag.toString(16).padStart(6, "0")}`;
-}
+export const nameOf: (tag: number) => string = tagLabel;
 
 /** The children of a Structure; Invalid Field when `item` is not one. */
 export function childrenOf(item: TtlvItem): readonly TtlvItem[] {

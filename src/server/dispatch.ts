@@ -18,6 +18,7 @@ import {
   type ResponseBatchItem,
   sniffProtocolVersion,
 } from "../kmip/messages.js";
+import { findUnknownTags } from "../kmip/unknown-tags.js";
 import { toKmipError } from "../operations/errors.js";
 import { handlerFor } from "../operations/registry.js";
 import type { OperationContext, ServerFacts } from "../operations/types.js";
@@ -80,6 +81,13 @@ export async function handleRequestBytes(
       `undecodable request: ${err.message}`,
     );
     return encodeWholeFailure(FALLBACK_VERSION, kmipErrors.invalidMessage(err.message));
+  }
+  const unknownTags = findUnknownTags(message);
+  if (unknownTags.length > 0) {
+    deps.logger.warn(
+      { conn: peer.connectionId, client: peer.key, unknownTags },
+      "request carries tags no KMIP version defines: ignored",
+    );
   }
   let request: RequestMessage;
   try {

@@ -146,3 +146,17 @@ describe("buildResponse", () => {
     ]);
   });
 });
+
+describe("findUnknownTags", () => {
+  it("reports tags no KMIP version defines, with their path", async () => {
+    const { findUnknownTags } = await import("../../src/kmip/unknown-tags.js");
+    const vendor = 0x540001;
+    const message = build.structure(Tag.RequestMessage, [
+      build.structure(Tag.BatchItem, [build.textString(vendor, "x"), payload()]),
+    ]);
+    expect(findUnknownTags(message)).toEqual([
+      { tag: "0x540001", path: "RequestMessage/BatchItem/0x540001" },
+    ]);
+    expect(findUnknownTags(build.structure(Tag.RequestMessage, []))).toEqual([]);
+  });
+});
