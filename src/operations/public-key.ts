@@ -31,6 +31,9 @@ export const PUBLIC_KEY_ATTRIBUTES: readonly number[] = [
   CKA.EC_POINT,
 ];
 
+/** First byte of an uncompressed EC point (SEC 1 section 2.3.3). */
+const UNCOMPRESSED_POINT = 0x04;
+
 function malformed(what: string): KmipError {
   return new KmipError(ResultReason.GeneralFailure, `the token returned a malformed ${what}`);
 }
@@ -67,7 +70,7 @@ export function publicKeyFromAttributes(values: AttrValues): PublicKeyInfo {
     );
   }
   const point = pointOf(rawPoint, 1 + 2 * curve.coordinateBytes);
-  if (point[0] !== 0x04) throw malformed("CKA_EC_POINT (not an uncompressed point)");
+  if (point[0] !== UNCOMPRESSED_POINT) throw malformed("CKA_EC_POINT (not an uncompressed point)");
   return { kind, curve, point };
 }
 
