@@ -14,10 +14,11 @@ import {
   type KeySpec,
   type KmipVersionName,
   runPykmipDriver,
+  type SignParams,
 } from "../interop/pykmip-driver.js";
 import { keysFor, NODE_CURVE, tlsFor, VERSIONS } from "../interop/pykmip-plan.js";
 import { listTokenObjects } from "../interop/token-objects.js";
-import { publicKeyOf, signatureVerifies, spkiHex } from "../interop/verify.js";
+import { publicKeyOf, signatureVerifies, spkiHex, wantsPss } from "../interop/verify.js";
 
 type Relay = Awaited<ReturnType<typeof startTestRelay>>;
 
@@ -56,6 +57,7 @@ function instruction(version: KmipVersionName): DriverInstruction {
     tls: tlsFor(version),
     scenarios: ["info", "keys", "errors", "names"],
     keys: keysFor(version),
+    verify: true,
   };
 }
 
@@ -103,6 +105,12 @@ function checkFormats(spec: KeySpec, record: KeyRecord): void {
     // The same key whatever the format.
     expect(spkiHex(publicKeyOf({ format: got.format ?? "", der: got.der ?? "" }))).toBe(reference);
   }
+}
+
+/** How the driver's Python check must report a good signature (pykmip_verify.py). */
+function pythonVerdict(spec: KeySpec, params: SignParams | null): string {
+  if (spec.algorithm === "RSA") return wantsPss(params) ? "pss" : "pkcs1v15";
+  return spec.algorithm === "ED25519" ? "eddsa" : "der";
 }
 
 describe.each(VERSIONS)("PyKMIP 0.10 over KMIP %s", (version) => {
@@ -184,6 +192,8 @@ describe.each(VERSIONS)("PyKMIP 0.10 over KMIP %s", (version) => {
         expect(ok, `${spec.label} ${sign.id}: ${got?.signature}`).toBe(true);
         // The same signature must not verify over other data (the check can fail).
         expect(signatureVerifies(key, sign.params, "00", got?.signature ?? "")).toBe(false);
+        // Python's `cryptography` (in the driver) agrees, in the same scheme.
+        expect(got?.verified, `${spec.label} ${sign.id}`).toBe(pythonVerdict(spec, sign.params));
       }
     });
   });

@@ -49,7 +49,8 @@ export function hashOf(params: SignParams | null): string {
   return (dsa === undefined ? undefined : BY_SIGNATURE_ALGORITHM[dsa]?.hash) ?? "sha256";
 }
 
-function wantsPss(params: SignParams | null): boolean {
+/** Whether a Sign request asked for RSA PSS (Padding Method PSS or RSASSA-PSS). */
+export function wantsPss(params: SignParams | null): boolean {
   if (params?.padding_method !== undefined) return params.padding_method === "PSS";
   const dsa = params?.digital_signature_algorithm;
   return dsa !== undefined && BY_SIGNATURE_ALGORITHM[dsa]?.scheme === "pss";
