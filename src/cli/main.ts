@@ -61,11 +61,7 @@ async function execute(
       return 0;
     case "run": {
       const config = withOverrides(await loadConfig(command.configPath), command.overrides);
-      const logger = createLogger({
-        level: config.daemon.logLevel,
-        target: config.daemon.logTarget,
-      });
-      setLogger(logger);
+      const logger = loggerFor(config, setLogger);
       logger.info({ version: PRODUCT_VERSION, config: command.configPath }, "starting");
       return serve(config, logger);
     }
@@ -77,11 +73,7 @@ async function execute(
         command.port === undefined ? {} : { port: command.port },
       );
       const config = withOverrides(base, command.overrides);
-      const logger = createLogger({
-        level: config.daemon.logLevel,
-        target: config.daemon.logTarget,
-      });
-      setLogger(logger);
+      const logger = loggerFor(config, setLogger);
       logger.info({ version: PRODUCT_VERSION, dir: config.server.stateDir }, "starting (embedded)");
       return serve(config, logger, (relay) => {
         const address = `${relay.address.address}:${relay.address.port}`;
@@ -97,6 +89,17 @@ async function execute(
       });
     }
   }
+}
+
+/**
+ * The relay's logger. A fatal error is also logged when logs go to a file; on stderr the
+ * one-line message is enough.
+ */
+function loggerFor(config: RelayConfig, setLogger: (l: Logger) => void): Logger {
+  const { logLevel, logTarget } = config.daemon;
+  const logger = createLogger({ level: logLevel, target: logTarget });
+  if (logTarget.type === "file") setLogger(logger);
+  return logger;
 }
 
 /** The configuration with the command line's overrides applied. */

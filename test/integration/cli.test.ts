@@ -94,6 +94,29 @@ describe("kmip2pkcs11 command line", () => {
     );
   });
 
+  it("ends a failed start with one line naming the cause, exit 1, no stack trace", async () => {
+    const path = await configFile(
+      "nolib.toml",
+      [
+        'version = "v1"',
+        "[pkcs11]",
+        'lib-path = "/nonexistent/libpkcs11.so"',
+        "workers = 1",
+        "[server]",
+        'addr = "127.0.0.1:0"',
+        `state-dir = "${join(dir, "nolib-state")}"`,
+        "",
+      ].join("\n"),
+    );
+    const r = await runCli(["-c", path]);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines.at(-1)).toMatch(/^kmip2pkcs11: .*\/nonexistent\/libpkcs11\.so/);
+    expect(lines.filter((l) => l.startsWith("kmip2pkcs11: "))).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stderr).not.toContain("listening");
+  });
+
   it("exits 2 on a usage error, without a stack trace", async () => {
     const r = await runCli(["--frobnicate"]);
     expect(r.code).toBe(2);
