@@ -181,6 +181,9 @@ export class WorkerPool {
       callTimeoutMs: this.opts.callTimeoutMs,
       logger: this.opts.logger,
       onEnd: (w, end) => this.onEnd(slot, w, end),
+      onAnswer: () => {
+        if (this.queue.length > 0) this.drainQueue();
+      },
     });
     slot.worker = worker;
     try {

@@ -35,6 +35,8 @@ export interface WorkerProcessOptions {
   readonly callTimeoutMs: number;
   readonly logger: Pkcs11Logger;
   readonly onEnd: (worker: WorkerProcess, end: WorkerEnd) => void;
+  /** Called after each answered call (the worker has room for another). */
+  readonly onAnswer: () => void;
 }
 
 interface Pending {
@@ -211,6 +213,7 @@ export class WorkerProcess {
         else head.reject(fromWire(response.error));
         if (this.pending.length === 0) this.notifyDrained();
       }
+      this.opts.onAnswer();
     } catch (error) {
       const detail = (error as Error).message;
       this.opts.logger.error(

@@ -200,6 +200,12 @@ describe("attributes, secret keys and random", () => {
     expect(Buffer.from(opened).equals(plain)).toBe(true);
   });
 
+  it("serves more concurrent calls than the workers pipeline (the rest wait in the queue)", async () => {
+    const results = await Promise.all(Array.from({ length: 50 }, () => client.generateRandom(token, 16)));
+    expect(new Set(results.map((r) => Buffer.from(r).toString("hex"))).size).toBe(50);
+    expect(client.stats().queued).toBe(0);
+  });
+
   it("returns random bytes of the requested length", async () => {
     const a = await client.generateRandom(token, 32);
     const b = await client.generateRandom(token, 32);
