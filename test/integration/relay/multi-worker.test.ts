@@ -1,0 +1,64 @@
+/**
+ * Two PKCS#11 workers behind one relay: a key created through one worker is at once usable
+ * through either (SoftHSM2 shares the token store between processes, with a stale-view
+ * caveat the relay must handle), and parallel connections all get correct signatures.
+ */
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Operation } from "../../../src/kmip/enums.js";
+import { findChild } from "../../../src/kmip/item.js";
+import { Tag } from "../../../src/kmip/tags.js";
+import { publicKeyFromGet, type SignatureScheme, signatureVerifies } from "../../helpers/keys.js";
+import { startTestRelay, type TestRelay } from "../../helpers/relay.js";
+import { type Attr, KEY_KINDS, Session, signPayload, uidPayload } from "./session.js";
+
+const CONNECTIONS = 4;
+const SIGNATURES = 20;
+
+let relay: TestRelay;
+let sessions: Session[] = [];
+beforeAll(async () => {
+  relay = await startTestRelay({ workers: 2 });
+  sessions = await Promise.all(Array.from({ length: CONNECTIONS }, () => Session.open(relay)));
+});
+afterAll(async () => {
+  for (const s of sessions) s.close();
+  await relay?.close();
+});
+
+const KINDS: { title: string; common: readonly Attr[]; scheme: SignatureScheme }[] = [
+  { title: "RSA 2048", common: KEY_KINDS.rsa2048, scheme: { kind: "rsa-pkcs1", hash: "sha256" } },
+  { title: "P-256", common: KEY_KINDS.p256, scheme: { kind: "ecdsa", hash: "sha256" } },
+  { title: "Ed25519", common: KEY_KINDS.ed25519, scheme: { kind: "ed25519" } },
+];
+
+describe("two workers", () => {
+  it.each(KINDS)(
+    "$title: create, then sign 20 times over 4 parallel connections; all verify",
+    async ({ common, scheme }) => {
+      const [first] = sessions;
+      const { privateUid, publicUid } = await first!.createKeyPair({ common });
+      const { key } = publicKeyFromGet(await first!.ok(Operation.Get, uidPayload(publicUid)));
+      const messages = Array.from({ length: SIGNATURES }, () => randomBytes(64));
+      // Connection i signs messages i, i + 4, ...: four requests in flight at a time.
+      const signatures = await Promise.all(
+        sessions.map(async (session, i) => {
+          const mine: [number, Uint8Array][] = [];
+          for (let m = i; m < SIGNATURES; m += CONNECTIONS) {
+            const payload = await session.ok(
+              Operation.Sign,
+              signPayload(privateUid, { data: messages[m]! }),
+            );
+            mine.push([m, findChild(payload, Tag.SignatureData)?.value as Uint8Array]);
+          }
+          return mine;
+        }),
+      );
+      const all = signatures.flat();
+      expect(all).toHaveLength(SIGNATURES);
+      for (const [m, signature] of all) {
+        expect(signatureVerifies(key, scheme, messages[m]!, signature), `message ${m}`).toBe(true);
+      }
+    },
+  );
+});
