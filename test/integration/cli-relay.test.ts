@@ -1,8 +1,8 @@
 // The whole relay started by the CLI as a child process: embedded mode and a configuration
 // file; both must print/log `listening`, accept TLS, and exit 0 on SIGTERM/SIGINT.
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import tls from "node:tls";
@@ -147,5 +147,90 @@ describe("kmip2pkcs11 -c FILE", () => {
     s.child.kill("SIGINT");
     expect(await s.exited).toEqual({ code: 0, signal: null });
     expect(existsSync(pidFile)).toBe(false);
+  });
+});
+
+/** True when `user` can read `path` (every directory on the way included). */
+function readableBy(user: string, path: string): boolean {
+  try {
+    execFileSync("runuser", ["-u", user, "--", "test", "-r", path], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The real user id of a process (Linux /proc). */
+async function uidOf(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  return Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
+}
+
+/** Direct children of a process (Linux /proc). */
+async function childrenOf(pid: number): Promise<number[]> {
+  const out: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid) out.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+
+describe("[daemon] identity", () => {
+  it("switches the relay and its PKCS#11 workers to the user (as root), or says it needs root", async () => {
+    const home = join(dir, "as-nobody");
+    await mkdir(home);
+    const token = await prepareEmbeddedToken(join(home, "token"));
+    const config = join(home, "relay.toml");
+    await writeFile(
+      config,
+      [
+        'version = "v1"',
+        "[pkcs11]",
+        `lib-path = "${token.libPath}"`,
+        "workers = 1",
+        `env = { SOFTHSM2_CONF = "${token.softhsmConf}" }`,
+        "[server]",
+        'addr = "127.0.0.1:0"',
+        `state-dir = "${join(home, "state")}"`,
+        "[daemon]",
+        'identity = "nobody:nogroup"',
+        "",
+      ].join("\n"),
+    );
+    const nobody = Number(execFileSync("id", ["-u", "nobody"]).toString().trim());
+    if (process.getuid?.() !== 0) {
+      const s = start(["-c", config]);
+      expect(await s.exited).toMatchObject({ code: 1 });
+      expect(s.stderr).toContain("daemon.identity nobody:nogroup: switching user needs root");
+      return;
+    }
+    // As root: nobody must be able to reach the token store and the state directory.
+    await chmod(dir, 0o711);
+    await chmod(home, 0o711);
+    execFileSync("chown", ["-R", "nobody:nogroup", join(home, "token")]);
+    await mkdir(join(home, "state"), { mode: 0o700 });
+    await chown(join(home, "state"), nobody, nobody);
+    const s = start(["-c", config]);
+    if (!readableBy("nobody", CLI_MAIN)) {
+      // A clone under a private home directory: once switched, the workers cannot load.
+      expect(await s.exited).toMatchObject({ code: 1 });
+      expect(s.stderr.trimEnd().split("\n").at(-1)).toMatch(/^kmip2pkcs11: /);
+      return;
+    }
+    await waitFor(s, () => s.stderr.includes('"msg":"listening on '), "listening");
+    const pid = s.child.pid ?? 0;
+    expect(await uidOf(pid)).toBe(nobody);
+    const workers = await childrenOf(pid);
+    expect(workers.length).toBeGreaterThanOrEqual(1);
+    for (const w of workers) expect(await uidOf(w)).toBe(nobody);
+    s.child.kill("SIGTERM");
+    expect(await s.exited).toEqual({ code: 0, signal: null });
   });
 });
