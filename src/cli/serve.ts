@@ -5,7 +5,7 @@ import { formatHostPort } from "../config/addr.js";
 import type { RelayConfig } from "../config/schema.js";
 import type { Logger } from "../log.js";
 import { type RunningRelay, startRelay } from "../server/relay.js";
-import { applyDaemonSettings } from "./daemon.js";
+import { applyDaemonSettings, type DaemonState } from "./daemon.js";
 
 const STOP_SIGNALS = ["SIGTERM", "SIGINT"] as const;
 type StopSignal = (typeof STOP_SIGNALS)[number];
@@ -22,8 +22,9 @@ export async function serve(
   onListening: (relay: RunningRelay) => void = () => {},
 ): Promise<number> {
   const stop = waitForStopSignal(logger);
-  const daemon = applyDaemonSettings(config.daemon, logger);
+  let daemon: DaemonState | undefined;
   try {
+    daemon = applyDaemonSettings(config.daemon, logger);
     const relay = await startRelay({ config, logger });
     const address = formatHostPort(relay.address.address, relay.address.port);
     logger.info({ address }, `listening on ${address}`);
@@ -35,7 +36,7 @@ export async function serve(
     return 0;
   } finally {
     stop.dispose();
-    daemon.cleanup();
+    daemon?.cleanup();
   }
 }
 
