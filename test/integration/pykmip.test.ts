@@ -16,7 +16,7 @@ import {
   runPykmipDriver,
   type SignParams,
 } from "../interop/pykmip-driver.js";
-import { keysFor, NODE_CURVE, tlsFor, VERSIONS } from "../interop/pykmip-plan.js";
+import { keysFor, NODE_CURVE, parallelKeysFor, tlsFor, VERSIONS } from "../interop/pykmip-plan.js";
 import { listTokenObjects } from "../interop/token-objects.js";
 import { publicKeyOf, signatureVerifies, spkiHex, wantsPss } from "../interop/verify.js";
 
@@ -256,4 +256,36 @@ describe.each(VERSIONS)("PyKMIP 0.10 over KMIP %s", (version) => {
       reason: "KEY_FORMAT_TYPE_NOT_SUPPORTED",
     });
   });
+});
+
+describe("three PyKMIP clients at once (one per version)", () => {
+  it("each gets its keys, public keys and verifying signatures; nothing fails", async () => {
+    const runs = await Promise.all(
+      VERSIONS.map((version) =>
+        runPykmipDriver({
+          ...instruction(version),
+          scenarios: ["keys"],
+          keys: parallelKeysFor(version),
+        }),
+      ),
+    );
+    for (const [index, run] of runs.entries()) {
+      const version = VERSIONS[index] as KmipVersionName;
+      expect(run.result.failed, JSON.stringify(run.result.failed)).toBeUndefined();
+      const specs = parallelKeysFor(version);
+      expect(run.result.keys?.map((k) => k.label)).toEqual(specs.map((k) => k.label));
+      for (const spec of specs) {
+        const record = recordOf(run, spec.label);
+        checkPublicKey(spec, record);
+        const key = publicKeyOf(record.publicKey as NonNullable<KeyRecord["publicKey"]>);
+        for (const sign of spec.signs) {
+          const got = record.signatures?.find((s) => s.id === sign.id);
+          expect(signatureVerifies(key, sign.params, got?.data ?? "", got?.signature ?? "")).toBe(
+            true,
+          );
+        }
+        expect(record.destroyed).toBe(true);
+      }
+    }
+  }, 90_000);
 });

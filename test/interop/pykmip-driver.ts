@@ -24,6 +24,8 @@ export interface SignParams {
 export interface SignSpec {
   readonly id: string;
   readonly params: SignParams | null;
+  /** Bytes of data to sign (default: a short text). */
+  readonly size?: number;
 }
 
 export interface KeySpec {

@@ -93,16 +93,41 @@ const ED25519: KeySpec = {
   ],
 };
 
+/** Data well beyond one TLS record (16 KiB), under the relay's default 1 MiB message limit. */
+const LARGE = 512 * 1024;
+
+/** One key with one more Sign: `extra`, over LARGE bytes of data. */
+function withLargeSign(spec: KeySpec, extra: SignSpec): KeySpec {
+  return { ...spec, signs: [...spec.signs, { ...extra, id: `${extra.id}-512KiB`, size: LARGE }] };
+}
+
 /** The key pairs to take through their life cycle in a session of `version`. */
 export function keysFor(version: KmipVersionName): KeySpec[] {
+  const [p256, ...otherEc] = EC_KEYS as [KeySpec, ...KeySpec[]];
   switch (version) {
     case "1.2":
       return [rsa(2048), ...EC_KEYS];
     case "1.4":
-      return [rsa(3072), ...EC_KEYS];
+      return [rsa(3072), withLargeSign(p256, ECDSA_SIGNS[0] as SignSpec), ...otherEc];
     case "2.0":
-      return [rsa(2048), rsa(4096, RSA_SIGNS.slice(0, 2)), ...EC_KEYS, ED25519];
+      return [
+        withLargeSign(rsa(2048), RSA_SIGNS[1] as SignSpec),
+        rsa(4096, RSA_SIGNS.slice(0, 2)),
+        ...EC_KEYS,
+        ED25519,
+      ];
   }
+}
+
+/** Keys for one of several PyKMIP clients running at once (cheap, one Sign each). */
+export function parallelKeysFor(version: KmipVersionName): KeySpec[] {
+  const keys: KeySpec[] = [
+    { ...rsa(2048, RSA_SIGNS.slice(1, 2)), label: "parallel-rsa2048" },
+    { ...(EC_KEYS[0] as KeySpec), label: "parallel-p256", signs: ECDSA_SIGNS.slice(0, 1) },
+  ];
+  if (version === "2.0")
+    keys.push({ ...ED25519, label: "parallel-ed25519", signs: ED25519.signs.slice(0, 1) });
+  return keys;
 }
 
 /** The KMIP 1.2 session pins TLS 1.2 (PROTOCOL_TLSv1_2); the others let OpenSSL negotiate 1.3. */

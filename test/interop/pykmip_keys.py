@@ -2,7 +2,8 @@
 Revoke, Destroy, each as PyKMIP itself sends it for the session's KMIP version.
 
 Key spec (JSON): {"label": "rsa2048", "algorithm": "RSA", "length": 2048,
-"getFormats": ["X_509"], "signs": [{"id": "pkcs1-sha256", "params": {...} or null}]}.
+"getFormats": ["X_509"], "signs": [{"id": "pkcs1-sha256", "params": {...} or null,
+"size"?: bytes of data to sign}]}.
 Sign parameters name PyKMIP enumeration members, e.g. {"padding_method": "PSS",
 "hashing_algorithm": "SHA_384", "cryptographic_algorithm": "RSA"}.
 """
@@ -76,10 +77,20 @@ def rename(client, version, uid, old, new):
     return {"uid": uid_back, "name": None}
 
 
+def sign_data(text, size=None):
+    """The bytes to sign: `text`, padded to `size` bytes with a varied filler when given (large
+    requests span many TLS records and TTLV buffers)."""
+    data = text.encode()
+    if size is None:
+        return data
+    filler = bytes(i % 251 for i in range(max(size - len(data), 0)))
+    return data + filler
+
+
 def sign_all(client, priv_uid, public_key, key_spec, prefix, verify):
     signatures = []
     for index, sign in enumerate(key_spec.get("signs", [])):
-        data = "{} {} #{}".format(prefix, sign["id"], index).encode()
+        data = sign_data("{} {} #{}".format(prefix, sign["id"], index), sign.get("size"))
         signature = client.sign(
             data, uid=priv_uid, cryptographic_parameters=sign_parameters(sign.get("params"))
         )
