@@ -48,6 +48,16 @@ export class TableReader {
   required(key: string, what: string): unknown {
     const v = this.value(key);
     if (v === undefined) {
+      // `lib_path` for `lib-path`: name the misspelt key rather than the missing one.
+      const misspelt = Object.keys(this.raw).find((k) => kebabCase(k) === key && k !== key);
+      if (misspelt !== undefined) {
+        throw new ConfigError(
+          "unknown-key",
+          this.source,
+          this.keyPath(misspelt),
+          `did you mean ${key}?`,
+        );
+      }
       throw new ConfigError("missing", this.source, this.keyPath(key), `expected ${what}`);
     }
     return v;
@@ -119,11 +129,16 @@ export class TableReader {
 
 /** "did you mean lib-path?" for `lib_path` or `libPath`, else "". */
 function suggest(key: string, known: readonly string[]): string {
-  const kebab = key
+  const kebab = kebabCase(key);
+  return kebab !== key && known.includes(kebab) ? `did you mean ${kebab}?` : "";
+}
+
+/** `lib_path` and `libPath` -> `lib-path`. */
+function kebabCase(key: string): string {
+  return key
     .replace(/_/g, "-")
     .replace(/([a-z0-9])([A-Z])/g, "$1-$2")
     .toLowerCase();
-  return kebab !== key && known.includes(kebab) ? `did you mean ${kebab}?` : "";
 }
 
 /** A short description of a TOML value for error messages. */

@@ -152,13 +152,15 @@ describe("parseConfig: server.addr forms", () => {
 
 describe("parseConfig: errors name the key", () => {
   it("rejects an unknown key with its dotted path and a kebab-case hint", () => {
-    const err = errorOf(`version = "v1"\n[pkcs11]\nlib_path = "x"\n`);
-    // lib-path is checked first: the snake_case spelling leaves it missing.
-    expect(err.kind).toBe("missing");
-    expect(err.key).toBe("pkcs11.lib-path");
-    const unknown = errorOf(`${MINIMAL}lib_path = "x"\n`);
-    expect(unknown.kind).toBe("unknown-key");
-    expect(unknown.message).toBe("test.toml: unknown key pkcs11.lib_path (did you mean lib-path?)");
+    // The snake_case spelling instead of the required key: named as unknown, not "missing".
+    const instead = errorOf(`version = "v1"\n[pkcs11]\nlib_path = "x"\n`);
+    expect(instead.kind).toBe("unknown-key");
+    expect(instead.message).toBe("test.toml: unknown key pkcs11.lib_path (did you mean lib-path?)");
+    const extra = errorOf(`${MINIMAL}lib_path = "x"\n`);
+    expect(extra.kind).toBe("unknown-key");
+    expect(extra.message).toBe("test.toml: unknown key pkcs11.lib_path (did you mean lib-path?)");
+    const camel = errorOf(`version = "v1"\n[pkcs11]\nlibPath = "x"\n`);
+    expect(camel.key).toBe("pkcs11.libPath");
   });
 
   it.each([
