@@ -33,6 +33,8 @@ export interface Pkcs11Config {
   readonly callTimeoutMs: number;
   /** Extra environment variables for the workers (e.g. SOFTHSM2_CONF). */
   readonly env: Readonly<Record<string, string>>;
+  /** Whether Create Key Pair may make 1024-bit RSA keys (too weak for new keys). */
+  readonly allowRsa1024: boolean;
 }
 
 /** `[server]`: the KMIP TLS listener. */
@@ -47,6 +49,8 @@ export interface ServerConfig {
   readonly clientCaPath?: string;
   /** A connection with no request for this long is closed; 0 never closes. */
   readonly idleTimeoutMs: number;
+  /** A request whose first byte is in must be in whole within this time (slow senders). */
+  readonly requestReadTimeoutMs: number;
   /** Largest accepted KMIP message (TTLV header included). */
   readonly maxMessageBytes: number;
   /** Deepest accepted nesting of TTLV structures. */

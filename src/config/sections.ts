@@ -24,6 +24,7 @@ export function readPkcs11(t: TableReader): Pkcs11Config {
     workers: t.optionalInteger("workers", d.workers, 1, LIMITS.workers),
     callTimeoutMs: t.optionalInteger("call-timeout-ms", d.callTimeoutMs, 1, LIMITS.callTimeoutMs),
     env: readEnv(t),
+    allowRsa1024: t.optionalBoolean("allow-rsa-1024", false),
   };
   t.finish();
   return cfg;
@@ -58,6 +59,12 @@ export function readServer(t: TableReader | undefined, empty: () => TableReader)
     ...(identity === undefined ? {} : { identity }),
     ...(clientCaPath === undefined ? {} : { clientCaPath }),
     idleTimeoutMs: r.optionalInteger("idle-timeout-ms", d.idleTimeoutMs, 0, LIMITS.idleTimeoutMs),
+    requestReadTimeoutMs: r.optionalInteger(
+      "request-read-timeout-ms",
+      d.requestReadTimeoutMs,
+      1,
+      LIMITS.requestReadTimeoutMs,
+    ),
     maxMessageBytes: r.optionalInteger(
       "max-message-bytes",
       d.maxMessageBytes,

@@ -21,7 +21,7 @@ import {
 import { findUnknownTags } from "../kmip/unknown-tags.js";
 import { toKmipError } from "../operations/errors.js";
 import { handlerFor } from "../operations/registry.js";
-import type { OperationContext, ServerFacts } from "../operations/types.js";
+import type { OperationContext, OperationOptions, ServerFacts } from "../operations/types.js";
 import type { Pkcs11Client } from "../pkcs11/client.js";
 import type { TokenSelector } from "../pkcs11/types.js";
 import { decodeTtlv } from "../ttlv/decode.js";
@@ -52,6 +52,7 @@ export interface DispatchDeps {
   readonly logger: Logger;
   readonly server: ServerFacts;
   readonly limits: Partial<TtlvLimits>;
+  readonly options: OperationOptions;
 }
 
 /** Who sent the request, for throttling and log lines. */
@@ -235,6 +236,7 @@ class RequestSession {
       version: this.request.header.version,
       logger: this.deps.logger,
       server: this.deps.server,
+      options: this.deps.options,
     };
     return handler.run(item.payload, ctx);
   }

@@ -29,8 +29,6 @@ export interface RunningRelay {
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Requests processed at once per connection before its reading pauses. */
 const MAX_IN_FLIGHT_PER_CONNECTION = 64;
-/** Time a request may take to arrive whole once its first byte is in. */
-const REQUEST_READ_TIMEOUT_MS = 30_000;
 /** How long close() waits for in-flight requests before cutting connections. */
 const DRAIN_GRACE_MS = 5_000;
 
@@ -63,12 +61,13 @@ export async function startRelay(opts: {
     logger,
     server,
     limits: { maxMessageBytes: config.server.maxMessageBytes, maxDepth: config.server.maxDepth },
+    options: { allowRsa1024: config.pkcs11.allowRsa1024 },
   };
   const limits = {
     maxMessageBytes: config.server.maxMessageBytes,
     idleTimeoutMs: config.server.idleTimeoutMs,
     maxInFlight: MAX_IN_FLIGHT_PER_CONNECTION,
-    requestReadTimeoutMs: REQUEST_READ_TIMEOUT_MS,
+    requestReadTimeoutMs: config.server.requestReadTimeoutMs,
   };
   const connections = new Set<ServedConnection>();
   let nextConnectionId = 1;

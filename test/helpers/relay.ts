@@ -37,6 +37,8 @@ export interface TestRelayOptions {
   readonly logLevel?: "trace" | "debug" | "info";
   /** Extra lines for the `[server]` table, e.g. `idle-timeout-ms = 500`. */
   readonly serverToml?: string;
+  /** Extra lines for the `[pkcs11]` table, e.g. `allow-rsa-1024 = true`. */
+  readonly pkcs11Toml?: string;
 }
 
 /** Starts a relay on a fresh SoftHSM2 token. */
@@ -52,6 +54,7 @@ export async function startTestRelay(opts: TestRelayOptions = {}): Promise<TestR
       `workers = ${opts.workers ?? 2}`,
       `call-timeout-ms = ${opts.callTimeoutMs ?? 10_000}`,
       `env = { SOFTHSM2_CONF = ${JSON.stringify(token.env.SOFTHSM2_CONF)} }`,
+      opts.pkcs11Toml ?? "",
       "[server]",
       'addr = "127.0.0.1:0"',
       `state-dir = ${JSON.stringify(stateDir)}`,

@@ -27,11 +27,13 @@ describe("parseConfig: valid files", () => {
         workers: availableParallelism(),
         callTimeoutMs: 10_000,
         env: {},
+        allowRsa1024: false,
       },
       server: {
         host: "127.0.0.1",
         port: 5696,
         idleTimeoutMs: 300_000,
+        requestReadTimeoutMs: 30_000,
         maxMessageBytes: 1_048_576,
         maxDepth: 32,
         maxConnections: 1024,
@@ -50,10 +52,12 @@ lib-path = "/opt/hsm/lib.so"
 workers = 3
 call-timeout-ms = 2500
 env = { SOFTHSM2_CONF = "/etc/softhsm2.conf", VENDOR_DEBUG = "1" }
+allow-rsa-1024 = true
 [server]
 addr = "0.0.0.0:15696"
 client-ca-path = "/etc/kmip2pkcs11/clients.pem"
 idle-timeout-ms = 0
+request-read-timeout-ms = 5000
 max-message-bytes = 65536
 max-depth = 8
 max-connections = 10
@@ -75,6 +79,7 @@ identity = "relay:hsm"
       workers: 3,
       callTimeoutMs: 2500,
       env: { SOFTHSM2_CONF: "/etc/softhsm2.conf", VENDOR_DEBUG: "1" },
+      allowRsa1024: true,
     });
     expect(cfg.server).toEqual({
       host: "0.0.0.0",
@@ -82,6 +87,7 @@ identity = "relay:hsm"
       identity: { certPath: "/etc/kmip2pkcs11/cert.pem", keyPath: "/etc/kmip2pkcs11/key.pem" },
       clientCaPath: "/etc/kmip2pkcs11/clients.pem",
       idleTimeoutMs: 0,
+      requestReadTimeoutMs: 5000,
       maxMessageBytes: 65536,
       maxDepth: 8,
       maxConnections: 10,
