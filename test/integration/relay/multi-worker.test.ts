@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Operation } from "../../../src/kmip/enums.js";
+import { Operation, ResultReason, ResultStatus } from "../../../src/kmip/enums.js";
 import { findChild } from "../../../src/kmip/item.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import { publicKeyFromGet, type SignatureScheme, signatureVerifies } from "../../helpers/keys.js";
@@ -61,4 +61,34 @@ describe("two workers", () => {
       }
     },
   );
+
+  it("a key destroyed through one worker is gone for both, whatever they cached", async () => {
+    const [first] = sessions;
+    const { privateUid, publicUid } = await first!.createKeyPair({ common: KEY_KINDS.p256 });
+    // One request at a time per connection, four connections at once, twice: both workers
+    // look the key up (and may cache its handle).
+    const signAll = async () => {
+      const results = [];
+      for (let round = 0; round < 2; round++) {
+        results.push(
+          ...(await Promise.all(
+            sessions.map((s) =>
+              s.call(Operation.Sign, signPayload(privateUid, { data: randomBytes(8) })),
+            ),
+          )),
+        );
+      }
+      return results;
+    };
+    expect((await signAll()).map((r) => r.status)).toEqual(Array(8).fill(ResultStatus.Success));
+    await first!.ok(Operation.Destroy, uidPayload(privateUid));
+    await first!.ok(Operation.Destroy, uidPayload(publicUid));
+    expect((await signAll()).map((r) => r.reason)).toEqual(
+      Array(8).fill(ResultReason.ItemNotFound),
+    );
+    const gets = await Promise.all(
+      sessions.map((s) => s.call(Operation.Get, uidPayload(publicUid))),
+    );
+    expect(gets.map((r) => r.reason)).toEqual(Array(4).fill(ResultReason.ItemNotFound));
+  });
 });
