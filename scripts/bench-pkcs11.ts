@@ -137,10 +137,10 @@ async function forked(
   return (await Promise.all(runs)).reduce((a, b) => a + b, 0);
 }
 
-const median = (values: number[]): number => {
+function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
+}
 
 /** Time from kill -9 of a worker until a call succeeds again. */
 async function restartMs(client: SupervisedPkcs11Client): Promise<number> {
@@ -158,6 +158,25 @@ async function restartMs(client: SupervisedPkcs11Client): Promise<number> {
   }
 }
 
+/** One measurement: a name and a function returning ops/s for a run of `ms`. */
+interface Probe {
+  readonly name: string;
+  readonly run: (ms: number) => Promise<number>;
+}
+
+/** Rounds of every probe, interleaved so that load changes hit all alike; medians. */
+async function interleaved(
+  probes: Probe[],
+  ms: number,
+  rounds: number,
+): Promise<Map<string, number>> {
+  const samples = new Map<string, number[]>(probes.map((p) => [p.name, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const probe of probes) samples.get(probe.name)?.push(await probe.run(ms / rounds));
+  }
+  return new Map([...samples].map(([name, values]) => [name, median(values)]));
+}
+
 async function main(): Promise<void> {
   const ms = argSeconds() * 1000;
   const token = createToken();
@@ -166,30 +185,42 @@ async function main(): Promise<void> {
     rows.push(`| ${what} | ${value} |`);
     console.log(`${what}: ${value}`);
   };
+  const clients: SupervisedPkcs11Client[] = [];
   try {
     const one = await startPkcs11({ libPath: LIB, workers: 1, env: token.env });
+    const two = await startPkcs11({ libPath: LIB, workers: 2, env: token.env });
+    clients.push(one, two);
     await one.login(LABEL, PIN);
+    await two.login(LABEL, PIN);
     const keys = { p256: await generate(one, "p256"), rsa: await generate(one, "rsa") };
-    const seq = await throughput(ms / 2, 1, () => one.ping());
-    row(
-      "RPC round trip (ping, 1 in flight, 1 worker)",
-      `${(1e6 / seq).toFixed(1)} µs (${seq.toFixed(0)} calls/s)`,
-    );
-    const piped = await throughput(ms / 2, 16, () => one.ping());
-    row("RPC calls/s (ping, 16 in flight, 1 worker)", `${piped.toFixed(0)} calls/s`);
+    const probes: Probe[] = [
+      { name: "RPC ping, 1 worker, 1 in flight", run: (t) => throughput(t, 1, () => one.ping()) },
+      { name: "RPC ping, 1 worker, 16 in flight", run: (t) => throughput(t, 16, () => one.ping()) },
+    ];
     for (const kind of KINDS) {
       const { mechanism, data } = mechanismFor(kind);
       const sign = (c: SupervisedPkcs11Client) => () => c.sign(LABEL, keys[kind], mechanism, data);
-      row(
-        `${kind} sign, 1 worker, 1 in flight`,
-        `${(await throughput(ms, 1, sign(one))).toFixed(0)} ops/s`,
-      );
-      row(
-        `${kind} sign, 1 worker, 8 in flight`,
-        `${(await throughput(ms, 8, sign(one))).toFixed(0)} ops/s`,
+      const id = keys[kind].id;
+      probes.push(
+        {
+          name: `${kind} sign, in-process, 1 process`,
+          run: (t) => forked(1, token.env, kind, id, t),
+        },
+        { name: `${kind} sign, 1 worker, 1 in flight`, run: (t) => throughput(t, 1, sign(one)) },
+        { name: `${kind} sign, 1 worker, 8 in flight`, run: (t) => throughput(t, 8, sign(one)) },
+        {
+          name: `${kind} sign, in-process, 2 processes`,
+          run: (t) => forked(2, token.env, kind, id, t),
+        },
+        { name: `${kind} sign, 2 workers, 16 in flight`, run: (t) => throughput(t, 16, sign(two)) },
       );
     }
-    await one.close();
+    const results = await interleaved(probes, ms, 3);
+    for (const [name, rate] of results) {
+      if (name.startsWith("RPC ping, 1 worker, 1 in"))
+        row(name, `${(1e6 / rate).toFixed(1)} µs per call`);
+      else row(name, `${rate.toFixed(0)} ops/s`);
+    }
 
     // Every kill counts as an isolated crash here (1 ms window): no back-off, no crash loop.
     const crashy = await startPkcs11({
@@ -198,6 +229,7 @@ async function main(): Promise<void> {
       env: token.env,
       crashLoop: { crashes: 1000, windowMs: 1 },
     });
+    clients.push(crashy);
     await crashy.login(LABEL, PIN);
     const restarts: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -209,33 +241,13 @@ async function main(): Promise<void> {
       "restart after kill -9, logged in (median of 5)",
       `${median(restarts).toFixed(0)} ms (${list})`,
     );
-    await crashy.close();
-
-    const two = await startPkcs11({ libPath: LIB, workers: 2, env: token.env });
-    await two.login(LABEL, PIN);
-    for (const kind of KINDS) {
-      const { mechanism, data } = mechanismFor(kind);
-      const rate = await throughput(ms, 16, () => two.sign(LABEL, keys[kind], mechanism, data));
-      row(`${kind} sign, 2 workers, 16 in flight`, `${rate.toFixed(0)} ops/s`);
-    }
-    await two.close();
-
-    for (const kind of KINDS) {
-      const id = keys[kind].id;
-      row(
-        `${kind} sign, in-process pkcs11js, 1 process`,
-        `${(await forked(1, token.env, kind, id, ms)).toFixed(0)} ops/s`,
-      );
-      row(
-        `${kind} sign, in-process pkcs11js, 2 processes`,
-        `${(await forked(2, token.env, kind, id, ms)).toFixed(0)} ops/s`,
-      );
-    }
   } finally {
+    await Promise.all(clients.map((c) => c.close()));
     rmSync(token.dir, { recursive: true, force: true });
   }
+  const cpu = cpus()[0]?.model ?? "unknown CPU";
   console.log(
-    `\n${new Date().toISOString()} node ${process.version}, ${cpus().length} x ${cpus()[0]?.model}, load ${loadavg()[0]?.toFixed(1)}`,
+    `\n${new Date().toISOString()} node ${process.version}, ${cpus().length} x ${cpu}, load ${loadavg()[0]?.toFixed(1)}`,
   );
   console.log(`| measurement | result |\n|---|---|\n${rows.join("\n")}`);
 }
