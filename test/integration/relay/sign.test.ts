@@ -107,6 +107,18 @@ const CASES: SignCase[] = [
     scheme: { kind: "rsa-pss", hash: "sha384", saltLength: 20 },
   },
   {
+    title: "RSA-PSS SHA-256 salt 0",
+    key: "rsa",
+    params: cryptoParams({ padding: PM.PSS, hash: H.SHA_256, saltLength: 0 }),
+    scheme: { kind: "rsa-pss", hash: "sha256", saltLength: 0 },
+  },
+  {
+    title: "RSA-PSS SHA-256 salt 222 (the most a 2048-bit key allows)",
+    key: "rsa",
+    params: cryptoParams({ padding: PM.PSS, hash: H.SHA_256, saltLength: 222 }),
+    scheme: { kind: "rsa-pss", hash: "sha256", saltLength: 222 },
+  },
+  {
     title: "ECDSA P-256 SHA-256",
     key: "p256",
     params: cryptoParams({ hash: H.SHA_256, algorithm: A.ECDSA }),
@@ -262,6 +274,24 @@ describe("Sign", () => {
         cryptoParams({ padding: PM.PSS }),
       ),
     );
+    expect(result.reason).toBe(ResultReason.InvalidField);
+  });
+
+  // Known relay bugs (see /work/helpers/bugs.md): these fail until fixed.
+  it("refuses an RSA-PSS Salt Length longer than the key allows with Invalid Field", async () => {
+    const result = await failure(
+      signPayload(
+        keys.rsa.privateUid,
+        { data: Buffer.from("x") },
+        cryptoParams({ padding: PM.PSS, hash: H.SHA_256, saltLength: 223 }),
+      ),
+    );
+    expect(result.reason).toBe(ResultReason.InvalidField);
+    expect(result.message).toMatch(/Salt Length/);
+  });
+
+  it("refuses empty Digested Data for ECDSA", async () => {
+    const result = await failure(signPayload(keys.p256.privateUid, { digest: new Uint8Array(0) }));
     expect(result.reason).toBe(ResultReason.InvalidField);
   });
 });
