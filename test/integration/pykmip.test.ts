@@ -16,7 +16,14 @@ import {
   runPykmipDriver,
   type SignParams,
 } from "../interop/pykmip-driver.js";
-import { keysFor, NODE_CURVE, parallelKeysFor, tlsFor, VERSIONS } from "../interop/pykmip-plan.js";
+import {
+  keysFor,
+  NODE_CURVE,
+  OTHER_VERSIONS,
+  parallelKeysFor,
+  tlsFor,
+  VERSIONS,
+} from "../interop/pykmip-plan.js";
 import { listTokenObjects } from "../interop/token-objects.js";
 import { publicKeyOf, signatureVerifies, spkiHex, wantsPss } from "../interop/verify.js";
 
@@ -289,4 +296,28 @@ describe("three PyKMIP clients at once (one per version)", () => {
       }
     }
   }, 90_000);
+});
+
+describe.each(OTHER_VERSIONS)("PyKMIP 0.10 over KMIP %s (short session)", (version) => {
+  it("Discover Versions, Query, and a P-256 pair through Get, Sign (verified) and Destroy", async () => {
+    const run = await runPykmipDriver({ ...instruction(version), scenarios: ["info", "keys"] });
+    expect(run.result.failed, JSON.stringify(run.result.failed)).toBeUndefined();
+    expect(run.result.info?.discoverAll?.versions).toContain(version);
+    expect(run.result.info?.query?.operations).toEqual(expect.arrayContaining(OPERATIONS_USED));
+    for (const spec of keysFor(version)) {
+      const record = recordOf(run, spec.label);
+      checkPublicKey(spec, record);
+      checkFormats(spec, record);
+      const key = publicKeyOf(record.publicKey as NonNullable<KeyRecord["publicKey"]>);
+      expect(record.signatures).toHaveLength(spec.signs.length);
+      for (const sign of spec.signs) {
+        const got = record.signatures?.find((s) => s.id === sign.id);
+        expect(signatureVerifies(key, sign.params, got?.data ?? "", got?.signature ?? "")).toBe(
+          true,
+        );
+      }
+      expect(record.renamed?.name).toBe(`interop-${version}-${spec.label}-renamed`);
+      expect(record.getAfterDestroy?.reason).toBe("ITEM_NOT_FOUND");
+    }
+  });
 });

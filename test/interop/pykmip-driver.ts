@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 export const PYKMIP_PYTHON = "/usr/bin/python3";
 export const DRIVER_PATH = fileURLToPath(new URL("./pykmip_driver.py", import.meta.url));
 
-export type KmipVersionName = "1.2" | "1.4" | "2.0";
+export type KmipVersionName = "1.0" | "1.1" | "1.2" | "1.3" | "1.4" | "2.0";
 export type ScenarioName = "info" | "keys" | "errors" | "names";
 
 /** Sign parameters by PyKMIP enumeration member name, e.g. hashing_algorithm: "SHA_256". */

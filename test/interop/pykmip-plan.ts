@@ -5,8 +5,10 @@
  */
 import type { KeySpec, KmipVersionName, SignSpec } from "./pykmip-driver.js";
 
-/** The versions tested: PyKMIP 0.10 speaks 1.0-1.4 and 2.0. */
+/** The versions tested in full: PyKMIP 0.10 speaks 1.0-1.4 and 2.0. */
 export const VERSIONS: readonly KmipVersionName[] = ["1.2", "1.4", "2.0"];
+/** The other versions PyKMIP speaks: a short session each (SHORT_SESSION_KEYS). */
+export const OTHER_VERSIONS: readonly KmipVersionName[] = ["1.0", "1.1", "1.3"];
 
 const RSA_SIGNS: readonly SignSpec[] = [
   { id: "no-params", params: null },
@@ -105,6 +107,11 @@ function withLargeSign(spec: KeySpec, extra: SignSpec): KeySpec {
   return { ...spec, signs: [...spec.signs, { ...extra, id: `${extra.id}-64KiB`, size: LARGE }] };
 }
 
+/** One P-256 pair, two Signs: the short session of OTHER_VERSIONS. */
+export const SHORT_SESSION_KEYS: readonly KeySpec[] = [
+  { ...(EC_KEYS[0] as KeySpec), signs: ECDSA_SIGNS.slice(0, 2) },
+];
+
 /** The key pairs to take through their life cycle in a session of `version`. */
 export function keysFor(version: KmipVersionName): KeySpec[] {
   const [p256, ...otherEc] = EC_KEYS as [KeySpec, ...KeySpec[]];
@@ -120,6 +127,8 @@ export function keysFor(version: KmipVersionName): KeySpec[] {
         ...EC_KEYS,
         ED25519,
       ];
+    default:
+      return [...SHORT_SESSION_KEYS];
   }
 }
 

@@ -18,6 +18,9 @@ VERSIONS = {
     "1.2": enums.KMIPVersion.KMIP_1_2,
     "1.4": enums.KMIPVersion.KMIP_1_4,
     "2.0": enums.KMIPVersion.KMIP_2_0,
+    "1.0": enums.KMIPVersion.KMIP_1_0,
+    "1.1": enums.KMIPVersion.KMIP_1_1,
+    "1.3": enums.KMIPVersion.KMIP_1_3,
 }
 
 # PyKMIP's ssl_version names: PROTOCOL_SSLv23 lets OpenSSL negotiate (TLS 1.3 against the
