@@ -47,8 +47,7 @@ function listTokens(rt: Runtime): TokenSummary[] {
   });
 }
 
-function tokenInfo(rt: Runtime, token: string): { slot: SlotInfo; token: TokenInfo } {
-  const handle = rt.resolve(token).handle;
+function tokenInfo(rt: Runtime, handle: Buffer): { slot: SlotInfo; token: TokenInfo } {
   const index = rt.module.C_GetSlotList(true).findIndex((h) => h.equals(handle));
   const s = rt.module.C_GetSlotInfo(handle);
   const t = rt.module.C_GetTokenInfo(handle);
@@ -170,7 +169,7 @@ const signOutput = Buffer.alloc(OUTPUT_BYTES);
 export const handlers: Omit<Handlers, "init" | "finalize" | "ping"> = {
   libraryInfo: (rt) => libraryInfo(rt),
   listTokens: (rt) => listTokens(rt),
-  tokenInfo: (rt, p) => tokenInfo(rt, p.token),
+  tokenInfo: (rt, p) => rt.run(p.token, (ctx) => tokenInfo(rt, ctx.slot.handle)),
   verifyPin: (rt, p) => verifyPin(rt, p.token, p.pin),
   restoreLogin: (rt, p) => {
     rt.rememberPin(p.token, p.pin);

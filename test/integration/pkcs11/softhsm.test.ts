@@ -105,6 +105,30 @@ describe("login", () => {
   });
 });
 
+describe("several tokens", () => {
+  it("finds a token initialised after start-up and keeps each token's PIN apart", async () => {
+    hsm.addToken("second", "7777");
+    const info = await client.tokenInfo("second");
+    expect(info.token.label).toBe("second");
+    await client.login("second", "7777");
+    await client.login(token, hsm.pin);
+    const wrong = await client.login("second", hsm.pin).catch((e: unknown) => e);
+    expect((wrong as Pkcs11Error).ckr).toBe(CKR.PIN_INCORRECT);
+    const pairs = await Promise.all([
+      generateKeyPair(client, "second", "p256"),
+      generateKeyPair(client, token, "p256"),
+    ]);
+    const [onSecond, onFirst] = pairs;
+    if (!onSecond || !onFirst) throw new Error("key generation failed");
+    const key = await readPublicKey(client, "second", onSecond);
+    expect(await signAndCheck(client, "second", onSecond, key)).toBe(true);
+    // A key lives on its own token only.
+    await expect(
+      client.getAttributes(token, onSecond.publicRef, [CKA.LABEL]),
+    ).rejects.toBeInstanceOf(ObjectNotFoundError);
+  });
+});
+
 describe.each<KeyKind>(["rsa", "p256", "ed25519"])("%s key pair", (kind) => {
   it("generates, finds, reads back, signs (checked by node:crypto) and destroys", async () => {
     await client.login(token, hsm.pin);
@@ -201,7 +225,9 @@ describe("attributes, secret keys and random", () => {
   });
 
   it("serves more concurrent calls than the workers pipeline (the rest wait in the queue)", async () => {
-    const results = await Promise.all(Array.from({ length: 50 }, () => client.generateRandom(token, 16)));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => client.generateRandom(token, 16)),
+    );
     expect(new Set(results.map((r) => Buffer.from(r).toString("hex"))).size).toBe(50);
     expect(client.stats().queued).toBe(0);
   });
