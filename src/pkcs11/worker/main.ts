@@ -4,7 +4,7 @@
  * at a time, in order. It exits when the relay closes fd 3 or asks it to finalise.
  */
 import { Socket } from "node:net";
-import { CKR } from "../constants.js";
+import { CKR, ckrName } from "../constants.js";
 import { ObjectNotFoundError, TokenNotFoundError } from "../errors.js";
 import { FrameDecoder } from "../rpc/frames.js";
 import {
@@ -31,7 +31,7 @@ function toWireError(error: unknown, request: Request): WireError {
   if (error instanceof TokenNotFoundError) return { kind: "tokenNotFound", message: error.message };
   if (error instanceof NativePkcs11Error) {
     const fn = error.method || MAIN_FUNCTION[request.method];
-    return { kind: "pkcs11", ckr: error.code, fn, message: `${fn} failed: ${error.message}` };
+    return { kind: "pkcs11", ckr: error.code, fn, message: `${fn} failed: ${ckrName(error.code)}` };
   }
   // pkcs11js raises TypeError/NativeError for arguments it cannot convert or a library it
   // cannot load: report them as bad arguments / a load failure of the main function.

@@ -168,7 +168,11 @@ const signOutput = Buffer.alloc(OUTPUT_BYTES);
 /** The RPC methods, by name. */
 export const handlers: Omit<Handlers, "init" | "finalize" | "ping"> = {
   libraryInfo: (rt) => libraryInfo(rt),
-  listTokens: (rt) => listTokens(rt),
+  listTokens: (rt) => {
+    // Tokens initialised since this worker's C_Initialize only show after a new one.
+    if (rt.viewMayBeStale()) rt.reinitialize();
+    return listTokens(rt);
+  },
   tokenInfo: (rt, p) => rt.run(p.token, (ctx) => tokenInfo(rt, ctx.slot.handle)),
   verifyPin: (rt, p) => verifyPin(rt, p.token, p.pin),
   restoreLogin: (rt, p) => {

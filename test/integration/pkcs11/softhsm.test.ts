@@ -109,6 +109,13 @@ describe("several tokens", () => {
   it("finds a token initialised after start-up and keeps each token's PIN apart", async () => {
     hsm.addToken("second", "7777");
     const info = await client.tokenInfo("second");
+    // A write makes every worker treat its view as stale.
+    await client.createObject(token, [
+      { type: CKA.CLASS, value: CKO.DATA },
+      { type: CKA.LABEL, value: "bump" },
+    ]);
+    const listed = await Promise.all([client.listTokens(), client.listTokens()]);
+    for (const tokens of listed) expect(tokens.map((t) => t.label)).toContain("second");
     expect(info.token.label).toBe("second");
     await client.login("second", "7777");
     await client.login(token, hsm.pin);
