@@ -10,6 +10,7 @@ import { decodeTtlv } from "../../../src/ttlv/decode.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
 import { derChildren, ecdsaDerToRaw, readDer } from "../../helpers/keys.js";
 import type { CascadeAlgorithm } from "./cascade-client.js";
+import { BATCH_ITEM, expectFields, PAYLOAD_SHAPES } from "./cascade-shapes.js";
 
 /** One successful batch item. */
 export interface CascadeResult {
@@ -21,7 +22,8 @@ export interface CascadeResult {
 /**
  * A whole response frame: at most `maxResponseSize` bytes (the client's read limit); header
  * of exactly Protocol Version, Time Stamp, Batch Count; one Success item per request item,
- * in order, each naming its Operation.
+ * in order, each naming its Operation, every structure's fields in the order the client's
+ * scanner reads them (cascade-shapes.ts).
  */
 export function readCascadeResponse(
   raw: Buffer,
@@ -50,6 +52,7 @@ export function readCascadeResponse(
     throw new Error(`expected ${operations.length} batch items, got ${items.length}`);
   }
   return items.map((item, i) => {
+    expectFields(item, BATCH_ITEM);
     const status = findChild(item, Tag.ResultStatus)?.value;
     const operation = findChild(item, Tag.Operation)?.value as number | undefined;
     if (status !== ResultStatus.Success) {
@@ -61,6 +64,7 @@ export function readCascadeResponse(
     }
     const payload = findChild(item, Tag.ResponsePayload);
     if (payload === undefined) throw new Error("Success without a Response Payload");
+    PAYLOAD_SHAPES.get(operations[i]!)?.(payload);
     const batchId = findChild(item, Tag.UniqueBatchItemID)?.value as Uint8Array | undefined;
     return { operation: operations[i]!, batchId, payload };
   });

@@ -36,6 +36,7 @@ import {
   keyObjectOf,
   readCascadeResponse,
 } from "./cascade-readers.js";
+import { BATCH_ITEM, checkServerInformation, expectFields } from "./cascade-shapes.js";
 import { findTokenObject } from "./token-objects.js";
 
 /** The client's read limit, as Cascade configures it (max_response_bytes). */
@@ -196,6 +197,7 @@ async function replay(alg: CascadeAlgorithm): Promise<void> {
     expect(findChild(gone, Tag.ResultStatus)?.value).toBe(ResultStatus.OperationFailed);
     expect(findChild(gone, Tag.ResultReason)?.value).toBe(ResultReason.ItemNotFound);
     expect(findChild(gone, Tag.Operation)?.value).toBe(Operation.Get);
+    expectFields(gone, BATCH_ITEM);
   } finally {
     conn.close();
   }
@@ -203,4 +205,15 @@ async function replay(alg: CascadeAlgorithm): Promise<void> {
 
 describe("Cascade session replay", () => {
   it.each(CASCADE_ALGORITHMS)("$name: every response is what Cascade's client reads", replay);
+
+  // Known relay bug (see /work/helpers/bugs.md): fails until fixed.
+  it("Query: Server Information is empty, as the client's scanner requires", async () => {
+    const conn = await CascadeConnection.open();
+    try {
+      const query = await conn.one(cascade.query());
+      expect(() => checkServerInformation(query)).not.toThrow();
+    } finally {
+      conn.close();
+    }
+  });
 });
