@@ -214,7 +214,7 @@ describe.each(VERSIONS)("PyKMIP 0.10 over KMIP %s", (version) => {
     expect(errors?.destroyed).toBe(true);
   });
 
-  it("Names and Modify Attribute reach the token's CKA_LABEL; destroyed keys are gone (pkcs11-tool)", () => {
+  it("Names, usage masks and Modify Attribute reach the token; destroyed keys are gone (pkcs11-tool)", () => {
     if (relay === undefined) throw new Error("relay not started");
     const names = run.result.names;
     expect(names?.renamed?.uid).toBe(names?.privateUid);
@@ -230,10 +230,17 @@ describe.each(VERSIONS)("PyKMIP 0.10 over KMIP %s", (version) => {
     const ours = onToken
       .filter((o) => o.label.startsWith(`interop-${version}-`))
       .sort((a, b) => a.kind.localeCompare(b.kind));
-    expect(ours).toEqual([
+    expect(ours.map(({ kind, label, id }) => ({ kind, label, id }))).toEqual([
       { kind: "Private Key", label: `interop-${version}-kept-renamed`, id },
       { kind: "Public Key", label: `interop-${version}-kept-pub`, id },
     ]);
+    // The masks PyKMIP sent (Sign+Decrypt, Verify+Encrypt) beyond the relay's default (sign /
+    // verify only). Not Derive. Wrap/Unwrap the relay leaves to the token's default (it never
+    // sets them false: some HSMs refuse that), which is "on" for SoftHSM2.
+    const [priv, pub] = ours;
+    expect(priv?.usage).toEqual(expect.arrayContaining(["decrypt", "sign"]));
+    expect(priv?.usage).not.toContain("derive");
+    expect(pub?.usage).toEqual(expect.arrayContaining(["encrypt", "verify"]));
   });
 
   it("Get of an unknown UID: Item Not Found; Get of a private key: Permission Denied", () => {

@@ -9,6 +9,8 @@ from kmip.core.messages.contents import ProtocolVersion
 from pykmip_keys import get_public_key_as, key_life_cycle, rename
 from pykmip_session import enum_name, failure_of, open_client
 
+U = enums.CryptographicUsageMask
+
 # An identifier in the relay's format (hex CKA_ID + suffix) that no key has.
 UNKNOWN_UID = "00112233445566778899AABBCCDDEEFF_pub"
 UNKNOWN_PRIV_UID = "00112233445566778899AABBCCDDEEFF_priv"
@@ -157,24 +159,31 @@ def unknown_uid_failures(client, version):
 
 
 def run_names(spec, out):
-    """A P-256 pair named at creation, its private key renamed, and KEPT, so that the test can
-    look on the token itself (CKA_LABEL) for what Name and Modify Attribute did."""
+    """A P-256 pair named and with usage masks at creation, its private key renamed, and KEPT,
+    so that the test can look on the token itself (CKA_LABEL, CKA_SIGN, ...) for what Name,
+    Cryptographic Usage Mask and Modify Attribute did."""
     prefix = "interop-{}-kept".format(spec["version"])
     client = open_client(spec)
     try:
-        pub_uid, priv_uid = create_p256(client, prefix + "-pub", prefix + "-priv")
+        # Masks beyond the relay's defaults (sign / verify only), to be seen on the token.
+        pub_uid, priv_uid = client.create_key_pair(
+            enums.CryptographicAlgorithm.EC,
+            256,
+            public_name=prefix + "-pub",
+            public_usage_mask=[U.VERIFY, U.ENCRYPT],
+            private_name=prefix + "-priv",
+            private_usage_mask=[U.SIGN, U.DECRYPT],
+        )
         out.update({"publicUid": pub_uid, "privateUid": priv_uid})
         out["renamed"] = rename(client, client.kmip_version, priv_uid, prefix + "-priv", prefix + "-renamed")
     finally:
         client.close()
 
 
-def create_p256(client, public_name=None, private_name=None):
+def create_p256(client):
     return client.create_key_pair(
         enums.CryptographicAlgorithm.EC,
         256,
-        public_name=public_name,
-        private_name=private_name,
         public_usage_mask=[enums.CryptographicUsageMask.VERIFY],
         private_usage_mask=[enums.CryptographicUsageMask.SIGN],
     )

@@ -10,6 +10,8 @@ export interface TokenObject {
   readonly label: string;
   /** CKA_ID, lower-case hex. */
   readonly id: string;
+  /** pkcs11-tool's "Usage" words (CKA_SIGN -> "sign", ...), sorted. */
+  readonly usage: readonly string[];
 }
 
 export interface TokenAccess {
@@ -22,19 +24,25 @@ export interface TokenAccess {
 /** Parses `pkcs11-tool --list-objects`: an "X Object; ..." line, then indented "key: value". */
 export function parseObjectList(text: string): TokenObject[] {
   const objects: TokenObject[] = [];
-  let current: { kind: string; label: string; id: string } | undefined;
+  let current: { kind: string; label: string; id: string; usage: string[] } | undefined;
   for (const line of text.split("\n")) {
     const head = /^(\S.*?) Object;/.exec(line);
     if (head !== null) {
-      current = { kind: head[1] ?? "", label: "", id: "" };
+      current = { kind: head[1] ?? "", label: "", id: "", usage: [] };
       objects.push(current);
       continue;
     }
-    const field = /^\s+(label|ID):\s*(.*)$/.exec(line);
-    if (field !== null && current !== undefined) {
-      if (field[1] === "label") current.label = field[2] ?? "";
-      else current.id = (field[2] ?? "").toLowerCase();
-    }
+    const field = /^\s+(label|ID|Usage):\s*(.*)$/.exec(line);
+    if (field === null || current === undefined) continue;
+    const value = field[2] ?? "";
+    if (field[1] === "label") current.label = value;
+    else if (field[1] === "ID") current.id = value.toLowerCase();
+    else
+      current.usage = value
+        .split(",")
+        .map((w) => w.trim())
+        .filter(Boolean)
+        .sort();
   }
   return objects;
 }
