@@ -178,6 +178,32 @@ it("logs a worker's stdout and stderr line by line with its id, and keeps workin
   expect(client.stats().crashes).toBe(0);
 });
 
+it("never logs a PIN, whether accepted, refused, or used to log a restarted worker in", async () => {
+  control("");
+  const entries: LogEntry[] = [];
+  const { client, pair, key } = await ready({ logger: captureLogger(entries) });
+  const wrongPin = "8642097531";
+  const refused = await client.login(hsm.label, wrongPin).catch((e: unknown) => e);
+  expect((refused as Pkcs11Error).ckr).toBe(CKR.PIN_INCORRECT);
+  expect((refused as Error).message).not.toContain(wrongPin);
+  control("sign:segv");
+  await signAndCheck(client, hsm.label, pair, key).catch(() => false);
+  control("");
+  expect(await signAndCheck(client, hsm.label, pair, key)).toBe(true);
+  await client.close();
+  expect(entries.some((e) => e.msg === "PKCS#11 worker ended: restarting it")).toBe(true);
+  const logged = JSON.stringify(entries);
+  expect(logged).not.toContain(hsm.pin);
+  expect(logged).not.toContain(wrongPin);
+});
+
+it("fails to start with CKR_LIBRARY_LOAD_FAILED when the library cannot be loaded", async () => {
+  const failure = await start({ libPath: join(hsm.dir, "missing.so") }).catch((e: unknown) => e);
+  expect(failure).toBeInstanceOf(Pkcs11Error);
+  expect((failure as Pkcs11Error).ckr).toBe(CKR.LIBRARY_LOAD_FAILED);
+  expect(childPids()).toEqual([]);
+});
+
 it("kills a worker that writes a malformed frame on the RPC pipe (protocol) and restarts it", async () => {
   control("");
   const fds = openFds();
