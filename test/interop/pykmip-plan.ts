@@ -45,6 +45,7 @@ const RSA_SIGNS: readonly SignSpec[] = [
 ];
 
 const ECDSA_SIGNS: readonly SignSpec[] = [
+  { id: "no-params", params: null },
   {
     id: "ecdsa-sha256",
     params: { cryptographic_algorithm: "ECDSA", hashing_algorithm: "SHA_256" },
@@ -119,7 +120,7 @@ export function keysFor(version: KmipVersionName): KeySpec[] {
     case "1.2":
       return [rsa(2048), ...EC_KEYS];
     case "1.4":
-      return [rsa(3072), withLargeSign(p256, ECDSA_SIGNS[0] as SignSpec), ...otherEc];
+      return [rsa(3072), withLargeSign(p256, ECDSA_SIGNS[1] as SignSpec), ...otherEc];
     case "2.0":
       return [
         withLargeSign(rsa(2048), RSA_SIGNS[1] as SignSpec),
@@ -136,7 +137,7 @@ export function keysFor(version: KmipVersionName): KeySpec[] {
 export function parallelKeysFor(version: KmipVersionName): KeySpec[] {
   const keys: KeySpec[] = [
     { ...rsa(2048, RSA_SIGNS.slice(1, 2)), label: "parallel-rsa2048" },
-    { ...(EC_KEYS[0] as KeySpec), label: "parallel-p256", signs: ECDSA_SIGNS.slice(0, 1) },
+    { ...(EC_KEYS[0] as KeySpec), label: "parallel-p256", signs: ECDSA_SIGNS.slice(1, 2) },
   ];
   if (version === "2.0")
     keys.push({ ...ED25519, label: "parallel-ed25519", signs: ED25519.signs.slice(0, 1) });
