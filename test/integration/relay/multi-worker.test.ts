@@ -91,4 +91,34 @@ describe("two workers", () => {
     );
     expect(gets.map((r) => r.reason)).toEqual(Array(4).fill(ResultReason.ItemNotFound));
   });
+
+  it("keys created at the same time through both workers are usable through either", async () => {
+    // SoftHSM2 caveat: a process that writes before it has read can miss another process's
+    // new objects; the relay must refresh rather than answer Item Not Found.
+    const created = await Promise.all(
+      sessions.map((s, i) =>
+        s.createKeyPair({ common: i % 2 ? KEY_KINDS.ed25519 : KEY_KINDS.p256 }),
+      ),
+    );
+    const keys = await Promise.all(
+      created.map(async (uids, i) => {
+        const reader = sessions[(i + 1) % CONNECTIONS]!;
+        const got = publicKeyFromGet(await reader.ok(Operation.Get, uidPayload(uids.publicUid)));
+        const scheme: SignatureScheme =
+          i % 2 ? { kind: "ed25519" } : { kind: "ecdsa", hash: "sha256" };
+        return { ...uids, key: got.key, scheme };
+      }),
+    );
+    // Every connection signs with every key, four requests in flight at a time.
+    const message = randomBytes(32);
+    for (const k of keys) {
+      const results = await Promise.all(
+        sessions.map((s) => s.ok(Operation.Sign, signPayload(k.privateUid, { data: message }))),
+      );
+      for (const payload of results) {
+        const signature = findChild(payload, Tag.SignatureData)?.value as Uint8Array;
+        expect(signatureVerifies(k.key, k.scheme, message, signature)).toBe(true);
+      }
+    }
+  });
 });
