@@ -218,6 +218,41 @@ it("kills a worker that writes a malformed frame on the RPC pipe (protocol) and 
   expect(openFds()).toBe(fds);
 });
 
+describe.each([
+  ["CKR_SESSION_HANDLE_INVALID", CKR.SESSION_HANDLE_INVALID],
+  ["CKR_SESSION_CLOSED", CKR.SESSION_CLOSED],
+  ["CKR_USER_NOT_LOGGED_IN", CKR.USER_NOT_LOGGED_IN],
+  ["CKR_DEVICE_ERROR", CKR.DEVICE_ERROR],
+  ["CKR_TOKEN_NOT_PRESENT", CKR.TOKEN_NOT_PRESENT],
+])("C_Sign failing once with %s", (_name, ckr) => {
+  it("is recovered inside the worker: the call succeeds, no restart", async () => {
+    control("");
+    const { client, pair, key } = await ready();
+    const workerId = client.stats().workers[0]?.workerId;
+    control(`sign:once:${ckr.toString(16)}`);
+    expect(await signAndCheck(client, hsm.label, pair, key)).toBe(true);
+    expect(readFileSync(controlPath, "utf8")).toBe(""); // the fault did fire
+    expect(client.stats().workers[0]?.workerId).toBe(workerId);
+    expect(client.stats().crashes).toBe(0);
+    await client.close();
+  });
+});
+
+it("reports a persistent C_Sign failure as Pkcs11Error and leaves no operation active", async () => {
+  control("");
+  const { client, pair, key } = await ready();
+  control(`sign:fail:${CKR.KEY_FUNCTION_NOT_PERMITTED.toString(16)}`);
+  const failure = await signAndCheck(client, hsm.label, pair, key).catch((e: unknown) => e);
+  expect(failure).toBeInstanceOf(Pkcs11Error);
+  expect((failure as Pkcs11Error).ckr).toBe(CKR.KEY_FUNCTION_NOT_PERMITTED);
+  expect((failure as Pkcs11Error).fn).toBe("C_Sign");
+  control("");
+  // C_SignInit succeeded before the failure: reusing that session would give CKR_OPERATION_ACTIVE.
+  expect(await signAndCheck(client, hsm.label, pair, key)).toBe(true);
+  expect(client.stats().crashes).toBe(0);
+  await client.close();
+});
+
 it("fails to start, leaving nothing behind, when C_Initialize fails", async () => {
   control("");
   const fds = openFds();
