@@ -4,7 +4,7 @@
  * Get response with node:crypto (test/helpers/keys.ts); labels and usage are read back with
  * pkcs11-tool, a program apart from the relay.
  */
-import type { KeyObject } from "node:crypto";
+import { type KeyObject, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CryptographicAlgorithm,
@@ -19,7 +19,7 @@ import { CryptographicUsageMask as Mask } from "../../../src/kmip/masks.js";
 import type { ProtocolVersion } from "../../../src/kmip/messages.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
-import { publicKeyFromGet } from "../../helpers/keys.js";
+import { publicKeyFromGet, type SignatureScheme, signatureVerifies } from "../../helpers/keys.js";
 import { startTestRelay, type TestRelay } from "../../helpers/relay.js";
 import {
   type Attr,
@@ -68,6 +68,30 @@ function checkKey(key: KeyObject, expected: Expected): void {
   expect(key.asymmetricKeyType).toBe(expected.type);
   if (expected.type === "rsa") expect(key.asymmetricKeyDetails?.modulusLength).toBe(expected.bits);
   if (expected.type === "ec") expect(key.asymmetricKeyDetails?.namedCurve).toBe(expected.curve);
+}
+
+/** The key's default scheme (no Cryptographic Parameters): SHA-256, PKCS#1 v1.5 for RSA. */
+const DEFAULT_SCHEME: Record<Expected["type"], SignatureScheme> = {
+  rsa: { kind: "rsa-pkcs1", hash: "sha256" },
+  ec: { kind: "ecdsa", hash: "sha256" },
+  ed25519: { kind: "ed25519" },
+};
+
+/** Signs with the new private key and verifies against the key Get returned. */
+async function expectSignsWith(
+  privateUid: string,
+  key: KeyObject,
+  expected: Expected,
+  version?: ProtocolVersion,
+): Promise<void> {
+  const message = randomBytes(48);
+  const payload = await session.ok(
+    Operation.Sign,
+    signPayload(privateUid, { data: message }),
+    version?.major === 2 ? version : undefined,
+  );
+  const signature = findChild(payload, Tag.SignatureData)?.value as Uint8Array;
+  expect(signatureVerifies(key, DEFAULT_SCHEME[expected.type], message, signature)).toBe(true);
 }
 
 const KEY_BLOCK_ALGORITHM = { rsa: A.RSA, ec: A.ECDSA, ed25519: A.Ed25519 } as const;
@@ -135,6 +159,7 @@ describe("Create Key Pair", () => {
     checkKey(got.key, c.expected);
     expect(got.algorithm).toBe(KEY_BLOCK_ALGORITHM[c.expected.type]);
     expect(got.length).toBe(c.expected.type === "ed25519" ? 256 : c.expected.bits);
+    await expectSignsWith(privateUid, got.key, c.expected, c.version);
 
     const priv = findTokenObject(relay, privHex!, "Private Key Object");
     const pub = findTokenObject(relay, pubHex!, "Public Key Object");
@@ -145,11 +170,12 @@ describe("Create Key Pair", () => {
   });
 
   it("generates RSA 4096 (the largest modulus accepted)", async () => {
-    const { publicUid } = await session.createKeyPair({
+    const { privateUid, publicUid } = await session.createKeyPair({
       common: [attr.algorithm(A.RSA), attr.length(4096)],
     });
     const got = publicKeyFromGet(await session.ok(Operation.Get, getPayload(publicUid)));
     checkKey(got.key, { type: "rsa", bits: 4096 });
+    await expectSignsWith(privateUid, got.key, { type: "rsa", bits: 4096 });
   }, 60_000);
 
   it("refuses RSA 1024 with Invalid Field naming the accepted sizes", async () => {
