@@ -8,28 +8,29 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestRelay } from "../helpers/relay.js";
 import { SOFTHSM2_LIB } from "../helpers/softhsm.js";
 import {
+  checkFormats,
+  checkPublicKey,
+  checkSignatures,
+  recordOf,
+  UID,
+} from "../interop/pykmip-checks.js";
+import {
   type DriverInstruction,
   type DriverRun,
-  type KeyRecord,
-  type KeySpec,
   type KmipVersionName,
   runPykmipDriver,
-  type SignParams,
 } from "../interop/pykmip-driver.js";
 import {
   keysFor,
-  NODE_CURVE,
   OTHER_VERSIONS,
   parallelKeysFor,
   tlsFor,
   VERSIONS,
 } from "../interop/pykmip-plan.js";
 import { listTokenObjects } from "../interop/token-objects.js";
-import { publicKeyOf, signatureVerifies, spkiHex, wantsPss } from "../interop/verify.js";
 
 type Relay = Awaited<ReturnType<typeof startTestRelay>>;
 
-const UID = /^([0-9A-F]{40})_(pub|priv)$/;
 const OPERATIONS_USED = [
   "DISCOVER_VERSIONS",
   "QUERY",
@@ -66,58 +67,6 @@ function instruction(version: KmipVersionName): DriverInstruction {
     keys: keysFor(version),
     verify: true,
   };
-}
-
-/** The record of `label`, failing with the driver's own report when the step broke. */
-function recordOf(run: DriverRun, label: string): KeyRecord {
-  const record = run.result.keys?.find((k) => k.label === label);
-  expect(
-    record,
-    `no record for ${label}; driver said ${JSON.stringify(run.result.failed)}`,
-  ).toBeDefined();
-  expect(record?.error, JSON.stringify(record?.error, null, 1)).toBeUndefined();
-  return record as KeyRecord;
-}
-
-function checkPublicKey(spec: KeySpec, record: KeyRecord): void {
-  const got = record.publicKey;
-  if (got === undefined) throw new Error(`${spec.label}: no public key`);
-  const key = publicKeyOf(got);
-  expect(got.length).toBe(spec.length);
-  if (spec.algorithm === "RSA") {
-    // The relay returns RSA public keys as PKCS#1 RSAPublicKey by default.
-    expect(got).toMatchObject({ format: "PKCS_1", algorithm: "RSA" });
-    expect(key.asymmetricKeyDetails).toMatchObject({
-      modulusLength: spec.length,
-      publicExponent: 65537n,
-    });
-  } else if (spec.algorithm === "ED25519") {
-    expect(got).toMatchObject({ format: "RAW", algorithm: "ED25519" });
-    expect(key.asymmetricKeyType).toBe("ed25519");
-  } else {
-    // EC keys: Raw holding the DER SubjectPublicKeyInfo.
-    expect(got.format).toBe("RAW");
-    expect(["EC", "ECDSA"]).toContain(got.algorithm);
-    expect(key.asymmetricKeyDetails?.namedCurve).toBe(NODE_CURVE[spec.length]);
-  }
-}
-
-function checkFormats(spec: KeySpec, record: KeyRecord): void {
-  const reference = spkiHex(publicKeyOf(record.publicKey as NonNullable<KeyRecord["publicKey"]>));
-  expect(record.formats?.map((f) => f.requested)).toEqual(spec.getFormats);
-  for (const got of record.formats ?? []) {
-    expect(got.reason, `Get as ${got.requested}`).toBeUndefined();
-    expect(got.format).toBe(got.requested);
-    expect(got.length).toBe(spec.length);
-    // The same key whatever the format.
-    expect(spkiHex(publicKeyOf({ format: got.format ?? "", der: got.der ?? "" }))).toBe(reference);
-  }
-}
-
-/** How the driver's Python check must report a good signature (pykmip_verify.py). */
-function pythonVerdict(spec: KeySpec, params: SignParams | null): string {
-  if (spec.algorithm === "RSA") return wantsPss(params) ? "pss" : "pkcs1v15";
-  return spec.algorithm === "ED25519" ? "eddsa" : "der";
 }
 
 describe.each(VERSIONS)("PyKMIP 0.10 over KMIP %s", (version) => {
@@ -188,20 +137,8 @@ describe.each(VERSIONS)("PyKMIP 0.10 over KMIP %s", (version) => {
       expect(record.getAfterDestroy?.reason).toBe("ITEM_NOT_FOUND");
     });
 
-    it("Sign: every signature verifies (node:crypto) under the public key PyKMIP got", () => {
-      const record = recordOf(run, spec.label);
-      const key = publicKeyOf(record.publicKey as NonNullable<KeyRecord["publicKey"]>);
-      expect(record.signatures?.map((s) => s.id)).toEqual(spec.signs.map((s) => s.id));
-      for (const sign of spec.signs) {
-        const got = record.signatures?.find((s) => s.id === sign.id);
-        expect(got, sign.id).toBeDefined();
-        const ok = signatureVerifies(key, sign.params, got?.data ?? "", got?.signature ?? "");
-        expect(ok, `${spec.label} ${sign.id}: ${got?.signature}`).toBe(true);
-        // The same signature must not verify over other data (the check can fail).
-        expect(signatureVerifies(key, sign.params, "00", got?.signature ?? "")).toBe(false);
-        // Python's `cryptography` (in the driver) agrees, in the same scheme.
-        expect(got?.verified, `${spec.label} ${sign.id}`).toBe(pythonVerdict(spec, sign.params));
-      }
+    it("Sign: every signature verifies (node:crypto, and Python's cryptography) under the public key PyKMIP got", () => {
+      checkSignatures(spec, recordOf(run, spec.label), true);
     });
   });
 
@@ -292,13 +229,7 @@ describe("three PyKMIP clients at once (one per version)", () => {
       for (const spec of specs) {
         const record = recordOf(run, spec.label);
         checkPublicKey(spec, record);
-        const key = publicKeyOf(record.publicKey as NonNullable<KeyRecord["publicKey"]>);
-        for (const sign of spec.signs) {
-          const got = record.signatures?.find((s) => s.id === sign.id);
-          expect(signatureVerifies(key, sign.params, got?.data ?? "", got?.signature ?? "")).toBe(
-            true,
-          );
-        }
+        checkSignatures(spec, record, true);
         expect(record.destroyed).toBe(true);
       }
     }
@@ -315,14 +246,7 @@ describe.each(OTHER_VERSIONS)("PyKMIP 0.10 over KMIP %s (short session)", (versi
       const record = recordOf(run, spec.label);
       checkPublicKey(spec, record);
       checkFormats(spec, record);
-      const key = publicKeyOf(record.publicKey as NonNullable<KeyRecord["publicKey"]>);
-      expect(record.signatures).toHaveLength(spec.signs.length);
-      for (const sign of spec.signs) {
-        const got = record.signatures?.find((s) => s.id === sign.id);
-        expect(signatureVerifies(key, sign.params, got?.data ?? "", got?.signature ?? "")).toBe(
-          true,
-        );
-      }
+      checkSignatures(spec, record, true);
       expect(record.renamed?.name).toBe(`interop-${version}-${spec.label}-renamed`);
       expect(record.getAfterDestroy?.reason).toBe("ITEM_NOT_FOUND");
     }
