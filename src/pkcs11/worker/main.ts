@@ -104,6 +104,11 @@ channel.on("data", (chunk: Buffer) => {
   }
 });
 
+// Ctrl-C in a terminal or a service manager's SIGTERM reaches the whole process group: the
+// relay decides when its workers finalise (or dies, which closes fd 3), not the signal.
+process.on("SIGINT", () => {});
+process.on("SIGTERM", () => {});
+
 // The relay went away (or closed the channel): nothing left to serve.
 channel.on("close", () => process.exit(0));
 channel.on("error", () => process.exit(71));

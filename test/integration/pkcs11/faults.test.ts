@@ -4,8 +4,8 @@
  * must survive, fail the calls in flight with a typed WorkerError, serve the next call from a
  * restarted worker, and leak no process or file descriptor.
  */
-import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CKR } from "../../../src/pkcs11/constants.js";
@@ -291,6 +291,36 @@ it("answers unavailable at once during a crash loop, and recovers when the libra
   await client.close();
   expect(childPids()).toEqual([]);
   expect(openFds()).toBe(fds);
+});
+
+it("leaves no worker behind when the relay process is killed with SIGKILL", async () => {
+  control("");
+  const script = join(hsm.dir, "relay.mjs");
+  const supervisor = join(ROOT, "dist", "src", "pkcs11", "supervisor.js");
+  writeFileSync(
+    script,
+    `import { startPkcs11 } from ${JSON.stringify(supervisor)};
+const client = await startPkcs11({ libPath: ${JSON.stringify(libPath)}, workers: 2 });
+console.log(JSON.stringify(client.stats().workers.map((w) => w.pid)));
+setInterval(() => {}, 1000);`,
+  );
+  const relay = spawn(process.execPath, [script], {
+    env: { ...process.env, ...hsm.env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const line = await new Promise<string>((resolve) =>
+    relay.stdout.once("data", (d: Buffer) => resolve(d.toString())),
+  );
+  const pids = JSON.parse(line) as number[];
+  expect(pids).toHaveLength(2);
+  relay.kill("SIGKILL");
+  const alive = () =>
+    pids.filter(
+      (pid) =>
+        existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z "),
+    );
+  for (let i = 0; i < 100 && alive().length > 0; i++) await sleep(20);
+  expect(alive()).toEqual([]);
 });
 
 it("rejects calls after close with WorkerError shutdown", async () => {
