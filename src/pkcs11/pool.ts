@@ -95,7 +95,8 @@ export class WorkerPool {
   call<M extends Method>(method: M, params: Methods[M]["params"]): Promise<Methods[M]["result"]> {
     if (this.closing)
       return Promise.reject(new WorkerError("shutdown", "PKCS#11 client is closed"));
-    const worker = this.pick();
+    // Calls already waiting go first.
+    const worker = this.queue.length === 0 ? this.pick() : undefined;
     const result =
       worker !== undefined
         ? worker.call(method, params, this.gen)
