@@ -142,6 +142,14 @@ export function signPayload(
   ];
 }
 
+/** Get Request Payload: Unique Identifier, Key Format Type? (KMIP 1.4 section 4.11). */
+export function getPayload(uid: string, format?: number): TtlvItem[] {
+  return [
+    build.textString(Tag.UniqueIdentifier, uid),
+    ...(format === undefined ? [] : [build.enumeration(Tag.KeyFormatType, format)]),
+  ];
+}
+
 /** A payload holding only a Unique Identifier (Activate, Destroy, ...). */
 export function uidPayload(uid: string): TtlvItem[] {
   return [build.textString(Tag.UniqueIdentifier, uid)];
