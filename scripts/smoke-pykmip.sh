@@ -5,8 +5,8 @@
 #   3. runs a short PyKMIP 0.10 session with the printed address, certificate, Username and
 #      PIN file: Discover Versions, Query, Create Key Pair RSA-2048, Get, Activate, Modify
 #      Attribute, Sign (verified in Python against the key Get returned), Revoke, Destroy,
-#   4. stops the relay with SIGTERM and checks that it exits 0, and that the PIN appears
-#      nowhere in its output.
+#   4. with a second PyKMIP session connected and idle, stops the relay with SIGTERM and checks
+#      that it exits 0 (closing that session), and that the PIN appears nowhere in its output.
 # Exits non-zero with a message saying which step failed. Every wait has a time limit.
 # Needs: a built dist/ (npm run build), softhsm2, python3-pykmip (/usr/bin/python3).
 set -euo pipefail
@@ -20,18 +20,21 @@ PYTHON=/usr/bin/python3 # the interpreter Debian's python3-pykmip is installed f
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/smoke-pykmip.XXXXXX")
 relay_pid=""
+hold_pid=""
 
 cleanup() {
-  if [[ -n "$relay_pid" ]] && kill -0 "$relay_pid" 2>/dev/null; then
-    kill -KILL "$relay_pid" 2>/dev/null || true
-  fi
+  for pid in "$relay_pid" "$hold_pid"; do
+    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 fail() {
   echo "smoke-pykmip: FAIL: $*" >&2
-  for f in stdout stderr driver.out driver.err; do
+  for f in stdout stderr driver.out driver.err hold.out hold.err; do
     if [[ -s "$work/$f" ]]; then
       echo "--- $f (last 20 lines)" >&2
       tail -n 20 "$work/$f" >&2
@@ -131,7 +134,23 @@ if problems:
 EOF
 step "session OK: Discover Versions, Query, Create Key Pair, Get, Activate, Modify Attribute, Sign (verified), Revoke, Destroy"
 
-# 4. Stop with SIGTERM; expect a clean exit.
+# 4. Stop with SIGTERM while a second PyKMIP session sits idle on an open connection (as a
+#    long-lived client would); expect a clean exit, well before that client would give up.
+count_discover() { grep -c '"operation":"DiscoverVersions"' "$work/stderr" || true; }
+before=$(count_discover)
+hold=$(sed -e 's/"scenarios": \["info", "keys"\]/"scenarios": ["hold"], "holdSeconds": HOLD/' \
+  -e "s/HOLD/$((STOP_TIMEOUT_S + 15))/" <<<"$instruction")
+timeout --kill-after=5 $((STOP_TIMEOUT_S + 30)) env PYTHONDONTWRITEBYTECODE=1 \
+  "$PYTHON" test/interop/pykmip_driver.py <<<"$hold" >"$work/hold.out" 2>"$work/hold.err" &
+hold_pid=$!
+deadline=$((SECONDS + SESSION_TIMEOUT_S))
+until (($(count_discover) > before)); do
+  kill -0 "$hold_pid" 2>/dev/null || fail "the idle PyKMIP session ended before it was served"
+  ((SECONDS < deadline)) || fail "the idle PyKMIP session was not served within ${SESSION_TIMEOUT_S}s"
+  sleep 0.2
+done
+step "an idle PyKMIP session is connected; sending SIGTERM"
+
 kill -TERM "$relay_pid"
 deadline=$((SECONDS + STOP_TIMEOUT_S))
 while kill -0 "$relay_pid" 2>/dev/null; do
@@ -142,10 +161,15 @@ relay_status=0
 wait "$relay_pid" || relay_status=$?
 relay_pid=""
 ((relay_status == 0)) || fail "the relay exited with status $relay_status after SIGTERM"
+hold_status=0
+wait "$hold_pid" || hold_status=$?
+hold_pid=""
+grep -q '"closedByServer": true' "$work/hold.out" ||
+  fail "the idle PyKMIP session was not closed by the stopping relay (exit $hold_status): $(cat "$work/hold.out")"
 
 head -n 1 "$pin_file" >"$work/pin.pattern"
 [[ -s "$work/pin.pattern" ]] || fail "the PIN file is empty"
 if grep -qF -f "$work/pin.pattern" "$work/stdout" "$work/stderr"; then
   fail "the PIN appears in the relay's output"
 fi
-step "relay stopped cleanly (exit 0); PASS"
+step "relay stopped cleanly (exit 0), the idle session closed; PASS"

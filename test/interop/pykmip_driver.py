@@ -5,10 +5,10 @@ on stdin (stdin, not argv: it holds the PIN) and prints ONE JSON line on stdout:
 
   in:  {"host", "port", "ca", "username", "password" (or "passwordFile"),
         "version": "1.2"|"1.4"|"2.0", "tls"?: "negotiate" (default)|"1.2",
-        "scenarios": ["info", "keys", "errors", "names"], "keys": [key spec, ...],
-        "verify": bool}
+        "scenarios": ["info", "keys", "errors", "names", "hold"], "keys": [key spec, ...],
+        "verify": bool, "holdSeconds": number}
   out: {"version", "info": {...}, "keys": [...], "errors": {...}, "names": {...},
-        "failed"?: [{...}]}
+        "hold": {...}, "failed"?: [{...}]}
 
 A scenario that fails unexpectedly keeps what it did and adds {step, type, reason, message,
 trace} to "failed" (a key whose life cycle fails gets its own "error"); the others still run.

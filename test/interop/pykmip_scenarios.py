@@ -1,6 +1,8 @@
 """The scenarios the driver runs. Each takes the instruction dict and the (empty) result it
 fills in place, so that a failure keeps what was done; the vitest test judges the result."""
 
+import select
+import time
 import traceback
 
 from kmip.core import enums
@@ -180,6 +182,29 @@ def run_names(spec, out):
         client.close()
 
 
+def run_hold(spec, out):
+    """Opens a session (one Discover Versions), then holds it idle for up to holdSeconds,
+    watching whether the server closes it: what a relay stopping with a client connected
+    must do (the smoke test sends SIGTERM meanwhile)."""
+    client = open_client(spec)
+    try:
+        out["before"] = checked(client.proxy.discover_versions(), "hold")["status"]
+        sock = client.proxy.socket
+        started = time.monotonic()
+        out["closedByServer"] = False
+        while time.monotonic() - started < float(spec.get("holdSeconds", 20)):
+            readable, _, _ = select.select([sock], [], [], 0.2)
+            if readable:
+                data = sock.recv(1)  # b"" once the server has closed (close_notify or FIN)
+                out["closedByServer"] = data == b""
+                if data:
+                    out["unexpectedData"] = data.hex()
+                break
+        out["heldSeconds"] = round(time.monotonic() - started, 2)
+    finally:
+        client.close()
+
+
 def create_p256(client):
     return client.create_key_pair(
         enums.CryptographicAlgorithm.EC,
@@ -195,4 +220,5 @@ SCENARIOS = {
     "keys": (run_keys, list),
     "errors": (run_errors, dict),
     "names": (run_names, dict),
+    "hold": (run_hold, dict),
 }
