@@ -102,8 +102,8 @@ def sign_all(client, priv_uid, public_key, key_spec, prefix, verify):
 
 
 def key_life_cycle(client, version_name, key_spec, verify, record):
-    """Runs one key through its life; fills `record` as it goes (so a failure keeps the steps
-    that worked) and returns the uids still to clean up."""
+    """Runs one key through its life; fills `record` as it goes, so that a failure keeps the
+    steps that worked (and the uids, for the caller's clean-up)."""
     version = client.kmip_version
     label = key_spec["label"]
     prefix = "interop-{}-{}".format(version_name, label)
