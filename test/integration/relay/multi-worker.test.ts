@@ -8,7 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Operation, ResultReason, ResultStatus } from "../../../src/kmip/enums.js";
 import { findChild } from "../../../src/kmip/item.js";
 import { Tag } from "../../../src/kmip/tags.js";
+import { decodeTtlv } from "../../../src/ttlv/decode.js";
+import { encodeTtlv } from "../../../src/ttlv/encode.js";
 import { publicKeyFromGet, type SignatureScheme, signatureVerifies } from "../../helpers/keys.js";
+import { KmipTestClient, requestMessage } from "../../helpers/kmip-client.js";
 import { startTestRelay, type TestRelay } from "../../helpers/relay.js";
 import { type Attr, KEY_KINDS, Session, signPayload, uidPayload } from "./session.js";
 
@@ -119,6 +122,43 @@ describe("two workers", () => {
         const signature = findChild(payload, Tag.SignatureData)?.value as Uint8Array;
         expect(signatureVerifies(k.key, k.scheme, message, signature)).toBe(true);
       }
+    }
+  });
+
+  it("answers 20 pipelined Sign requests on one connection in order while both workers sign", async () => {
+    const [first] = sessions;
+    const { privateUid, publicUid } = await first!.createKeyPair({ common: KEY_KINDS.rsa2048 });
+    const { key } = publicKeyFromGet(await first!.ok(Operation.Get, uidPayload(publicUid)));
+    const client = await KmipTestClient.connect(relay.port);
+    try {
+      const messages = Array.from({ length: SIGNATURES }, () => randomBytes(40));
+      messages.forEach((data, i) => {
+        const request = requestMessage({
+          username: relay.username,
+          password: relay.pin,
+          items: [
+            {
+              operation: Operation.Sign,
+              payload: signPayload(privateUid, { data }),
+              batchId: Uint8Array.of(i),
+            },
+          ],
+        });
+        client.send(encodeTtlv(request));
+      });
+      for (let i = 0; i < SIGNATURES; i++) {
+        const item = findChild(decodeTtlv(await client.nextRaw()), Tag.BatchItem)!;
+        expect([
+          ...((findChild(item, Tag.UniqueBatchItemID)?.value as Uint8Array | undefined) ?? []),
+        ]).toEqual([i]);
+        const payload = findChild(item, Tag.ResponsePayload)!;
+        const signature = findChild(payload, Tag.SignatureData)?.value as Uint8Array;
+        expect(
+          signatureVerifies(key, { kind: "rsa-pkcs1", hash: "sha256" }, messages[i]!, signature),
+        ).toBe(true);
+      }
+    } finally {
+      client.close();
     }
   });
 });
