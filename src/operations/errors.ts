@@ -6,7 +6,12 @@
 import { ResultReason } from "../kmip/enums.js";
 import { KmipError, type ResultReasonValue } from "../kmip/errors.js";
 import { CKR, ckrName } from "../pkcs11/constants.js";
-import { Pkcs11Error, WorkerError, type WorkerErrorKind } from "../pkcs11/errors.js";
+import {
+  ObjectNotFoundError,
+  Pkcs11Error,
+  WorkerError,
+  type WorkerErrorKind,
+} from "../pkcs11/errors.js";
 
 /** What a CKR_* value means for a KMIP client. */
 export interface CkrMapping {
@@ -104,6 +109,10 @@ export function mapPkcs11Error(err: Pkcs11Error): KmipError {
  */
 export function toKmipError(err: unknown): KmipError {
   if (err instanceof KmipError) return err;
+  // No object with that UID: a lookup result, not a PKCS#11 function failing.
+  if (err instanceof ObjectNotFoundError) {
+    return new KmipError(R.ItemNotFound, "no object with that Unique Identifier on the token");
+  }
   if (err instanceof Pkcs11Error) return mapPkcs11Error(err);
   if (err instanceof WorkerError) {
     return new KmipError(WORKER_TO_KMIP[err.kind], `PKCS#11 worker ${err.kind}: ${err.message}`);

@@ -75,3 +75,13 @@ export async function readKeyKind(
 export function enumText(tag: number, value: number): string {
   return enumForTag(tag)?.byValue.get(value) ?? hex32(value);
 }
+
+/** CKA_MODULUS of an RSA key (public on private keys too), big-endian. */
+export async function readModulus(
+  client: Pkcs11Client,
+  token: TokenSelector,
+  ref: ObjectRef,
+): Promise<Uint8Array> {
+  const values = await client.getAttributes(token, ref, [CKA.MODULUS]);
+  return attrBytes(values, CKA.MODULUS);
+}

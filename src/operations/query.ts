@@ -37,14 +37,21 @@ async function serverInformation(ctx: OperationContext): Promise<TtlvItem[]> {
     `in slot ${slot.slotId} (${slot.description}) via library ${libraryPath} ` +
     `(${library.libraryDescription} ${version(library.libraryVersion)} by ` +
     `${library.manufacturerId}, Cryptoki ${version(library.cryptokiVersion)})`;
+  // KMIP 1.x leaves Server Information's contents to the vendor: it stays empty there, as
+  // the incumbent sends it, because Cascade's client (kmip-protocol) rejects a Query
+  // response whose Server Information has any field. KMIP 2.x defines its fields (2.1
+  // section 7.37).
+  const fields =
+    ctx.version.major < 2
+      ? []
+      : [
+          build.textString(Tag.ServerName, product),
+          build.textString(Tag.ServerVersion, relayVersion),
+          build.textString(Tag.ProductName, product),
+        ];
   return [
     build.textString(Tag.VendorIdentification, vendor),
-    // KMIP 2.1 section 7.37 fields; KMIP 1.x leaves the contents to the vendor.
-    build.structure(Tag.ServerInformation, [
-      build.textString(Tag.ServerName, product),
-      build.textString(Tag.ServerVersion, relayVersion),
-      build.textString(Tag.ProductName, product),
-    ]),
+    build.structure(Tag.ServerInformation, fields),
   ];
 }
 

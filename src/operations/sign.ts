@@ -26,7 +26,7 @@ import { CKM } from "../pkcs11/constants.js";
 import { ObjectNotFoundError, Pkcs11Error } from "../pkcs11/errors.js";
 import type { Mechanism, ObjectRef, TokenSelector } from "../pkcs11/types.js";
 import { ecdsaSignatureToDer } from "./der.js";
-import { type KeyKind, readKeyKind, requireKey, requireToken } from "./keys.js";
+import { readKeyKind, readModulus, requireKey, requireToken } from "./keys.js";
 import { planFor, readSignParameters, type SignPlan } from "./sign-plan.js";
 import type { OperationHandler } from "./types.js";
 import { halfOf, shown } from "./uid.js";
@@ -67,6 +67,9 @@ function refuseStreaming(payload: ItemOf<"Structure">): void {
   }
 }
 
+/** Sizes of the digests ECDSA signs when the request names no hash (SHA-224 to SHA-512). */
+const EC_DIGEST_LENGTHS: ReadonlySet<number> = new Set([28, 32, 48, 64]);
+
 function checkDigestLength(input: SignInput, expected: number, hashName: string): void {
   if (input.data.length !== expected) {
     throw kmipErrors.invalidField(
@@ -94,6 +97,11 @@ export function signCall(plan: SignPlan, input: SignInput): SignCall {
     case "EC": {
       if (input.digested && plan.hashGiven)
         checkDigestLength(input, plan.hash.length, plan.hash.name);
+      if (input.digested && !EC_DIGEST_LENGTHS.has(input.data.length)) {
+        throw kmipErrors.invalidField(
+          `Sign: Digested Data is ${input.data.length} bytes, not a SHA-224/256/384/512 digest`,
+        );
+      }
       const digest = input.digested
         ? input.data
         : new Uint8Array(createHash(plan.hash.node).update(input.data).digest());
@@ -113,20 +121,52 @@ export function signCall(plan: SignPlan, input: SignInput): SignCall {
  */
 async function explainFailure(
   err: unknown,
-  kind: KeyKind,
+  plan: SignPlan,
   client: Pkcs11Client,
   token: TokenSelector,
   ref: ObjectRef,
 ): Promise<never> {
   if (err instanceof Pkcs11Error && !(err instanceof ObjectNotFoundError)) {
-    const actual = await readKeyKind(client, token, ref).catch(() => kind);
-    if (actual !== kind) {
+    const actual = await readKeyKind(client, token, ref).catch(() => plan.kind);
+    if (actual !== plan.kind) {
       throw kmipErrors.invalidField(
-        `Sign: Cryptographic Parameters ask for ${kind} but the key is ${actual}`,
+        `Sign: Cryptographic Parameters ask for ${plan.kind} but the key is ${actual}`,
       );
+    }
+    if (plan.kind === "RSA" && plan.padding === "PSS") {
+      await explainPssSaltLength(plan.saltLength, plan.hash.length, client, token, ref);
     }
   }
   throw err;
+}
+
+/**
+ * RSASSA-PSS (RFC 8017 section 9.1.1) needs emLen >= hLen + sLen + 2 with
+ * emLen = ceil((modBits - 1) / 8): a longer Salt Length is the request's mistake, which a
+ * library reports only as an invalid mechanism.
+ */
+async function explainPssSaltLength(
+  saltLength: number,
+  hashLength: number,
+  client: Pkcs11Client,
+  token: TokenSelector,
+  ref: ObjectRef,
+): Promise<void> {
+  const modulus = await readModulus(client, token, ref).catch(() => undefined);
+  if (modulus === undefined) return;
+  const modulusBits = bitLength(modulus);
+  const maxSalt = Math.ceil((modulusBits - 1) / 8) - hashLength - 2;
+  if (saltLength > maxSalt) {
+    throw kmipErrors.invalidField(
+      `Sign: Salt Length ${saltLength} exceeds ${maxSalt}, the most a ${modulusBits}-bit key allows with a ${hashLength}-byte hash`,
+    );
+  }
+}
+
+function bitLength(bigEndian: Uint8Array): number {
+  const first = bigEndian.findIndex((b) => b !== 0);
+  if (first < 0) return 0;
+  return (bigEndian.length - first - 1) * 8 + (32 - Math.clz32(bigEndian[first]!));
 }
 
 /** The Sign handler. */
@@ -146,10 +186,11 @@ export const sign: OperationHandler = {
     const input = readInput(payload);
     const params = readSignParameters(optionalStruct(payload, Tag.CryptographicParameters));
     const kind = params.kind ?? (await readKeyKind(ctx.client, token, ref));
-    const call = signCall(planFor(params, kind), input);
+    const plan = planFor(params, kind);
+    const call = signCall(plan, input);
     const raw = await ctx.client
       .sign(token, ref, call.mechanism, call.data)
-      .catch((err: unknown) => explainFailure(err, kind, ctx.client, token, ref));
+      .catch((err: unknown) => explainFailure(err, plan, ctx.client, token, ref));
     const signature = call.derEncode ? ecdsaSignatureToDer(raw) : raw;
     return {
       uid,

@@ -30,6 +30,7 @@ import { TtlvError } from "../ttlv/errors.js";
 import type { TtlvItem, TtlvLimits } from "../ttlv/types.js";
 import type { Authenticator } from "./auth.js";
 import { enumValueName, operationName } from "./names.js";
+import { enforceMaximumResponseSize } from "./response-size.js";
 
 /** Protocol versions this relay speaks (KMIP 1.0-1.4 and 2.0-2.1). */
 export const SUPPORTED_VERSIONS: readonly ProtocolVersion[] = [
@@ -113,30 +114,6 @@ export async function handleRequestBytes(
   return enforceMaximumResponseSize(response, request, items);
 }
 
-/**
- * KMIP 1.4 section 6.3: a response larger than the request's Maximum Response Size is not
- * sent; each item is answered with Response Too Large instead (the operations already ran:
- * their effects stay, as with any failed batch).
- */
-function enforceMaximumResponseSize(
-  response: Buffer,
-  request: RequestMessage,
-  items: readonly ResponseBatchItem[],
-): Buffer {
-  const max = request.header.maximumResponseSize;
-  if (max === undefined || response.length <= max) return response;
-  const error = new KmipError(
-    ResultReason.ResponseTooLarge,
-    `the response has ${response.length} bytes, more than the Maximum Response Size ${max}`,
-  );
-  return encodeTtlv(
-    buildResponse(
-      request.header.version,
-      items.map((item) => failedItem(item, error)),
-    ),
-  );
-}
-
 function encodeWholeFailure(version: ProtocolVersion, error: KmipError): Buffer {
   return encodeTtlv(buildResponse(version, [failedItem(undefined, error)]));
 }
@@ -206,11 +183,14 @@ class RequestSession {
         payload: result.payload,
       };
     } catch (err) {
-      outcome = failedItem(item, err instanceof KmipError ? err : toKmipError(err));
-      if (!(err instanceof KmipError)) {
+      const error = toKmipError(err);
+      outcome = failedItem(item, error);
+      // The relay's own failures (a crashed worker, a bug) get an error line with the
+      // details the client is not told; a client's mistake only gets the operation line.
+      if (error.reason === ResultReason.GeneralFailure) {
         this.deps.logger.error(
           { conn: this.peer.connectionId, err: describe(err) },
-          "operation failed",
+          "operation failed inside the relay",
         );
       }
     }
