@@ -7,7 +7,9 @@
  * Identifier (the UIDs of uid.ts).
  *
  * Both keys are token objects (CKA_TOKEN); the private key is CKA_PRIVATE, CKA_SENSITIVE
- * and not CKA_EXTRACTABLE. Usage without a Cryptographic Usage Mask: sign / verify only.
+ * and not CKA_EXTRACTABLE. Without a Cryptographic Usage Mask the keys get CKA_SIGN /
+ * CKA_VERIFY. Usage attributes are only ever set to true: one not asked for keeps the token's
+ * default (SoftHSM2 then allows wrap/unwrap), because some HSMs refuse an explicit false.
  */
 
 import { Operation } from "../kmip/enums.js";
