@@ -214,6 +214,19 @@ describe("Query", () => {
     expect(findChild(payload, Tag.ServerInformation)?.type).toBe("Structure");
   });
 
+  it("lists exactly the operations it answers: each listed one is handled, others are not", async () => {
+    const payload = await session.ok(Operation.Query, [
+      build.enumeration(Tag.QueryFunction, QueryFunction.QueryOperations),
+    ]);
+    const listed = new Set(findChildren(payload, Tag.Operation).map((o) => o.value as number));
+    // Every operation value of KMIP 1.0-1.4 (1..0x2F) and 2.x (0x30..0x39), sent with an empty payload.
+    for (let operation = 1; operation <= 0x39; operation++) {
+      const result = await session.call(operation, []);
+      const handled = result.reason !== ResultReason.OperationNotSupported;
+      expect(handled, `operation 0x${operation.toString(16)}`).toBe(listed.has(operation));
+    }
+  });
+
   it("answers a 1.0 Query with only the functions asked for", async () => {
     const payload = await session.ok(
       Operation.Query,
