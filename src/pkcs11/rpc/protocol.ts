@@ -1,9 +1,8 @@
 /**
- * Messages of the worker RPC. Requests and responses are plain data serialised with the V8
- * value serializer (which keeps Uint8Array, Map and bigint), one message per frame
+ * Messages of the worker RPC. Requests and responses are plain data in the tagged binary
+ * encoding of codec.ts (which keeps Uint8Array, Map and bigint), one message per frame
  * (see frames.ts). The relay sends requests; the worker answers each, in order.
  */
-import { deserialize, serialize } from "node:v8";
 import type {
   Attr,
   AttrValues,
@@ -15,7 +14,8 @@ import type {
   TokenSelector,
   TokenSummary,
 } from "../types.js";
-import { encodeFrame, FrameError } from "./frames.js";
+import { decodeValue, encodeValue } from "./codec.js";
+import { FRAME_HEADER_BYTES, FrameError, MAX_FRAME_BYTES } from "./frames.js";
 
 type T = TokenSelector;
 
@@ -112,16 +112,16 @@ export type Response =
 
 /** Serialises a message into one frame. */
 export function encodeMessage(message: Request | Response): Buffer {
-  return encodeFrame(serialize(message));
+  const frame = encodeValue(message, FRAME_HEADER_BYTES);
+  const length = frame.length - FRAME_HEADER_BYTES;
+  if (length > MAX_FRAME_BYTES)
+    throw new FrameError(`message of ${length} bytes exceeds ${MAX_FRAME_BYTES}`);
+  frame.writeUInt32BE(length, 0);
+  return frame;
 }
 
 function decodeObject(payload: Buffer): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = deserialize(payload);
-  } catch (error) {
-    throw new FrameError(`undecodable message: ${(error as Error).message}`);
-  }
+  const value = decodeValue(payload);
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new FrameError("message is not an object");
   }

@@ -1,6 +1,6 @@
-import { serialize } from "node:v8";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { decodeValue, encodeValue, MAX_DEPTH } from "../../../src/pkcs11/rpc/codec.js";
 import {
   encodeFrame,
   FrameDecoder,
@@ -8,6 +8,8 @@ import {
   MAX_FRAME_BYTES,
 } from "../../../src/pkcs11/rpc/frames.js";
 import { decodeRequest, decodeResponse, encodeMessage } from "../../../src/pkcs11/rpc/protocol.js";
+
+const serialize = (value: unknown): Buffer => encodeValue(value);
 
 describe("frames", () => {
   it("reassembles any sequence of payloads from any chunking", () => {
@@ -66,12 +68,67 @@ describe("messages", () => {
   });
 
   it("rejects payloads that are not messages", () => {
-    expect(() => decodeResponse(Buffer.from("not v8 data at all"))).toThrow(FrameError);
+    expect(() => decodeResponse(Buffer.from("not a message at all"))).toThrow(FrameError);
     expect(() => decodeResponse(serialize([1, 2]))).toThrow(FrameError);
     expect(() => decodeResponse(serialize({ id: 1 }))).toThrow(FrameError);
     expect(() =>
       decodeResponse(serialize({ id: 1, ok: false, error: { kind: "pkcs11", message: "x" } })),
     ).toThrow(FrameError);
     expect(() => decodeRequest(serialize({ id: 1, method: "sign" }))).toThrow(FrameError);
+  });
+});
+
+describe("codec", () => {
+  const plain = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: "small" },
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.boolean(),
+      fc.double(),
+      fc.integer({ min: 0, max: 0xffffffff }),
+      fc.bigInt(),
+      fc.string(),
+      fc.uint8Array({ maxLength: 40 }),
+      fc.array(tie("value"), { maxLength: 4 }),
+      fc.dictionary(
+        fc.string().filter((k) => k !== "__proto__"),
+        tie("value"),
+        { maxKeys: 4 },
+      ),
+      fc
+        .array(fc.tuple(fc.integer({ min: 0, max: 0xffff }), tie("value")), { maxLength: 4 })
+        .map((e) => new Map(e)),
+    ),
+  })).value;
+
+  it("round-trips plain data", () => {
+    fc.assert(
+      fc.property(plain, (value) => {
+        expect(decodeValue(encodeValue(value))).toEqual(value);
+      }),
+    );
+  });
+
+  it("decodes bytes as fresh Uint8Arrays", () => {
+    const encoded = encodeValue({ b: Uint8Array.of(1, 2, 3) });
+    const decoded = decodeValue(encoded) as { b: Uint8Array };
+    encoded.fill(0);
+    expect(Array.from(decoded.b)).toEqual([1, 2, 3]);
+    expect(Buffer.isBuffer(decoded.b)).toBe(false);
+  });
+
+  it("rejects truncation, trailing bytes, unknown tags, huge counts and deep nesting", () => {
+    const good = encodeValue({ a: [1, "x", Uint8Array.of(5)] });
+    for (let cut = 0; cut < good.length; cut++) {
+      expect(() => decodeValue(good.subarray(0, cut))).toThrow(FrameError);
+    }
+    expect(() => decodeValue(Buffer.concat([good, Buffer.of(0)]))).toThrow(FrameError);
+    expect(() => decodeValue(Buffer.of(0x7f))).toThrow(FrameError);
+    expect(() => decodeValue(Buffer.of(0x09, 0xff, 0xff, 0xff, 0xff))).toThrow(FrameError);
+    let deep: unknown = 1;
+    for (let i = 0; i <= MAX_DEPTH; i++) deep = [deep];
+    expect(() => decodeValue(encodeValue(deep))).toThrow(FrameError);
+    expect(() => encodeValue(new Date())).toThrow(TypeError);
   });
 });
