@@ -215,7 +215,7 @@ async function replay(alg: CascadeAlgorithm): Promise<void> {
 describe("Cascade session replay", () => {
   it.each(CASCADE_ALGORITHMS)("$name: every response is what Cascade's client reads", replay);
 
-  // Known relay bug (see /work/helpers/bugs.md): fails until fixed.
+  // Regression: a bug this test found in the relay (fixed in f6601d6).
   it("a signing batch too large for 4096 bytes is refused within 4096 bytes", async () => {
     const conn = await CascadeConnection.open();
     try {
@@ -234,7 +234,7 @@ describe("Cascade session replay", () => {
     }
   });
 
-  // Known relay bug (see /work/helpers/bugs.md): fails until fixed.
+  // Regression: a bug this test found in the relay (fixed in f6601d6).
   it("Query: Server Information is empty, as the client's scanner requires", async () => {
     const conn = await CascadeConnection.open();
     try {

@@ -72,12 +72,12 @@ function checkQuery(payload: TtlvItem): void {
     opt(Tag.VendorIdentification),
     opt(Tag.ServerInformation),
   ]);
+  checkServerInformation(payload);
 }
 
 /**
  * The client models Server Information as an empty structure (`struct ServerInformation {}`
- * whose scan ends with `finish()`): any field inside fails the whole Query response. Kept
- * apart from the Query shape so that the replay goes on while this is being fixed.
+ * whose scan ends with `finish()`): any field inside fails the whole Query response.
  */
 export function checkServerInformation(queryPayload: TtlvItem): void {
   const info = findChild(queryPayload, Tag.ServerInformation);

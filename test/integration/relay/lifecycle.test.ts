@@ -168,7 +168,7 @@ describe("Destroy", () => {
     expect(findTokenObject(relay, idOf(publicUid), "Public Key Object")).toBeUndefined();
   });
 
-  // Known relay bug (see /work/helpers/bugs.md): fails until fixed.
+  // Regression: a bug this test found in the relay (fixed in f6601d6).
   it("logs a missing key as the client's mistake, not as an internal error", async () => {
     const before = relay.logs.length;
     await expectFailure(

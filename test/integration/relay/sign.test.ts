@@ -277,7 +277,7 @@ describe("Sign", () => {
     expect(result.reason).toBe(ResultReason.InvalidField);
   });
 
-  // Known relay bugs (see /work/helpers/bugs.md): these fail until fixed.
+  // Regressions: bugs these tests found in the relay (fixed in f6601d6).
   it("refuses an RSA-PSS Salt Length longer than the key allows with Invalid Field", async () => {
     const result = await failure(
       signPayload(
