@@ -2,29 +2,34 @@
  * KMIP Unique Identifiers of token keys, compatible with the incumbent relay: the upper-case
  * hex of the key's CKA_ID, then `_pub` (public key) or `_priv` (private key). Both halves of
  * a pair share one CKA_ID. A UID without a suffix is taken whole as the hex CKA_ID of a public
- * key. Anything else names no object: Item Not Found.
+ * key. Secret (symmetric) keys, which the incumbent does not create, take `_sec` in the same
+ * style. Anything else names no object: Item Not Found.
  */
 import { randomBytes } from "node:crypto";
 import { kmipErrors } from "../kmip/errors.js";
 import { CKO } from "../pkcs11/constants.js";
 import type { ObjectRef } from "../pkcs11/types.js";
 
-/** Which half of a key pair a UID names. */
-export type KeyHalf = "public" | "private";
+/** Which key a UID names: one half of a key pair, or a secret key. */
+export type KeyHalf = "public" | "private" | "secret";
 
-const SUFFIX: Readonly<Record<KeyHalf, string>> = { public: "_pub", private: "_priv" };
+const SUFFIX: Readonly<Record<KeyHalf, string>> = {
+  public: "_pub",
+  private: "_priv",
+  secret: "_sec",
+};
 
 /** Length of the CKA_ID that Create Key Pair generates (160 bits, as the incumbent). */
 export const KEY_ID_BYTES = 20;
 
 const HEX = /^(?:[0-9A-Fa-f]{2})+$/;
 
-/** A fresh random CKA_ID for a new key pair. */
+/** A fresh random CKA_ID for a new key pair or secret key. */
 export function newKeyId(): Uint8Array {
   return new Uint8Array(randomBytes(KEY_ID_BYTES));
 }
 
-/** The UID of one half of the key pair whose CKA_ID is `id`. */
+/** The UID of the key (`half` of a pair, or the secret key) whose CKA_ID is `id`. */
 export function uidOf(id: Uint8Array, half: KeyHalf): string {
   return `${Buffer.from(id).toString("hex").toUpperCase()}${SUFFIX[half]}`;
 }
@@ -43,6 +48,9 @@ export function refOf(uid: string): ObjectRef {
     cls = CKO.PRIVATE_KEY;
   } else if (uid.endsWith(SUFFIX.public)) {
     hex = uid.slice(0, -SUFFIX.public.length);
+  } else if (uid.endsWith(SUFFIX.secret)) {
+    hex = uid.slice(0, -SUFFIX.secret.length);
+    cls = CKO.SECRET_KEY;
   }
   if (!HEX.test(hex)) {
     throw kmipErrors.notFound(`Unique Identifier ${shown(uid)}: no such object`);
@@ -50,7 +58,8 @@ export function refOf(uid: string): ObjectRef {
   return { id: new Uint8Array(Buffer.from(hex, "hex")), cls };
 }
 
-/** The half of a pair an ObjectRef names. */
+/** The key an ObjectRef names. */
 export function halfOf(ref: ObjectRef): KeyHalf {
-  return ref.cls === CKO.PRIVATE_KEY ? "private" : "public";
+  if (ref.cls === CKO.PRIVATE_KEY) return "private";
+  return ref.cls === CKO.SECRET_KEY ? "secret" : "public";
 }

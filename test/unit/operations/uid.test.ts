@@ -24,6 +24,15 @@ describe("UID scheme", () => {
     }
   });
 
+  it("names secret keys <HEX>_sec (CKO_SECRET_KEY), read in either case", () => {
+    const id = new Uint8Array([0x0a, 0xff]);
+    expect(uidOf(id, "secret")).toBe("0AFF_sec");
+    const ref = refOf("0aff_sec");
+    expect(ref).toEqual({ id, cls: CKO.SECRET_KEY });
+    expect(halfOf(ref)).toBe("secret");
+    expect(halfOf(refOf("0AFF_pub"))).toBe("public");
+  });
+
   it("gives fresh ids each time", () => {
     const ids = new Set(Array.from({ length: 50 }, () => Buffer.from(newKeyId()).toString("hex")));
     expect(ids.size).toBe(50);
@@ -35,17 +44,26 @@ describe("UID scheme", () => {
     expect(ref.cls).toBe(CKO.PUBLIC_KEY);
   });
 
-  it.each(["", "_pub", "_priv", "XYZ_priv", "ABC_pub", "12 34", "1234_PRIV", "../etc"])(
-    "refuses %j with Item Not Found",
-    (uid) => {
-      let error: unknown;
-      try {
-        refOf(uid);
-      } catch (err) {
-        error = err;
-      }
-      expect(error).toBeInstanceOf(KmipError);
-      expect((error as KmipError).reason).toBe(ResultReason.ItemNotFound);
-    },
-  );
+  it.each([
+    "",
+    "_pub",
+    "_priv",
+    "_sec",
+    "XYZ_sec",
+    "ABC_sec",
+    "XYZ_priv",
+    "ABC_pub",
+    "12 34",
+    "1234_PRIV",
+    "../etc",
+  ])("refuses %j with Item Not Found", (uid) => {
+    let error: unknown;
+    try {
+      refOf(uid);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(KmipError);
+    expect((error as KmipError).reason).toBe(ResultReason.ItemNotFound);
+  });
 });
