@@ -44,6 +44,9 @@ export function readCascadeResponse(
     `${Tag.BatchCount.toString(16)}:Integer`,
   ];
   if (shape.join() !== expected.join()) throw new Error(`unexpected header ${shape.join()}`);
+  // Time Stamp: seconds since the epoch (KMIP 1.4 section 9.1.1.4, Date-Time), i.e. now.
+  const stamp = Number(findChild(header!, Tag.TimeStamp)?.value);
+  if (Math.abs(stamp - Date.now() / 1000) > 300) throw new Error(`Time Stamp ${stamp} is not now`);
   const items = findChildren(message, Tag.BatchItem);
   if (findChild(header!, Tag.BatchCount)?.value !== items.length || items.length === 0) {
     throw new Error("Batch Count does not match the batch items");
