@@ -6,30 +6,25 @@
  * response (KMIP 1.4 section 7.1), with a log line.
  */
 import type { Logger } from "pino";
-import { BatchErrorContinuationOption, ResultReason, ResultStatus } from "../kmip/enums.js";
 import { KmipError, kmipErrors } from "../kmip/errors.js";
 import {
   buildResponse,
   failedItem,
   type ProtocolVersion,
   parseRequest,
-  type RequestBatchItem,
   type RequestMessage,
-  type ResponseBatchItem,
   sniffProtocolVersion,
 } from "../kmip/messages.js";
 import { findUnknownTags } from "../kmip/unknown-tags.js";
 import { toKmipError } from "../operations/errors.js";
-import { handlerFor } from "../operations/registry.js";
-import type { OperationContext, OperationOptions, ServerFacts } from "../operations/types.js";
+import type { OperationOptions, ServerFacts } from "../operations/types.js";
 import type { Pkcs11Client } from "../pkcs11/client.js";
-import type { TokenSelector } from "../pkcs11/types.js";
 import { decodeTtlv } from "../ttlv/decode.js";
 import { encodeTtlv } from "../ttlv/encode.js";
 import { TtlvError } from "../ttlv/errors.js";
 import type { TtlvItem, TtlvLimits } from "../ttlv/types.js";
 import type { Authenticator } from "./auth.js";
-import { enumValueName, operationName } from "./names.js";
+import { runBatch } from "./batch.js";
 import { enforceMaximumResponseSize } from "./response-size.js";
 
 /** Protocol versions this relay speaks (KMIP 1.0-1.4 and 2.0-2.1). */
@@ -116,134 +111,4 @@ export async function handleRequestBytes(
 
 function encodeWholeFailure(version: ProtocolVersion, error: KmipError): Buffer {
   return encodeTtlv(buildResponse(version, [failedItem(undefined, error)]));
-}
-
-/**
- * Runs the batch items in order (KMIP 1.4 section 6.13): with Stop (the default) the items
- * after a failed one are not run and not answered; with Continue all are run; Undo is not
- * supported, so such a request is rejected whole, as the spec requires.
- */
-async function runBatch(
-  request: RequestMessage,
-  peer: Peer,
-  deps: DispatchDeps,
-): Promise<ResponseBatchItem[]> {
-  const option = request.header.batchErrorContinuationOption;
-  if (option === BatchErrorContinuationOption.Undo) {
-    const error = new KmipError(
-      ResultReason.FeatureNotSupported,
-      "Batch Error Continuation Option Undo is not supported (PKCS#11 cannot undo)",
-    );
-    return request.items.map((item) => failedItem(item, error));
-  }
-  const session = new RequestSession(request, peer, deps);
-  const results: ResponseBatchItem[] = [];
-  for (const item of request.items) {
-    const result = await session.runItem(item);
-    results.push(result);
-    if (
-      result.status !== ResultStatus.Success &&
-      option !== BatchErrorContinuationOption.Continue
-    ) {
-      break;
-    }
-  }
-  return results;
-}
-
-/** State shared by the items of one request: the authentication is done once. */
-class RequestSession {
-  private token: Promise<TokenSelector> | undefined;
-
-  constructor(
-    private readonly request: RequestMessage,
-    private readonly peer: Peer,
-    private readonly deps: DispatchDeps,
-  ) {}
-
-  private authenticate(): Promise<TokenSelector> {
-    this.token ??= this.deps.authenticator.authenticate(
-      this.request.header.credential,
-      this.peer.key,
-    );
-    return this.token;
-  }
-
-  async runItem(item: RequestBatchItem): Promise<ResponseBatchItem> {
-    const started = process.hrtime.bigint();
-    let uid: string | undefined;
-    let outcome: ResponseBatchItem;
-    try {
-      const result = await this.execute(item);
-      uid = result.uid;
-      outcome = {
-        operation: item.operation,
-        uniqueBatchItemId: item.uniqueBatchItemId,
-        status: ResultStatus.Success,
-        payload: result.payload,
-      };
-    } catch (err) {
-      const error = toKmipError(err);
-      outcome = failedItem(item, error);
-      // The relay's own failures (a crashed worker, a bug) get an error line with the
-      // details the client is not told; a client's mistake only gets the operation line.
-      if (error.reason === ResultReason.GeneralFailure) {
-        this.deps.logger.error(
-          { conn: this.peer.connectionId, err: describe(err) },
-          "operation failed inside the relay",
-        );
-      }
-    }
-    this.logItem(item, outcome, uid, started);
-    return outcome;
-  }
-
-  private async execute(item: RequestBatchItem) {
-    if (item.error !== undefined) throw item.error;
-    const operation = item.operation;
-    const handler = operation === undefined ? undefined : handlerFor(operation);
-    if (handler === undefined || item.payload === undefined) {
-      throw new KmipError(
-        ResultReason.OperationNotSupported,
-        `operation ${operationName(operation)} is not supported`,
-      );
-    }
-    const hasCredential = this.request.header.credential !== undefined;
-    const token = handler.needsToken || hasCredential ? await this.authenticate() : undefined;
-    const ctx: OperationContext = {
-      client: this.deps.client,
-      token,
-      version: this.request.header.version,
-      logger: this.deps.logger,
-      server: this.deps.server,
-      options: this.deps.options,
-    };
-    return handler.run(item.payload, ctx);
-  }
-
-  private logItem(
-    item: RequestBatchItem,
-    outcome: ResponseBatchItem,
-    uid: string | undefined,
-    started: bigint,
-  ): void {
-    const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-    const ok = outcome.status === ResultStatus.Success;
-    this.deps.logger[ok ? "info" : "warn"](
-      {
-        conn: this.peer.connectionId,
-        client: this.peer.key,
-        operation: operationName(item.operation),
-        uid,
-        result: ok ? "Success" : enumValueName("ResultReason", outcome.reason),
-        ...(ok ? {} : { reason: outcome.message }),
-        durationMs: Math.round(durationMs * 1000) / 1000,
-      },
-      "operation",
-    );
-  }
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
