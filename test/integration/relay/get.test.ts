@@ -15,8 +15,9 @@ import {
 import { findChild } from "../../../src/kmip/item.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import { publicKeyFromGet } from "../../helpers/keys.js";
+import { requestMessage } from "../../helpers/kmip-client.js";
 import { startTestRelay, type TestRelay } from "../../helpers/relay.js";
-import { getPayload, KEY_KINDS, Session } from "./session.js";
+import { firstResult, getPayload, KEY_KINDS, Session } from "./session.js";
 
 let relay: TestRelay;
 let session: Session;
@@ -111,6 +112,39 @@ describe("Get", () => {
     expect(got.map((g) => g.format)).toEqual([KeyFormatType.Raw, KeyFormatType.X_509]);
     expect(spkiOf(got[0]!.key)).toBe(spkiOf(got[1]!.key));
     checkKey(got[0]!.key, { type: "ed25519" });
+  });
+
+  it("returns the same key under every protocol version, answering in that version", async () => {
+    const versions = [
+      [1, 0],
+      [1, 1],
+      [1, 2],
+      [1, 3],
+      [1, 4],
+      [2, 0],
+      [2, 1],
+    ] as const;
+    const spkis = new Set<string>();
+    for (const [major, minor] of versions) {
+      const response = await session.client.request(
+        requestMessage({
+          version: { major, minor },
+          username: relay.username,
+          password: relay.pin,
+          items: [{ operation: Operation.Get, payload: getPayload(uids.rsa.publicUid) }],
+        }),
+      );
+      const header = findChild(response, Tag.ResponseHeader)!;
+      const version = findChild(header, Tag.ProtocolVersion)!;
+      expect([
+        findChild(version, Tag.ProtocolVersionMajor)?.value,
+        findChild(version, Tag.ProtocolVersionMinor)?.value,
+      ]).toEqual([major, minor]);
+      const result = firstResult(response);
+      expect(result.status, `${major}.${minor}`).toBe(ResultStatus.Success);
+      spkis.add(spkiOf(publicKeyFromGet(result.payload).key));
+    }
+    expect(spkis.size).toBe(1);
   });
 
   it("refuses a format that does not fit the key with Key Format Type Not Supported", async () => {
