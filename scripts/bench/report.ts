@@ -1,0 +1,99 @@
+/**
+ * The benchmark's table (Markdown, as docs/performance.md shows it) and its summary line of
+ * ratios against the goals.
+ */
+import type { LimitResult } from "./limit.js";
+import type { RelayMeasurement } from "./load.js";
+
+/** One line of the table. */
+export interface Row {
+  readonly name: string;
+  /** Operations (signatures, Gets, key pairs) per second. */
+  readonly rate: number;
+  /** Relay ÷ limit, or a latency difference, already formatted. */
+  readonly ratio: string;
+  readonly p50Us: number;
+  readonly p99Us: number;
+  readonly rssMb?: number;
+  /** CPU µs per operation in the relay process and in its workers (or the limit processes). */
+  readonly relayCpuUs?: number;
+  readonly workerCpuUs: number;
+  /** The load client's CPU use, % of one core. */
+  readonly clientCpuPct?: number;
+  readonly load: string;
+}
+
+/** A limit row. */
+export function limitRow(name: string, limit: LimitResult, load: string): Row {
+  return {
+    name,
+    rate: limit.rate,
+    ratio: "(limit)",
+    p50Us: limit.p50Us,
+    p99Us: limit.p99Us,
+    workerCpuUs: limit.cpuPerOp * 1e6,
+    load,
+  };
+}
+
+/** A relay row; `itemsPerRequest` turns requests into operations. */
+export function relayRow(
+  name: string,
+  m: RelayMeasurement,
+  itemsPerRequest: number,
+  ratio: string,
+): Row {
+  const ops = m.requests * itemsPerRequest;
+  return {
+    name,
+    rate: m.rate * itemsPerRequest,
+    ratio,
+    p50Us: m.p50Us,
+    p99Us: m.p99Us,
+    rssMb: m.relayRssMb,
+    relayCpuUs: (m.relayCpu / ops) * 1e6,
+    workerCpuUs: (m.workersCpu / ops) * 1e6,
+    clientCpuPct: (m.clientCpu / m.seconds) * 100,
+    load: m.load,
+  };
+}
+
+const num = (value: number | undefined, digits = 0): string =>
+  value === undefined || Number.isNaN(value)
+    ? ""
+    : value.toLocaleString("en-US", {
+        maximumFractionDigits: digits,
+        minimumFractionDigits: digits,
+      });
+
+/** The table, Markdown. */
+export function table(rows: readonly Row[]): string {
+  const header = [
+    "| measurement | ops/s | relay ÷ limit | p50 µs | p99 µs | relay RSS MB | relay CPU µs/op | worker CPU µs/op | client CPU % | load avg |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+  ];
+  const lines = rows.map(
+    (r) =>
+      `| ${r.name} | ${num(r.rate)} | ${r.ratio} | ${num(r.p50Us)} | ${num(r.p99Us)} | ${num(r.rssMb)} | ${num(r.relayCpuUs)} | ${num(r.workerCpuUs)} | ${num(r.clientCpuPct)} | ${r.load} |`,
+  );
+  return [...header, ...lines].join("\n");
+}
+
+/** One goal: a measured value, the bound, and which way it must go. */
+export interface Goal {
+  readonly name: string;
+  readonly value: number;
+  readonly bound: number;
+  readonly atLeast: boolean;
+  readonly digits: number;
+}
+
+/** The summary line: every goal with its value, bound and whether it is met. */
+export function summary(goals: readonly Goal[]): string {
+  const parts = goals.map((g) => {
+    const met = g.atLeast ? g.value >= g.bound : g.value <= g.bound;
+    return `${g.name} ${num(g.value, g.digits)} (${g.atLeast ? ">=" : "<="} ${num(g.bound, g.digits)} ${met ? "met" : "MISSED"})`;
+  });
+  const met = goals.filter((g) => (g.atLeast ? g.value >= g.bound : g.value <= g.bound)).length;
+  return `SUMMARY ${met}/${goals.length} goals met: ${parts.join("; ")}`;
+}
