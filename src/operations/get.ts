@@ -1,7 +1,8 @@
 /**
  * Get (KMIP 1.4 section 4.11, KMIP 2.1 section 6.1.23): a public key, read with
  * C_FindObjects + C_GetAttributeValue and returned in the requested Key Format Type.
- * Private keys are generated non-extractable: Permission Denied.
+ * Private keys are generated non-extractable: Permission Denied. Secret keys (`_sec`): see
+ * secret-key-get.ts.
  *
  * Request: Unique Identifier, Key Format Type?, Key Compression Type?, Key Wrapping
  * Specification? (2.x also Key Wrap Type?). Response: Object Type, Unique Identifier,
@@ -15,6 +16,7 @@ import { Tag } from "../kmip/tags.js";
 import { defaultFormat, keyMaterial } from "./key-formats.js";
 import { enumText, readKeyKind, requireKey, requireToken } from "./keys.js";
 import { algorithmOf, lengthOf, readPublicKey } from "./public-key.js";
+import { getSecretKey } from "./secret-key-get.js";
 import type { OperationHandler } from "./types.js";
 import { halfOf, shown } from "./uid.js";
 
@@ -42,6 +44,7 @@ export const get: OperationHandler = {
     const { uid, ref } = requireKey(payload);
     const requested = optional(payload, Tag.KeyFormatType, "Enumeration");
     refuseUnsupportedOptions(payload);
+    if (halfOf(ref) === "secret") return getSecretKey(ctx, token, uid, ref, requested);
     if (halfOf(ref) === "private") {
       await readKeyKind(ctx.client, token, ref); // Item Not Found comes first
       throw kmipErrors.permissionDenied(

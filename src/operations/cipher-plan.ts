@@ -1,0 +1,243 @@
+/**
+ * Encrypt's and Decrypt's Cryptographic Parameters (KMIP 1.4 section 3.6, Table 65) resolved
+ * to one cipher plan. The key's UID decides the family: a secret key (`_sec`) is AES, a
+ * public key (`_pub`) RSA encryption, a private key (`_priv`) RSA decryption; the parameters
+ * must agree with it.
+ *
+ * AES: Block Cipher Mode is required (the relay keeps no Cryptographic Parameters attribute
+ * to fall back on, section 4.29): GCM (Tag Length in bytes, default 16; IV Length in bits,
+ * default 96, for a generated IV) or CBC (Padding Method PKCS5, the default, or None).
+ * RSA: Padding Method OAEP (the default; PKCS#1 v1.5 encryption is refused), Hashing
+ * Algorithm (default SHA-256), Mask Generator MGF1 with Mask Generator Hashing Algorithm
+ * (default: the same hash, as PyKMIP and node:crypto do, not KMIP's SHA-1), P Source (label).
+ */
+import {
+  BlockCipherMode,
+  CryptographicAlgorithm,
+  MaskGenerator,
+  PaddingMethod,
+  ResultReason,
+} from "../kmip/enums.js";
+import { KmipError, kmipErrors } from "../kmip/errors.js";
+import { type ItemOf, optional } from "../kmip/item.js";
+import { Tag } from "../kmip/tags.js";
+import type { TtlvItem } from "../ttlv/types.js";
+import {
+  AES_BLOCK_BYTES,
+  DEFAULT_OAEP_HASH,
+  type OaepHashSpec,
+  oaepHashByKmip,
+} from "./cipher-algorithms.js";
+import { enumText } from "./keys.js";
+import type { KeyHalf } from "./uid.js";
+
+/** Encrypt or Decrypt. */
+export type CipherOperation = "Encrypt" | "Decrypt";
+
+/** A complete cipher plan. */
+export type CipherPlan =
+  | {
+      readonly kind: "GCM";
+      readonly tagBytes: number;
+      /** Tag Length was given (Decrypt then checks the tag's length against it). */
+      readonly tagGiven: boolean;
+      /** Length of a generated IV. */
+      readonly ivBytes: number;
+      readonly ivLengthGiven: boolean;
+      /** Random IV as given: false forbids generating one. */
+      readonly randomIv: boolean | undefined;
+    }
+  | {
+      readonly kind: "CBC";
+      readonly padded: boolean;
+      readonly randomIv: boolean | undefined;
+    }
+  | {
+      readonly kind: "OAEP";
+      readonly hash: OaepHashSpec;
+      readonly mgfHash: OaepHashSpec;
+      readonly label: Uint8Array | undefined;
+    };
+
+/** GCM tag lengths in bytes (NIST SP 800-38D section 5.2.1.2: 128..96 bits, 64, 32). */
+export const GCM_TAG_BYTES: readonly number[] = [4, 8, 12, 13, 14, 15, 16];
+/** GCM IV bytes: 12 (96 bits, SP 800-38D's recommendation) by default, 1..128 accepted. */
+const GCM_DEFAULT_IV_BYTES = 12;
+const GCM_MAX_IV_BYTES = 128;
+
+function badField(op: CipherOperation, text: string): KmipError {
+  return kmipErrors.invalidField(`${op}: Cryptographic Parameters: ${text}`);
+}
+
+function notSupported(op: CipherOperation, text: string): KmipError {
+  return kmipErrors.notSupported(`${op}: Cryptographic Parameters: ${text}`);
+}
+
+/** The key family of the UID, checked against the request's Cryptographic Algorithm. */
+function familyOf(
+  op: CipherOperation,
+  half: KeyHalf,
+  algorithm: number | undefined,
+): "AES" | "RSA" {
+  const family = half === "secret" ? "AES" : "RSA";
+  if (family === "RSA" && half !== (op === "Encrypt" ? "public" : "private")) {
+    const use = op === "Encrypt" ? "public" : "private";
+    throw new KmipError(
+      ResultReason.IllegalOperation,
+      `${op}: RSA ${op === "Encrypt" ? "encryption" : "decryption"} takes the ${use} key's Unique Identifier`,
+    );
+  }
+  if (algorithm === undefined) return family;
+  const asked =
+    algorithm === CryptographicAlgorithm.AES
+      ? "AES"
+      : algorithm === CryptographicAlgorithm.RSA
+        ? "RSA"
+        : undefined;
+  if (asked === undefined) {
+    throw notSupported(
+      op,
+      `Cryptographic Algorithm ${enumText(Tag.CryptographicAlgorithm, algorithm)} is not supported (AES, RSA)`,
+    );
+  }
+  if (asked !== family) {
+    throw badField(op, `Cryptographic Algorithm ${asked} does not fit the ${half} key`);
+  }
+  return family;
+}
+
+function gcmPlan(op: CipherOperation, params: TtlvItem): CipherPlan {
+  const tagLength = optional(params, Tag.TagLength, "Integer");
+  if (tagLength !== undefined && !GCM_TAG_BYTES.includes(tagLength)) {
+    throw badField(op, `Tag Length ${tagLength} bytes is not a GCM tag length (4, 8, 12-16)`);
+  }
+  const ivLength = optional(params, Tag.IVLength, "Integer");
+  if (
+    ivLength !== undefined &&
+    (ivLength % 8 !== 0 || ivLength < 8 || ivLength > GCM_MAX_IV_BYTES * 8)
+  ) {
+    throw badField(
+      op,
+      `IV Length ${ivLength} bits is not accepted for GCM (8-1024, multiple of 8)`,
+    );
+  }
+  return {
+    kind: "GCM",
+    tagBytes: tagLength ?? 16,
+    tagGiven: tagLength !== undefined,
+    ivBytes: ivLength === undefined ? GCM_DEFAULT_IV_BYTES : ivLength / 8,
+    ivLengthGiven: ivLength !== undefined,
+    randomIv: optional(params, Tag.RandomIV, "Boolean"),
+  };
+}
+
+function aesPlan(op: CipherOperation, params: TtlvItem | undefined): CipherPlan {
+  const mode = params && optional(params, Tag.BlockCipherMode, "Enumeration");
+  if (params === undefined || mode === undefined) {
+    throw kmipErrors.missingData(
+      `${op}: Cryptographic Parameters: Block Cipher Mode is required for AES (GCM, CBC)`,
+    );
+  }
+  const padding = optional(params, Tag.PaddingMethod, "Enumeration");
+  if (mode === BlockCipherMode.GCM) {
+    if (padding !== undefined && padding !== PaddingMethod.None) {
+      throw badField(
+        op,
+        `Padding Method ${enumText(Tag.PaddingMethod, padding)} does not apply to GCM`,
+      );
+    }
+    return gcmPlan(op, params);
+  }
+  if (mode !== BlockCipherMode.CBC) {
+    throw notSupported(
+      op,
+      `Block Cipher Mode ${enumText(Tag.BlockCipherMode, mode)} is not supported (GCM, CBC)`,
+    );
+  }
+  if (padding !== undefined && padding !== PaddingMethod.PKCS5 && padding !== PaddingMethod.None) {
+    throw notSupported(
+      op,
+      `Padding Method ${enumText(Tag.PaddingMethod, padding)} is not supported for CBC (PKCS5, None)`,
+    );
+  }
+  const ivLength = optional(params, Tag.IVLength, "Integer");
+  if (ivLength !== undefined && ivLength !== AES_BLOCK_BYTES * 8) {
+    throw badField(op, `IV Length ${ivLength} bits: CBC takes a 128-bit IV`);
+  }
+  return {
+    kind: "CBC",
+    padded: padding !== PaddingMethod.None,
+    randomIv: optional(params, Tag.RandomIV, "Boolean"),
+  };
+}
+
+function oaepHash(op: CipherOperation, tag: number, value: number | undefined): OaepHashSpec {
+  if (value === undefined) return DEFAULT_OAEP_HASH;
+  const hash = oaepHashByKmip(value);
+  if (hash === undefined) {
+    throw notSupported(
+      op,
+      `${enumText(tag, value)} is not a supported OAEP hash (SHA_1, SHA_256, SHA_384, SHA_512)`,
+    );
+  }
+  return hash;
+}
+
+function rsaPlan(op: CipherOperation, params: TtlvItem | undefined): CipherPlan {
+  if (params === undefined) {
+    return { kind: "OAEP", hash: DEFAULT_OAEP_HASH, mgfHash: DEFAULT_OAEP_HASH, label: undefined };
+  }
+  const padding = optional(params, Tag.PaddingMethod, "Enumeration");
+  if (padding !== undefined && padding !== PaddingMethod.OAEP) {
+    throw notSupported(
+      op,
+      `Padding Method ${enumText(Tag.PaddingMethod, padding)} is not supported for RSA (OAEP)`,
+    );
+  }
+  if (optional(params, Tag.BlockCipherMode, "Enumeration") !== undefined) {
+    throw badField(op, "Block Cipher Mode does not apply to RSA");
+  }
+  const generator = optional(params, Tag.MaskGenerator, "Enumeration");
+  if (generator !== undefined && generator !== MaskGenerator.MGF1) {
+    throw notSupported(op, "only Mask Generator MGF1 is supported");
+  }
+  const hash = oaepHash(
+    op,
+    Tag.HashingAlgorithm,
+    optional(params, Tag.HashingAlgorithm, "Enumeration"),
+  );
+  const mgfValue = optional(params, Tag.MaskGeneratorHashingAlgorithm, "Enumeration");
+  const label = optional(params, Tag.PSource, "ByteString");
+  return {
+    kind: "OAEP",
+    hash,
+    mgfHash:
+      mgfValue === undefined ? hash : oaepHash(op, Tag.MaskGeneratorHashingAlgorithm, mgfValue),
+    label: label === undefined || label.length === 0 ? undefined : label,
+  };
+}
+
+/** The plan for the key `half` names and the request's Cryptographic Parameters (if any). */
+export function cipherPlan(
+  op: CipherOperation,
+  half: KeyHalf,
+  params: TtlvItem | undefined,
+): CipherPlan {
+  const algorithm = params && optional(params, Tag.CryptographicAlgorithm, "Enumeration");
+  return familyOf(op, half, algorithm) === "AES" ? aesPlan(op, params) : rsaPlan(op, params);
+}
+
+/**
+ * Multi-part (streamed) operations are not offered: a Correlation Value or an Init / Final
+ * Indicator false (KMIP 1.4 sections 2.1.15-2.1.17) is Feature Not Supported.
+ */
+export function refuseMultiPart(payload: ItemOf<"Structure">, op: string): void {
+  const init = optional(payload, Tag.InitIndicator, "Boolean");
+  const final = optional(payload, Tag.FinalIndicator, "Boolean");
+  const correlation = optional(payload, Tag.CorrelationValue, "ByteString");
+  if (correlation !== undefined || init === false || final === false) {
+    throw kmipErrors.notSupported(
+      `${op}: multi-part operation (Correlation Value, Init/Final Indicator) is not supported`,
+    );
+  }
+}
