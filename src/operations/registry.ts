@@ -3,13 +3,19 @@
  * answers Operation Not Supported for any other.
  */
 import { activate } from "./activate.js";
+import { create } from "./create.js";
 import { createKeyPair } from "./create-key-pair.js";
+import { decrypt } from "./decrypt.js";
 import { destroy } from "./destroy.js";
 import { discoverVersions } from "./discover-versions.js";
+import { encrypt } from "./encrypt.js";
 import { get } from "./get.js";
+import { mac } from "./mac.js";
+import { macVerify } from "./mac-verify.js";
 import { modifyAttribute } from "./modify-attribute.js";
 import { createQuery } from "./query.js";
 import { revoke } from "./revoke.js";
+import { rngRetrieve } from "./rng-retrieve.js";
 import { sign } from "./sign.js";
 import type { OperationHandler } from "./types.js";
 
@@ -23,6 +29,12 @@ const handlers: OperationHandler[] = [
   sign,
   revoke,
   destroy,
+  create,
+  encrypt,
+  decrypt,
+  mac,
+  macVerify,
+  rngRetrieve,
 ];
 
 /** Operation enumeration value -> handler. */
