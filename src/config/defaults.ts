@@ -19,6 +19,7 @@ export function defaultValues() {
     maxMessageBytes: 1024 * 1024,
     maxDepth: 32,
     maxConnections: 1024,
+    maxBatchItems: 1000,
     stateDir: "/var/lib/kmip2pkcs11",
     logLevel: "info",
     daemonize: false,
@@ -34,4 +35,5 @@ export const LIMITS = {
   maxMessageBytes: 256 * 1024 * 1024,
   maxDepth: 1024,
   maxConnections: 1_000_000,
+  maxBatchItems: 65_536,
 } as const;

@@ -57,6 +57,8 @@ export interface ServerConfig {
   readonly maxDepth: number;
   /** Simultaneous client connections; more are refused. */
   readonly maxConnections: number;
+  /** Most batch items in one request; a larger batch is refused whole. */
+  readonly maxBatchItems: number;
   /** Directory for state the relay creates itself (the generated self-signed certificate). */
   readonly stateDir: string;
 }

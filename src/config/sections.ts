@@ -78,6 +78,7 @@ export function readServer(t: TableReader | undefined, empty: () => TableReader)
       1,
       LIMITS.maxConnections,
     ),
+    maxBatchItems: r.optionalInteger("max-batch-items", d.maxBatchItems, 1, LIMITS.maxBatchItems),
     stateDir: r.optionalPath("state-dir") ?? d.stateDir,
   };
   r.finish();

@@ -49,6 +49,8 @@ export interface DispatchDeps {
   readonly server: ServerFacts;
   readonly limits: Partial<TtlvLimits>;
   readonly options: OperationOptions;
+  /** Most batch items in one request (`[server] max-batch-items`); absent: no limit. */
+  readonly maxBatchItems?: number;
 }
 
 /** Who sent the request, for throttling and log lines. */
@@ -101,6 +103,17 @@ export async function handleRequestBytes(
   if (!isSupported(version)) {
     const error = kmipErrors.invalidMessage(
       `protocol version ${version.major}.${version.minor} is not supported`,
+    );
+    return encodeWholeFailure(version, error);
+  }
+  const max = deps.maxBatchItems;
+  if (max !== undefined && request.items.length > max) {
+    deps.logger.warn(
+      { conn: peer.connectionId, client: peer.key, batchItems: request.items.length, max },
+      "batch refused: too many items",
+    );
+    const error = kmipErrors.invalidMessage(
+      `${request.items.length} batch items, more than the ${max} this server accepts in one request`,
     );
     return encodeWholeFailure(version, error);
   }

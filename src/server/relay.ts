@@ -62,6 +62,7 @@ export async function startRelay(opts: {
     server,
     limits: { maxMessageBytes: config.server.maxMessageBytes, maxDepth: config.server.maxDepth },
     options: { allowRsa1024: config.pkcs11.allowRsa1024 },
+    maxBatchItems: config.server.maxBatchItems,
   };
   const limits = {
     maxMessageBytes: config.server.maxMessageBytes,

@@ -37,6 +37,7 @@ describe("parseConfig: valid files", () => {
         maxMessageBytes: 1_048_576,
         maxDepth: 32,
         maxConnections: 1024,
+        maxBatchItems: 1000,
         stateDir: "/var/lib/kmip2pkcs11",
       },
       daemon: { logLevel: "info", logTarget: { type: "stderr" }, daemonize: false },
@@ -61,6 +62,7 @@ request-read-timeout-ms = 5000
 max-message-bytes = 65536
 max-depth = 8
 max-connections = 10
+max-batch-items = 50
 state-dir = "/tmp/state"
 [server.identity]
 cert-path = "/etc/kmip2pkcs11/cert.pem"
@@ -91,6 +93,7 @@ identity = "relay:hsm"
       maxMessageBytes: 65536,
       maxDepth: 8,
       maxConnections: 10,
+      maxBatchItems: 50,
       stateDir: "/tmp/state",
     });
     expect(cfg.daemon).toEqual({
@@ -230,6 +233,12 @@ describe("parseConfig: errors name the key", () => {
       "server.max-connections",
       "invalid",
       /expected 1 to/,
+    ],
+    [
+      `${MINIMAL}[server]\nmax-batch-items = 0\n`,
+      "server.max-batch-items",
+      "invalid",
+      /expected 1 to 65536, got 0/,
     ],
     [
       `${MINIMAL}[server]\nidle-timeout-ms = true\n`,
