@@ -1,0 +1,221 @@
+/**
+ * Applicability: which test cases a PKCS#11 relay can pass at all. Decided from the file's
+ * content alone, before it runs, by the tables below (docs/conformance.md, "Applicability").
+ * A file is not applicable (N/A) when it needs something listed here; every reason found is
+ * reported. An operation the relay's purpose covers but that it lacks is NOT a reason: such a
+ * file runs and fails, naming the operation.
+ */
+import { attributeTagByName } from "../../src/kmip/attributes.js";
+import { ObjectType, Operation, ResultReason } from "../../src/kmip/enums.js";
+import { Tag, tagLabel } from "../../src/kmip/tags.js";
+import type { TtlvItem } from "../../src/ttlv/types.js";
+import { nowOffset } from "./bindings.js";
+import type { Step, VectorFile } from "./vectors.js";
+
+/** Profile sets that test something other than a KMIP server over TTLV. */
+export const NA_SETS: Readonly<Record<string, string>> = {
+  MSGENC: "message encoding other than TTLV over TLS (HTTPS, JSON, XML)",
+};
+
+/** Test-harness operations: steps that are not sent to the server (KMIP 2.1 section 6.1.27). */
+export const HARNESS_OPERATIONS: ReadonlySet<number> = new Set([Operation.Interop]);
+
+/** Operations outside the relay's purpose, with the reason. */
+export const NA_OPERATIONS: ReadonlyMap<number, string> = new Map([
+  [Operation.ReKey, "Re-key: successor keys linked by server-side state PKCS#11 does not keep"],
+  [Operation.ReKeyKeyPair, "Re-key Key Pair: successor keys linked by server-side state"],
+  [Operation.DeriveKey, "Derive Key: key derivation is outside the relay's purpose"],
+  [Operation.Certify, "Certify: the relay is no certification authority"],
+  [Operation.ReCertify, "Re-certify: the relay is no certification authority"],
+  [Operation.Validate, "Validate: certificate chains are outside the relay's purpose"],
+  [Operation.ObtainLease, "Obtain Lease: PKCS#11 keeps no lease times"],
+  [Operation.GetUsageAllocation, "Get Usage Allocation: PKCS#11 keeps no usage limits"],
+  [Operation.Archive, "Archive: PKCS#11 has no archive state"],
+  [Operation.Recover, "Recover: PKCS#11 has no archive state"],
+  [Operation.Cancel, "Cancel: the relay runs no asynchronous operations"],
+  [Operation.Poll, "Poll: the relay runs no asynchronous operations"],
+  [Operation.QueryAsynchronousRequests, "asynchronous operations"],
+  [Operation.Notify, "Notify: server-to-client messages"],
+  [Operation.Put, "Put: server-to-client messages"],
+  [Operation.CreateSplitKey, "Split keys: no PKCS#11 object"],
+  [Operation.JoinSplitKey, "Split keys: no PKCS#11 object"],
+  [Operation.Import, "Import: carries server-side object state PKCS#11 does not keep"],
+  [Operation.Export, "Export: carries server-side object state PKCS#11 does not keep"],
+  [Operation.AdjustAttribute, "Adjust Attribute: numeric attributes PKCS#11 does not keep"],
+  [Operation.Login, "Login: the relay authenticates each request by Username/Password"],
+  [Operation.Logout, "Logout: the relay authenticates each request by Username/Password"],
+  [Operation.DelegatedLogin, "Delegated Login: no ticket-based authentication"],
+  [Operation.SetEndpointRole, "Set Endpoint Role: the relay is only a server"],
+  [Operation.ReProvision, "Re-Provision: client provisioning"],
+  [Operation.SetDefaults, "Set Defaults: server-wide defaults are configuration"],
+  [Operation.SetConstraints, "Set Constraints: server-wide constraints are configuration"],
+  [Operation.GetConstraints, "Get Constraints: server-wide constraints are configuration"],
+  [Operation.PKCS_11, "PKCS#11 operation: raw PKCS#11 calls are not relayed to clients"],
+  [Operation.Process, "Process: outside the relay's purpose"],
+]);
+
+/** Object types no PKCS#11 key holds, or outside the relay's purpose (keys only). */
+export const NA_OBJECT_TYPES: ReadonlyMap<number, string> = new Map([
+  [ObjectType.Certificate, "Certificate objects (the relay keeps keys only)"],
+  [ObjectType.CertificateRequest, "Certificate Request objects"],
+  [ObjectType.SecretData, "Secret Data objects (the relay keeps keys only)"],
+  [ObjectType.OpaqueObject, "Opaque objects (the relay keeps keys only)"],
+  [ObjectType.SplitKey, "Split Key objects: no PKCS#11 counterpart"],
+  [ObjectType.Template, "Template objects: no PKCS#11 counterpart"],
+  [ObjectType.PGPKey, "PGP Key objects"],
+]);
+
+const NO_TIMES = "PKCS#11 keeps no time stamps (CKA_START_DATE/CKA_END_DATE hold days only)";
+const NO_STATE = "PKCS#11 keeps no lifecycle state";
+
+/** Attributes a PKCS#11 token cannot report: a file whose responses expect one is N/A. */
+export const NA_ATTRIBUTES: ReadonlyMap<number, string> = new Map([
+  [Tag.State, NO_STATE],
+  [Tag.InitialDate, NO_TIMES],
+  [Tag.LastChangeDate, NO_TIMES],
+  [Tag.OriginalCreationDate, NO_TIMES],
+  [Tag.ActivationDate, NO_TIMES],
+  [Tag.DeactivationDate, NO_TIMES],
+  [Tag.ProcessStartDate, NO_TIMES],
+  [Tag.ProtectStopDate, NO_TIMES],
+  [Tag.DestroyDate, NO_TIMES],
+  [Tag.CompromiseDate, NO_TIMES],
+  [Tag.CompromiseOccurrenceDate, NO_TIMES],
+  [Tag.ArchiveDate, NO_TIMES],
+  [Tag.Digest, "PKCS#11 keeps no digest (and sensitive key material cannot be hashed outside)"],
+  [Tag.RandomNumberGenerator, "PKCS#11 does not say which RNG generated a key"],
+  [Tag.LeaseTime, "PKCS#11 keeps no lease time"],
+  [Tag.UsageLimits, "PKCS#11 keeps no usage limits"],
+  [Tag.Fresh, "PKCS#11 keeps no Fresh flag"],
+  [Tag.ObjectGroup, "PKCS#11 keeps no object groups"],
+  [Tag.ContactInformation, "PKCS#11 keeps no contact information"],
+  [Tag.Link, "PKCS#11 keeps no links between objects"],
+  [Tag.ApplicationSpecificInformation, "PKCS#11 keeps no application-specific information"],
+  [Tag.Description, "PKCS#11 keeps no description"],
+  [Tag.Comment, "PKCS#11 keeps no comment"],
+  [Tag.AlternativeName, "PKCS#11 keeps no alternative names"],
+  [Tag.RevocationReason, "PKCS#11 has no revocation"],
+]);
+
+/** Request attributes whose enforcement decides the outcome, which PKCS#11 cannot do. */
+export const ENFORCED_ATTRIBUTES: ReadonlyMap<number, string> = new Map([
+  [Tag.ProcessStartDate, "the outcome depends on a Process Start Date being enforced"],
+  [Tag.ProtectStopDate, "the outcome depends on a Protect Stop Date being enforced"],
+  [Tag.DeactivationDate, "the outcome depends on a Deactivation Date being enforced"],
+  [Tag.UsageLimits, "the outcome depends on Usage Limits being enforced"],
+]);
+
+/** Result Reasons that only a server keeping lifecycle state can give. */
+export const NA_RESULT_REASONS: ReadonlyMap<number, string> = new Map([
+  [ResultReason.WrongKeyLifecycleState, `expects Wrong Key Lifecycle State (${NO_STATE})`],
+]);
+
+/** What the rules found in one file. */
+export interface Applicability {
+  /** Every reason the file is not applicable (empty: applicable). */
+  readonly reasons: string[];
+  /** Attributes left out when the file runs anyway (the N/A attributes it expects). */
+  readonly ignored: ReadonlySet<number>;
+  /**
+   * Whether an N/A file is still worth running for information (its reasons are only
+   * attributes and enforcement: the operations themselves exist on a PKCS#11 relay).
+   */
+  readonly runnable: boolean;
+}
+
+/** The attribute an item names or is: its own tag, a 1.x Attribute's name, a reference. */
+export function attributeTagOf(item: TtlvItem): number | undefined {
+  if (item.tag === Tag.Attribute && item.type === "Structure") {
+    const name = item.value.find((c) => c.tag === Tag.AttributeName);
+    return name?.type === "TextString" ? attributeTagByName(name.value) : undefined;
+  }
+  if (item.tag === Tag.AttributeName && item.type === "TextString") {
+    return attributeTagByName(item.value);
+  }
+  if (item.tag === Tag.AttributeReference && item.type === "Enumeration") return item.value;
+  return item.tag;
+}
+
+function walk(item: TtlvItem, visit: (item: TtlvItem, parent: number) => void, parent = -1): void {
+  visit(item, parent);
+  if (item.type === "Structure") for (const child of item.value) walk(child, visit, item.tag);
+}
+
+/** Applies every table to a file. */
+export function applicability(file: VectorFile, steps: readonly Step[]): Applicability {
+  const blocking = new Set<string>();
+  const soft = new Set<string>();
+  const ignored = new Set<number>();
+  const setReason = NA_SETS[file.set];
+  if (setReason !== undefined) blocking.add(setReason);
+  for (const step of steps) {
+    walk(step.request, (item, parent) => {
+      scanCommon(item, parent, blocking);
+      scanRequest(item, soft);
+    });
+    walk(step.response, (item, parent) => {
+      scanCommon(item, parent, blocking);
+      scanSensitive(item, blocking);
+      scanResponse(item, soft, ignored);
+    });
+  }
+  return { reasons: [...blocking, ...soft], ignored, runnable: blocking.size === 0 };
+}
+
+function scanCommon(item: TtlvItem, parent: number, reasons: Set<string>): void {
+  if (item.tag === Tag.Operation && item.type === "Enumeration" && parent === Tag.BatchItem) {
+    const reason = NA_OPERATIONS.get(item.value);
+    if (reason !== undefined) reasons.add(reason);
+  }
+  const objectType = objectTypeOf(item);
+  const reason = objectType === undefined ? undefined : NA_OBJECT_TYPES.get(objectType);
+  if (reason !== undefined) reasons.add(reason);
+}
+
+/** The value of an Object Type field or 1.x "Object Type" Attribute. */
+function objectTypeOf(item: TtlvItem): number | undefined {
+  if (item.tag === Tag.ObjectType && item.type === "Enumeration") return item.value;
+  if (item.type !== "Structure" || attributeTagOf(item) !== Tag.ObjectType) return undefined;
+  const value = item.value.find((c) => c.tag === Tag.AttributeValue);
+  return value?.type === "Enumeration" ? value.value : undefined;
+}
+
+function scanRequest(item: TtlvItem, reasons: Set<string>): void {
+  const tag = attributeTagOf(item);
+  if (tag === undefined) return;
+  const enforced = ENFORCED_ATTRIBUTES.get(tag);
+  if (enforced !== undefined && item.tag !== Tag.AttributeReference) reasons.add(enforced);
+  if (tag === Tag.ActivationDate) {
+    const value = item.type === "Structure" ? item.value.find((c) => c.type === "DateTime") : item;
+    const offset = value === undefined ? undefined : nowOffset(value);
+    if (offset !== undefined && offset > 0n) {
+      reasons.add("the outcome depends on a future Activation Date being enforced");
+    }
+  }
+}
+
+/** Key objects whose material a relay keeps on the token (sensitive, never extractable). */
+const SENSITIVE_OBJECTS: ReadonlyMap<number, string> = new Map([
+  [Tag.SymmetricKey, "a symmetric key"],
+  [Tag.PrivateKey, "a private key"],
+]);
+
+function scanSensitive(item: TtlvItem, reasons: Set<string>): void {
+  const sensitive = SENSITIVE_OBJECTS.get(item.tag);
+  if (sensitive !== undefined) {
+    reasons.add(`expects the key material of ${sensitive}: keys on the token are sensitive`);
+  }
+}
+
+function scanResponse(item: TtlvItem, reasons: Set<string>, ignored: Set<number>): void {
+  if (item.tag === Tag.ResultReason && item.type === "Enumeration") {
+    const reason = NA_RESULT_REASONS.get(item.value);
+    if (reason !== undefined) reasons.add(reason);
+  }
+  const tag = attributeTagOf(item);
+  if (tag === undefined) return;
+  const reason = NA_ATTRIBUTES.get(tag);
+  if (reason === undefined) return;
+  reasons.add(`expects attribute ${tagLabel(tag)}: ${reason}`);
+  ignored.add(tag);
+}
