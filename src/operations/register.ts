@@ -1,0 +1,281 @@
+/**
+ * Register (KMIP 1.4 section 4.3, KMIP 2.1 section 6.1.44): C_CreateObject of a public key or
+ * a secret key given by the client, as a token object (CKA_TOKEN) with a fresh random 20-byte
+ * CKA_ID, named `<HEX>_pub` / `<HEX>_sec` (uid.ts).
+ *
+ * Request: Object Type (Public Key or Symmetric Key), Template-Attribute (1.x) or Attributes
+ * (2.x), and the Public Key or Symmetric Key object (register-material.ts for the formats).
+ * Response: Unique Identifier.
+ *
+ * Attributes used: Name (-> CKA_LABEL), Cryptographic Usage Mask, Cryptographic Algorithm and
+ * Length (they must agree with the key material and the Key Block), Sensitive / Extractable
+ * (secret keys); others are ignored as in Create Key Pair.
+ * - Public keys (RSA 1024 with allowRsa1024, 2048-16384 bits; EC P-256/384/521; Ed25519):
+ *   CKA_MODULUS + CKA_PUBLIC_EXPONENT, or CKA_EC_PARAMS + CKA_EC_POINT (DER OCTET STRING).
+ *   CKA_VERIFY and CKA_ENCRYPT set from the mask (default Verify only), CKA_WRAP when asked.
+ * - Secret keys: AES (16/24/32 bytes, CKK_AES) and HMAC_SHA256/384/512 (from the hash length
+ *   up to its block size; CKK_GENERIC_SECRET with CKA_ALLOWED_MECHANISMS = the CKM_SHA*_HMAC,
+ *   as Create makes them). CKA_VALUE, CKA_PRIVATE true, CKA_SENSITIVE true and
+ *   CKA_EXTRACTABLE false unless Sensitive false / Extractable true are asked for; usage as
+ *   Create (default Encrypt|Decrypt for AES, MAC Generate|MAC Verify for HMAC).
+ * Private keys and other objects: Feature Not Supported.
+ */
+import type { KeyObject } from "node:crypto";
+import { CryptographicAlgorithm, ObjectType, Operation } from "../kmip/enums.js";
+import { kmipErrors } from "../kmip/errors.js";
+import { build, findChild, type ItemOf, nameOf, required, type ValueOf } from "../kmip/item.js";
+import { CryptographicUsageMask } from "../kmip/masks.js";
+import { Tag } from "../kmip/tags.js";
+import { type KmipAttribute, readAttributes, valuesOf } from "../kmip/template.js";
+import { CKA, CKK, CKO } from "../pkcs11/constants.js";
+import type { Attr } from "../pkcs11/types.js";
+import type { TtlvItem, TtlvTypeName } from "../ttlv/types.js";
+import { CURVES, ED25519_OID, RSA_MIN_BITS } from "./algorithms.js";
+import { nameText } from "./attribute-edit.js";
+import { hmacByAlgorithm } from "./cipher-algorithms.js";
+import { mechanismList } from "./create.js";
+import { enumText, requireToken } from "./keys.js";
+import {
+  type KeyBlockFields,
+  publicKeyOf,
+  readKeyBlock,
+  secretBytesOf,
+} from "./register-material.js";
+import type { OperationHandler, OperationOptions } from "./types.js";
+import { newKeyId, uidOf } from "./uid.js";
+
+const OP = "Register";
+const M = CryptographicUsageMask;
+const A = CryptographicAlgorithm;
+const RSA_REGISTER_MAX_BITS = 16384;
+const has = (mask: number, bits: number): boolean => (mask & bits) !== 0;
+
+function single<T extends TtlvTypeName>(
+  attrs: readonly KmipAttribute[],
+  tag: number,
+  type: T,
+): ValueOf<T> | undefined {
+  const first = valuesOf(attrs, tag)[0];
+  if (first === undefined) return undefined;
+  if (first.type !== type) {
+    throw kmipErrors.invalidField(`${nameOf(tag)}: expected ${type}, got ${first.type}`);
+  }
+  const value: unknown = first.value;
+  return value as ValueOf<T>;
+}
+
+/** Algorithm and length stated in the attributes and the Key Block must agree with the key. */
+function checkStated(
+  attrs: readonly KmipAttribute[],
+  block: KeyBlockFields,
+  actual: { algorithms: readonly number[]; bits: number; name: string },
+): void {
+  for (const algorithm of [
+    single(attrs, Tag.CryptographicAlgorithm, "Enumeration"),
+    block.algorithm,
+  ]) {
+    if (algorithm !== undefined && !actual.algorithms.includes(algorithm)) {
+      throw kmipErrors.invalidField(
+        `${OP}: Cryptographic Algorithm ${enumText(Tag.CryptographicAlgorithm, algorithm)} does not match the ${actual.name} key material`,
+      );
+    }
+  }
+  for (const length of [single(attrs, Tag.CryptographicLength, "Integer"), block.length]) {
+    if (length !== undefined && length !== actual.bits) {
+      throw kmipErrors.invalidField(
+        `${OP}: Cryptographic Length ${length} does not match the key material (${actual.bits} bits)`,
+      );
+    }
+  }
+}
+
+function octetString(content: Uint8Array): Uint8Array {
+  if (content.length >= 0x80) return new Uint8Array([0x04, 0x81, content.length, ...content]);
+  return new Uint8Array([0x04, content.length, ...content]);
+}
+
+const fromB64 = (s: string | undefined): Uint8Array =>
+  new Uint8Array(Buffer.from(s ?? "", "base64url"));
+
+/** Key type and material attributes of a public key, and what it is. */
+function publicKeyAttributes(
+  key: KeyObject,
+  options: OperationOptions | undefined,
+): { attrs: Attr[]; algorithms: number[]; bits: number; name: string } {
+  const jwk = key.export({ format: "jwk" });
+  if (key.asymmetricKeyType === "rsa") {
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    const minimum = options?.allowRsa1024 === true ? 1024 : RSA_MIN_BITS;
+    if (bits < minimum || bits > RSA_REGISTER_MAX_BITS) {
+      throw kmipErrors.invalidField(
+        `${OP}: an RSA key of ${bits} bits is not accepted (${minimum}-${RSA_REGISTER_MAX_BITS})`,
+      );
+    }
+    const attrs: Attr[] = [
+      { type: CKA.KEY_TYPE, value: CKK.RSA },
+      { type: CKA.MODULUS, value: fromB64(jwk.n) },
+      { type: CKA.PUBLIC_EXPONENT, value: fromB64(jwk.e) },
+    ];
+    return { attrs, algorithms: [A.RSA], bits, name: "RSA" };
+  }
+  if (key.asymmetricKeyType === "ec") {
+    const curve = CURVES.find((c) => c.jwk === jwk.crv);
+    if (curve === undefined) {
+      throw kmipErrors.notSupported(
+        `${OP}: the curve ${jwk.crv ?? "?"} is not supported (P-256, P-384, P-521)`,
+      );
+    }
+    const point = new Uint8Array([4, ...fromB64(jwk.x), ...fromB64(jwk.y)]);
+    const attrs: Attr[] = [
+      { type: CKA.KEY_TYPE, value: CKK.EC },
+      { type: CKA.EC_PARAMS, value: curve.oid },
+      { type: CKA.EC_POINT, value: octetString(point) },
+    ];
+    return { attrs, algorithms: [A.ECDSA, A.EC], bits: curve.bits, name: curve.name };
+  }
+  if (key.asymmetricKeyType === "ed25519") {
+    const attrs: Attr[] = [
+      { type: CKA.KEY_TYPE, value: CKK.EC_EDWARDS },
+      { type: CKA.EC_PARAMS, value: ED25519_OID },
+      { type: CKA.EC_POINT, value: octetString(fromB64(jwk.x)) },
+    ];
+    return { attrs, algorithms: [A.Ed25519], bits: 256, name: "Ed25519" };
+  }
+  throw kmipErrors.notSupported(
+    `${OP}: ${key.asymmetricKeyType ?? "this"} public keys are not supported (RSA, EC, Ed25519)`,
+  );
+}
+
+function labelAttr(attrs: readonly KmipAttribute[]): Attr[] {
+  const name = valuesOf(attrs, Tag.Name)[0];
+  return name === undefined ? [] : [{ type: CKA.LABEL, value: nameText(OP, name) }];
+}
+
+/** The C_CreateObject template of a public key. */
+export function publicKeyTemplate(
+  attrs: readonly KmipAttribute[],
+  block: KeyBlockFields,
+  id: Uint8Array,
+  options?: OperationOptions,
+): Attr[] {
+  const key = publicKeyAttributes(publicKeyOf(block), options);
+  checkStated(attrs, block, key);
+  const mask = single(attrs, Tag.CryptographicUsageMask, "Integer") ?? M.Verify;
+  return [
+    { type: CKA.CLASS, value: CKO.PUBLIC_KEY },
+    ...key.attrs.slice(0, 1),
+    { type: CKA.ID, value: id },
+    { type: CKA.TOKEN, value: true },
+    ...labelAttr(attrs),
+    { type: CKA.VERIFY, value: has(mask, M.Verify) },
+    { type: CKA.ENCRYPT, value: has(mask, M.Encrypt) },
+    ...(has(mask, M.WrapKey) ? [{ type: CKA.WRAP, value: true }] : []),
+    ...key.attrs.slice(1),
+  ];
+}
+
+/** Key type (and HMAC mechanism) of a secret key of `bytes` bytes. */
+function secretKind(algorithm: number | undefined, bytes: number): Attr[] {
+  if (algorithm === undefined) {
+    throw kmipErrors.missingData(`${OP}: Cryptographic Algorithm is required for a Symmetric Key`);
+  }
+  if (algorithm === A.AES) {
+    if (![16, 24, 32].includes(bytes)) {
+      throw kmipErrors.invalidField(`${OP}: an AES key is 16, 24 or 32 bytes, not ${bytes}`);
+    }
+    return [{ type: CKA.KEY_TYPE, value: CKK.AES }];
+  }
+  const hmac = hmacByAlgorithm(algorithm);
+  if (hmac === undefined) {
+    throw kmipErrors.notSupported(
+      `${OP}: Cryptographic Algorithm ${enumText(Tag.CryptographicAlgorithm, algorithm)} is not supported for a Symmetric Key (AES, HMAC_SHA256, HMAC_SHA384, HMAC_SHA512)`,
+    );
+  }
+  if (bytes < hmac.length || bytes > hmac.blockBytes) {
+    throw kmipErrors.invalidField(
+      `${OP}: an ${hmac.name} key of ${bytes} bytes is not accepted (${hmac.length}-${hmac.blockBytes})`,
+    );
+  }
+  return [
+    { type: CKA.KEY_TYPE, value: CKK.GENERIC_SECRET },
+    { type: CKA.ALLOWED_MECHANISMS, value: mechanismList([hmac.ckm]) },
+  ];
+}
+
+/** The C_CreateObject template of a secret key. */
+export function secretKeyTemplate(
+  attrs: readonly KmipAttribute[],
+  block: KeyBlockFields,
+  id: Uint8Array,
+): Attr[] {
+  const value = secretBytesOf(block);
+  const algorithm = single(attrs, Tag.CryptographicAlgorithm, "Enumeration") ?? block.algorithm;
+  const kind = secretKind(algorithm, value.length);
+  checkStated(attrs, block, {
+    algorithms: [algorithm ?? 0],
+    bits: value.length * 8,
+    name: "secret",
+  });
+  const aes = algorithm === A.AES;
+  const mask =
+    single(attrs, Tag.CryptographicUsageMask, "Integer") ??
+    (aes ? M.Encrypt | M.Decrypt : M.MACGenerate | M.MACVerify);
+  return [
+    { type: CKA.CLASS, value: CKO.SECRET_KEY },
+    ...kind.slice(0, 1),
+    { type: CKA.ID, value: id },
+    { type: CKA.TOKEN, value: true },
+    { type: CKA.PRIVATE, value: true },
+    { type: CKA.SENSITIVE, value: single(attrs, Tag.Sensitive, "Boolean") ?? true },
+    { type: CKA.EXTRACTABLE, value: single(attrs, Tag.Extractable, "Boolean") ?? false },
+    ...labelAttr(attrs),
+    { type: CKA.ENCRYPT, value: has(mask, M.Encrypt) },
+    { type: CKA.DECRYPT, value: has(mask, M.Decrypt) },
+    { type: CKA.SIGN, value: has(mask, M.MACGenerate | M.Sign) },
+    { type: CKA.VERIFY, value: has(mask, M.MACVerify | M.Verify) },
+    ...(has(mask, M.WrapKey) ? [{ type: CKA.WRAP, value: true }] : []),
+    ...(has(mask, M.UnwrapKey) ? [{ type: CKA.UNWRAP, value: true }] : []),
+    ...(has(mask, M.DeriveKey) ? [{ type: CKA.DERIVE, value: true }] : []),
+    ...kind.slice(1),
+    { type: CKA.VALUE, value },
+  ];
+}
+
+function registerAttributes(payload: ItemOf<"Structure">): KmipAttribute[] {
+  const container = findChild(payload, Tag.TemplateAttribute) ?? findChild(payload, Tag.Attributes);
+  return container === undefined ? [] : readAttributes(container);
+}
+
+function objectOf(payload: ItemOf<"Structure">, tag: number): TtlvItem {
+  const object = findChild(payload, tag);
+  if (object === undefined) throw kmipErrors.missingData(`${OP}: ${nameOf(tag)} is required`);
+  return object;
+}
+
+/** The Register handler. */
+export const register: OperationHandler = {
+  operation: Operation.Register,
+  needsToken: true,
+  async run(payload, ctx) {
+    const token = requireToken(ctx, OP);
+    const objectType = required(payload, Tag.ObjectType, "Enumeration");
+    const attrs = registerAttributes(payload);
+    const id = newKeyId();
+    let template: Attr[];
+    let uid: string;
+    if (objectType === ObjectType.PublicKey) {
+      const block = readKeyBlock(objectOf(payload, Tag.PublicKey));
+      template = publicKeyTemplate(attrs, block, id, ctx.options);
+      uid = uidOf(id, "public");
+    } else if (objectType === ObjectType.SymmetricKey) {
+      template = secretKeyTemplate(attrs, readKeyBlock(objectOf(payload, Tag.SymmetricKey)), id);
+      uid = uidOf(id, "secret");
+    } else {
+      throw kmipErrors.notSupported(
+        `${OP}: Object Type ${enumText(Tag.ObjectType, objectType)} is not supported (Public Key, Symmetric Key)`,
+      );
+    }
+    await ctx.client.createObject(token, template);
+    return { uid, payload: [build.textString(Tag.UniqueIdentifier, uid)] };
+  },
+};

@@ -1,0 +1,131 @@
+/**
+ * Signature Verify (KMIP 1.4 section 4.32, KMIP 2.1 section 6.1.52): C_VerifyInit + C_Verify
+ * with the public key, for every signature Sign makes (sign.ts, sign-plan.ts: the same
+ * Cryptographic Parameters, defaults and mechanisms).
+ *
+ * Request: Unique Identifier, Cryptographic Parameters?, Data or Digested Data, Signature
+ * Data. Response: Unique Identifier (as requested), Validity Indicator Valid or Invalid.
+ *
+ * The Unique Identifier may name the public key (`_pub`, or bare hex) or the private key
+ * (`_priv`): then the public key of the same pair (same CKA_ID) verifies, since PKCS#11
+ * verifies with public keys; without it on the token: Item Not Found. Secret keys: Permission
+ * Denied (HMACs are checked by MAC Verify).
+ *
+ * ECDSA: Signature Data is the DER SEQUENCE{r, s} that Sign returns; it becomes PKCS#11's
+ * r||s for the key's curve (CKA_EC_PARAMS), and a message is hashed here as for Sign. A
+ * signature that is not such a DER value is Invalid.
+ */
+import { Operation, ValidityIndicator } from "../kmip/enums.js";
+import { KmipError, kmipErrors } from "../kmip/errors.js";
+import { build, type ItemOf, optional, optionalStruct, required } from "../kmip/item.js";
+import { Tag } from "../kmip/tags.js";
+import type { Pkcs11Client } from "../pkcs11/client.js";
+import { CKA, CKO } from "../pkcs11/constants.js";
+import type { ObjectRef, TokenSelector } from "../pkcs11/types.js";
+import { curveByParams } from "./algorithms.js";
+import { ecdsaDerToRaw } from "./ecdsa-der.js";
+import { attrBytes, readKeyKind, requireKey, requireToken } from "./keys.js";
+import { type SignCall, type SignInput, signCall } from "./sign.js";
+import { planFor, readSignParameters } from "./sign-plan.js";
+import type { OperationHandler } from "./types.js";
+import { halfOf, shown } from "./uid.js";
+
+const OP = "Signature Verify";
+
+function readInput(payload: ItemOf<"Structure">): SignInput {
+  const data = optional(payload, Tag.Data, "ByteString");
+  const digest = optional(payload, Tag.DigestedData, "ByteString");
+  if (data !== undefined && digest !== undefined) {
+    throw kmipErrors.invalidField(`${OP}: give Data or Digested Data, not both`);
+  }
+  if (digest !== undefined) return { digested: true, data: digest };
+  if (data === undefined) throw kmipErrors.missingData(`${OP}: Data or Digested Data is required`);
+  return { digested: false, data };
+}
+
+function refuseStreaming(payload: ItemOf<"Structure">): void {
+  const init = optional(payload, Tag.InitIndicator, "Boolean");
+  const final = optional(payload, Tag.FinalIndicator, "Boolean");
+  const correlation = optional(payload, Tag.CorrelationValue, "ByteString");
+  if (correlation !== undefined || init === false || final === false) {
+    throw kmipErrors.notSupported(
+      `${OP}: multi-part verification (Correlation Value, Init/Final Indicator) is not supported`,
+    );
+  }
+}
+
+/** The public key that verifies for the key a UID names. */
+function verifyingKey(uid: string, ref: ObjectRef): ObjectRef {
+  const half = halfOf(ref);
+  if (half === "secret") {
+    throw kmipErrors.permissionDenied(
+      `${OP}: ${shown(uid)} is a secret key; verify a MAC with MAC Verify`,
+    );
+  }
+  return half === "private" ? { id: ref.id, cls: CKO.PUBLIC_KEY } : ref;
+}
+
+/** Sign's checks, with their messages naming this operation. */
+function callFor(...args: Parameters<typeof signCall>): SignCall {
+  try {
+    return signCall(...args);
+  } catch (err) {
+    if (err instanceof KmipError && err.message.startsWith("Sign: ")) {
+      throw new KmipError(err.reason, `${OP}: ${err.message.slice("Sign: ".length)}`);
+    }
+    throw err;
+  }
+}
+
+/** The curve's coordinate size of an EC key (CKA_EC_PARAMS). */
+async function coordinateBytes(
+  client: Pkcs11Client,
+  token: TokenSelector,
+  ref: ObjectRef,
+): Promise<number> {
+  const params = attrBytes(await client.getAttributes(token, ref, [CKA.EC_PARAMS]), CKA.EC_PARAMS);
+  const curve = curveByParams(params);
+  if (curve === undefined) {
+    throw kmipErrors.notSupported(
+      `${OP}: the key's curve (CKA_EC_PARAMS ${Buffer.from(params).toString("hex")}) is not supported`,
+    );
+  }
+  return curve.coordinateBytes;
+}
+
+function response(uid: string, valid: boolean) {
+  return {
+    uid,
+    payload: [
+      build.textString(Tag.UniqueIdentifier, uid),
+      build.enumeration(
+        Tag.ValidityIndicator,
+        valid ? ValidityIndicator.Valid : ValidityIndicator.Invalid,
+      ),
+    ],
+  };
+}
+
+/** The Signature Verify handler. */
+export const signatureVerify: OperationHandler = {
+  operation: Operation.SignatureVerify,
+  needsToken: true,
+  async run(payload, ctx) {
+    const token = requireToken(ctx, OP);
+    const { uid, ref: named } = requireKey(payload);
+    const ref = verifyingKey(uid, named);
+    refuseStreaming(payload);
+    const input = readInput(payload);
+    const signature = required(payload, Tag.SignatureData, "ByteString");
+    const params = readSignParameters(optionalStruct(payload, Tag.CryptographicParameters));
+    const kind = params.kind ?? (await readKeyKind(ctx.client, token, ref));
+    const call = callFor(planFor(params, kind), input);
+    let tokenSignature: Uint8Array | undefined = signature;
+    if (call.derEncode) {
+      tokenSignature = ecdsaDerToRaw(signature, await coordinateBytes(ctx.client, token, ref));
+    }
+    if (tokenSignature === undefined) return response(uid, false);
+    const valid = await ctx.client.verify(token, ref, call.mechanism, call.data, tokenSignature);
+    return response(uid, valid);
+  },
+};
