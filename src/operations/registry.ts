@@ -3,20 +3,27 @@
  * answers Operation Not Supported for any other.
  */
 import { activate } from "./activate.js";
+import { addAttribute } from "./add-attribute.js";
 import { create } from "./create.js";
 import { createKeyPair } from "./create-key-pair.js";
 import { decrypt } from "./decrypt.js";
+import { deleteAttribute } from "./delete-attribute.js";
 import { destroy } from "./destroy.js";
 import { discoverVersions } from "./discover-versions.js";
 import { encrypt } from "./encrypt.js";
 import { get } from "./get.js";
+import { getAttributeList } from "./get-attribute-list.js";
+import { getAttributes } from "./get-attributes.js";
+import { locate } from "./locate.js";
 import { mac } from "./mac.js";
 import { macVerify } from "./mac-verify.js";
 import { modifyAttribute } from "./modify-attribute.js";
 import { createQuery } from "./query.js";
+import { register } from "./register.js";
 import { revoke } from "./revoke.js";
 import { rngRetrieve } from "./rng-retrieve.js";
 import { sign } from "./sign.js";
+import { signatureVerify } from "./signature-verify.js";
 import type { OperationHandler } from "./types.js";
 
 const handlers: OperationHandler[] = [
@@ -35,6 +42,13 @@ const handlers: OperationHandler[] = [
   mac,
   macVerify,
   rngRetrieve,
+  locate,
+  getAttributes,
+  getAttributeList,
+  addAttribute,
+  deleteAttribute,
+  register,
+  signatureVerify,
 ];
 
 /** Operation enumeration value -> handler. */
