@@ -60,11 +60,13 @@ export function toMechanism(mechanism: Mechanism): pkcs11js.Mechanism {
     };
     return { mechanism: mechanism.type, parameter: pss };
   }
+  // CKZ_DATA_SPECIFIED is the only source PKCS#11 defines, also for an empty label
+  // (pSourceData NULL); SoftHSM2's C_EncryptInit refuses any other with CKR_ARGUMENTS_BAD.
   const oaep: pkcs11js.RsaOAEP = {
     type: pkcs11js.CK_PARAMS_RSA_OAEP,
     hashAlg: p.hashAlg,
     mgf: p.mgf,
-    source: p.source === undefined ? 0 : CKZ.DATA_SPECIFIED,
+    source: CKZ.DATA_SPECIFIED,
   };
   if (p.source !== undefined) oaep.sourceData = toBuffer(p.source);
   return { mechanism: mechanism.type, parameter: oaep };
