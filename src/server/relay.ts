@@ -25,6 +25,26 @@ export interface RunningRelay {
   close(): Promise<void>;
 }
 
+/**
+ * TLS suites: the TLS 1.3 ones, and for TLS 1.2 only ECDHE key exchange (forward secrecy).
+ * Node's default list also allows static-RSA suites (AES256-GCM-SHA384, ...), which a relay
+ * with an RSA certificate would otherwise negotiate with a client offering nothing better.
+ */
+const TLS_CIPHERS = [
+  "TLS_AES_256_GCM_SHA384",
+  "TLS_CHACHA20_POLY1305_SHA256",
+  "TLS_AES_128_GCM_SHA256",
+  "ECDHE-ECDSA-AES128-GCM-SHA256",
+  "ECDHE-RSA-AES128-GCM-SHA256",
+  "ECDHE-ECDSA-AES256-GCM-SHA384",
+  "ECDHE-RSA-AES256-GCM-SHA384",
+  "ECDHE-ECDSA-CHACHA20-POLY1305",
+  "ECDHE-RSA-CHACHA20-POLY1305",
+  "ECDHE-ECDSA-AES128-SHA256",
+  "ECDHE-RSA-AES128-SHA256",
+  "ECDHE-ECDSA-AES256-SHA384",
+  "ECDHE-RSA-AES256-SHA384",
+].join(":");
 /** Time a TLS handshake may take before the connection is dropped. */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Requests processed at once per connection before its reading pauses. */
@@ -77,6 +97,7 @@ export async function startRelay(opts: {
     cert: identity.cert,
     key: identity.key,
     minVersion: "TLSv1.2",
+    ciphers: TLS_CIPHERS,
     handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
     // With a client CA, certificates are requested but checked here rather than by the TLS
     // stack, so that a refusal can be logged with its reason (under TLS 1.3 the server would
