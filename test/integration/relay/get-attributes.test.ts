@@ -85,7 +85,7 @@ describe("Get Attributes", () => {
       Tag.Link,
     ]);
     expect(findChild(attributes, Tag.CryptographicUsageMask)?.value).toBe(
-      CryptographicUsageMask.Sign,
+      CryptographicUsageMask.Sign | CryptographicUsageMask.UnwrapKey, // CKA_UNWRAP: token default
     );
     const link = findChild(attributes, Tag.Link)!;
     expect(findChild(link, Tag.LinkType)?.value).toBe(LinkType.PublicKeyLink);
