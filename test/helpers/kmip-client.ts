@@ -72,19 +72,24 @@ export function requestMessage(opts: {
 export class KmipTestClient {
   private readonly framer = new TtlvFramer({ maxMessageBytes: 64 * 1024 * 1024 });
   private readonly received: Buffer[] = [];
-  private waiter: (() => void) | undefined;
+  /** Readers waiting for the next message or the close (several requests may overlap). */
+  private readonly waiters = new Set<() => void>();
   private closed = false;
 
   private constructor(readonly socket: tls.TLSSocket) {
     socket.on("data", (chunk: Buffer) => {
       this.received.push(...this.framer.push(chunk));
-      this.waiter?.();
+      this.wakeAll();
     });
     socket.on("close", () => {
       this.closed = true;
-      this.waiter?.();
+      this.wakeAll();
     });
     socket.on("error", () => {});
+  }
+
+  private wakeAll(): void {
+    for (const wake of [...this.waiters]) wake();
   }
 
   /** Connects over TLS to 127.0.0.1:`port`. */
@@ -111,13 +116,14 @@ export class KmipTestClient {
       const left = deadline - Date.now();
       if (left <= 0) throw new Error("no response in time");
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiter = () => {
+        const wake = () => {
           clearTimeout(timer);
+          this.waiters.delete(wake);
           resolve();
         };
+        const timer = setTimeout(wake, left);
+        this.waiters.add(wake);
       });
-      this.waiter = undefined;
     }
     return this.received.shift()!;
   }
