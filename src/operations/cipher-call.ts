@@ -44,8 +44,13 @@ export function readCipherInput(payload: ItemOf<"Structure">, op: CipherOperatio
   if (op === "Encrypt" && tag !== undefined) {
     throw kmipErrors.invalidField("Encrypt: Authenticated Encryption Tag is an output of Encrypt");
   }
+  const data = required(payload, Tag.Data, "ByteString");
+  if (data.length === 0) {
+    // PKCS#11 libraries take no empty input (SoftHSM2: CKR_ARGUMENTS_BAD).
+    throw kmipErrors.invalidField(`${op}: Data is empty`);
+  }
   return {
-    data: required(payload, Tag.Data, "ByteString"),
+    data,
     iv: optional(payload, Tag.IVCounterNonce, "ByteString"),
     aad: optional(payload, Tag.AuthenticatedEncryptionAdditionalData, "ByteString"),
     tag,
