@@ -4,6 +4,7 @@
  * at a time, in order. It exits when the relay closes fd 3 or asks it to finalise.
  */
 import { Socket } from "node:net";
+import { Worker } from "node:worker_threads";
 import { CKR, ckrName } from "../constants.js";
 import { ObjectNotFoundError, TokenNotFoundError } from "../errors.js";
 import { FrameDecoder } from "../rpc/frames.js";
@@ -19,6 +20,11 @@ import { handlers, MAIN_FUNCTION, NativePkcs11Error } from "./ops.js";
 import { Runtime } from "./runtime.js";
 
 const RPC_FD = 3;
+
+// Dies with the relay even while the main thread is stuck in a PKCS#11 call.
+new Worker(new URL("./watchdog.js", import.meta.url), {
+  workerData: { relayPid: process.ppid },
+}).unref();
 
 const runtime = new Runtime();
 const channel = new Socket({ fd: RPC_FD, readable: true, writable: true });

@@ -293,34 +293,50 @@ it("answers unavailable at once during a crash loop, and recovers when the libra
   expect(openFds()).toBe(fds);
 });
 
-it("leaves no worker behind when the relay process is killed with SIGKILL", async () => {
+it("leaves no worker behind when the relay is killed with SIGKILL, even one hung in C_Sign", async () => {
   control("");
   const script = join(hsm.dir, "relay.mjs");
   const supervisor = join(ROOT, "dist", "src", "pkcs11", "supervisor.js");
   writeFileSync(
     script,
-    `import { startPkcs11 } from ${JSON.stringify(supervisor)};
+    `import { writeFileSync } from "node:fs";
+import { startPkcs11 } from ${JSON.stringify(supervisor)};
 const client = await startPkcs11({ libPath: ${JSON.stringify(libPath)}, workers: 2 });
-console.log(JSON.stringify(client.stats().workers.map((w) => w.pid)));
+await client.login(${JSON.stringify(hsm.label)}, ${JSON.stringify(hsm.pin)});
+const id = new Uint8Array([1, 2, 3]);
+const ecParams = Buffer.from("06082a8648ce3d030107", "hex");
+await client.generateKeyPair(${JSON.stringify(hsm.label)}, { type: 0x1040 },
+  [{ type: 0x1, value: true }, { type: 0x102, value: id }, { type: 0x180, value: ecParams }],
+  [{ type: 0x1, value: true }, { type: 0x102, value: id }, { type: 0x108, value: true }]);
+writeFileSync(process.env.FAULTY_PKCS11_CONTROL, "sign:hang");
+const sign = () => client.sign(${JSON.stringify(hsm.label)}, { id, cls: 3 }, { type: 0x1041 }, new Uint8Array(32));
+for (const call of [sign(), sign()]) call.then(() => console.log("signed"), (e) => console.log(e.message));
+setTimeout(() => {
+  const workers = client.stats().workers;
+  console.log(JSON.stringify({ pids: workers.map((w) => w.pid), inFlight: workers.map((w) => w.inFlight) }));
+}, 500);
 setInterval(() => {}, 1000);`,
   );
   const relay = spawn(process.execPath, [script], {
-    env: { ...process.env, ...hsm.env },
+    env: { ...process.env, ...hsm.env, FAULTY_PKCS11_CONTROL: controlPath },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const line = await new Promise<string>((resolve) =>
     relay.stdout.once("data", (d: Buffer) => resolve(d.toString())),
   );
-  const pids = JSON.parse(line) as number[];
+  const { pids, inFlight } = JSON.parse(line) as { pids: number[]; inFlight: number[] };
   expect(pids).toHaveLength(2);
+  expect(inFlight).toEqual([1, 1]); // both workers are stuck in C_Sign
+  expect(readFileSync(controlPath, "utf8")).toBe("sign:hang");
   relay.kill("SIGKILL");
   const alive = () =>
     pids.filter(
       (pid) =>
         existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z "),
     );
-  for (let i = 0; i < 100 && alive().length > 0; i++) await sleep(20);
+  for (let i = 0; i < 150 && alive().length > 0; i++) await sleep(20);
   expect(alive()).toEqual([]);
+  control("");
 });
 
 it("rejects calls after close with WorkerError shutdown", async () => {
