@@ -12,17 +12,22 @@
  * CPU time of the relay process and of its workers comes from /proc/<pid>/stat.
  *
  * Run: `npm run bench` (builds, then `node dist/scripts/bench.js`). Options:
- *   --seconds S      timed window of each measurement (default 4, warm-up 1 s before it)
+ *   --seconds S      timed window of each measurement (default 4), cut into 3 rounds that are
+ *                    interleaved with the limit's (bench/rounds.ts), each after a warm-up
  *   --log-level L    the relay's daemon.log-level (default info, the relay's default)
- *   --only A,B       run only the named parts (sign, batch, get, keygen, idle) and algorithms
- *                    (rsa, p256, ed25519)
- *   --cpu-prof DIR   run the relay under `node --cpu-prof` writing into DIR
+ *   --only A,B       run only the named parts (conn1, conn16, conn64, batch32, batch100 or
+ *                    sign = conn*, batch = batch*; get, keygen, idle) and algorithms (rsa,
+ *                    p256, ed25519); the direct limit runs with any Sign part
+ *   --cpu-prof DIR   CPU profiles of the relay and its workers into DIR (as `node --cpu-prof`)
+ *                    (summarise with dist/scripts/bench/profile-summary.js)
+ *   --relay-dist D   run the relay of another build's dist/ directory D (a candidate change;
+ *                    D/.. must hold package.json and node_modules, as the workers need)
  * It makes its own SoftHSM2 token in a temporary directory and removes it. About 2 minutes.
  */
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { type LimitJob, type LimitResult, measureLimit } from "./bench/limit.js";
-import { idleConnectionsRss, measureRelay } from "./bench/load.js";
+import { idleConnectionsRss, measureRelay, type RelayMeasurement } from "./bench/load.js";
 import type { LoadJob } from "./bench/load-client.js";
 import { loadAverage } from "./bench/proc.js";
 import {
@@ -41,10 +46,22 @@ import {
   SIGN_DATA,
   signRequest,
 } from "./bench/requests.js";
+import {
+  combineLimit,
+  combineRelay,
+  interleave,
+  type Probe,
+  pairedAddedP50,
+  pairedRatio,
+  probe,
+} from "./bench/rounds.js";
 import { type BenchKey, createKeys } from "./bench/setup.js";
 
 const WORKERS = 2;
-const WARMUP_MS = 1000;
+/** Rounds per measurement (interleaved, see bench/rounds.ts). */
+const ROUNDS = 3;
+const LIMIT_WARMUP_MS = 300;
+const RELAY_WARMUP_MS = 500;
 const IDLE_CONNECTIONS = 256;
 
 const { values: args } = parseArgs({
@@ -53,11 +70,20 @@ const { values: args } = parseArgs({
     "log-level": { type: "string", default: "info" },
     only: { type: "string" },
     "cpu-prof": { type: "string" },
+    "relay-dist": { type: "string" },
   },
 });
 const durationMs = Math.min(10, Math.max(1, Number(args.seconds))) * 1000;
+const roundMs = durationMs / ROUNDS;
 const only = args.only?.split(",");
-const wanted = (part: string): boolean => only === undefined || only.includes(part);
+/** Names --only accepts for several parts at once. */
+const ALIASES: Readonly<Record<string, readonly string[]>> = {
+  sign: ["conn1", "conn16", "conn64"],
+  batch: ["batch32", "batch100"],
+};
+const parts = only?.flatMap((o) => ALIASES[o] ?? [o]);
+const wanted = (part: string): boolean => parts === undefined || parts.includes(part);
+const SIGN_PARTS = ["conn1", "conn16", "conn64", "batch32", "batch100"];
 const algs = ALGS.filter(
   (a) => only === undefined || only.includes(a) || !only.some((o) => ALGS.includes(o as Alg)),
 );
@@ -74,8 +100,8 @@ function log(message: string): void {
   process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
 }
 
-function limitJob(b: Bench, op: LimitJob["op"], alg: Alg): LimitJob {
-  return {
+function limitProbe(b: Bench, name: string, op: LimitJob["op"], alg: Alg): Probe<LimitResult> {
+  const job: LimitJob = {
     op,
     alg,
     libPath: b.relay.token.libPath,
@@ -84,42 +110,53 @@ function limitJob(b: Bench, op: LimitJob["op"], alg: Alg): LimitJob {
     pin: b.relay.credential.password,
     idHex: b.keys[alg].idHex,
     data: Buffer.from(SIGN_DATA).toString("base64"),
-    warmupMs: WARMUP_MS,
-    durationMs,
+    warmupMs: LIMIT_WARMUP_MS,
+    durationMs: roundMs,
   };
+  return probe(name, () => measureLimit(job, WORKERS));
 }
 
-async function limit(b: Bench, name: string, op: LimitJob["op"], alg: Alg): Promise<LimitResult> {
-  log(`${name}`);
-  const result = await measureLimit(limitJob(b, op, alg), WORKERS);
-  b.rows.push(limitRow(name, result, loadAverage()));
-  return result;
+/** A relay shape: the request, connections, and Sign items per request. */
+interface Shape {
+  readonly probe: Probe<RelayMeasurement>;
+  readonly items: number;
+  readonly connections: number;
 }
 
-/** One relay measurement; returns relay ÷ limit of operations per second. */
-async function relay(
+function relayShape(
   b: Bench,
   name: string,
   request: Uint8Array,
-  shape: { connections: number; items: number; vs?: LimitResult; depth?: number },
-): Promise<{ ratio: number; p50Us: number }> {
-  log(name);
+  connections: number,
+  items: number,
+): Shape {
   const job: Omit<LoadJob, "port"> = {
     requests: [Buffer.from(request).toString("base64")],
-    connections: shape.connections,
-    depth: shape.depth ?? 1,
-    expectItems: shape.items,
-    warmupMs: WARMUP_MS,
-    durationMs,
+    connections,
+    depth: 1,
+    expectItems: items,
+    warmupMs: RELAY_WARMUP_MS,
+    durationMs: roundMs,
   };
-  const m = await measureRelay(b.relay, job);
-  const ratio = shape.vs === undefined ? Number.NaN : (m.rate * shape.items) / shape.vs.rate;
-  const shown =
-    shape.connections === 1 && shape.vs !== undefined
-      ? `p50 +${(m.p50Us - shape.vs.p50Us).toFixed(0)} µs`
-      : ratio.toFixed(2);
-  b.rows.push(relayRow(name, m, shape.items, shown));
-  return { ratio, p50Us: m.p50Us };
+  return { probe: probe(name, () => measureRelay(b.relay, job)), items, connections };
+}
+
+/** Runs the limit and the shapes in interleaved rounds; adds their rows; ratios per shape. */
+async function compare(b: Bench, limit: Probe<LimitResult>, shapes: readonly Shape[]) {
+  await interleave([limit, ...shapes.map((s) => s.probe)], ROUNDS, (name, round) =>
+    log(`${name} (round ${round}/${ROUNDS})`),
+  );
+  b.rows.push(limitRow(limit.name, combineLimit(limit.samples)));
+  const ratios = new Map<Shape, number>();
+  for (const shape of shapes) {
+    const samples = shape.probe.samples;
+    const ratio = pairedRatio(samples, shape.items, limit.samples);
+    const added = pairedAddedP50(samples, limit.samples);
+    const shown = shape.connections === 1 ? `p50 +${added.toFixed(0)} µs` : ratio.toFixed(2);
+    b.rows.push(relayRow(shape.probe.name, combineRelay(samples), shape.items, shown));
+    ratios.set(shape, shape.connections === 1 ? added : ratio);
+  }
+  return ratios;
 }
 
 const SIGN_GOALS: Readonly<Record<Alg, { single: number; batch: number }>> = {
@@ -132,79 +169,56 @@ async function signing(b: Bench, alg: Alg): Promise<void> {
   const name = ALG_NAMES[alg];
   const { credential } = b.relay;
   const uid = b.keys[alg].privateUid;
-  const vs = await limit(b, `${name} Sign, direct pkcs11js, ${WORKERS} processes`, "sign", alg);
-  if (wanted("sign")) {
-    const single = signRequest(credential, alg, uid, 1);
-    const one = await relay(b, `${name} Sign, relay, 1 conn, 1 in flight`, single, {
-      connections: 1,
-      items: 1,
-      vs,
-    });
-    b.goals.push({
-      name: `${name} 1-conn p50 added µs`,
-      value: one.p50Us - vs.p50Us,
-      bound: 150,
-      atLeast: false,
-      digits: 0,
-    });
-    for (const connections of [16, 64]) {
-      const r = await relay(b, `${name} Sign, relay, ${connections} conns`, single, {
-        connections,
-        items: 1,
-        vs,
-      });
-      if (connections === 16) {
-        const bound = SIGN_GOALS[alg].single;
-        b.goals.push({ name: `${name} 16-conn`, value: r.ratio, bound, atLeast: true, digits: 2 });
-      }
-    }
+  const limit = limitProbe(b, `${name} Sign, direct pkcs11js, ${WORKERS} processes`, "sign", alg);
+  const single = signRequest(credential, alg, uid, 1);
+  const shapes: Shape[] = [];
+  const goals: Omit<Goal, "value">[] = [];
+  if (wanted("conn1")) {
+    shapes.push(relayShape(b, `${name} Sign, relay, 1 conn, 1 in flight`, single, 1, 1));
+    goals.push({ name: `${name} 1-conn p50 added µs`, bound: 150, atLeast: false, digits: 0 });
   }
-  if (wanted("batch")) {
-    for (const items of [32, 100]) {
-      const request = signRequest(credential, alg, uid, items);
-      const r = await relay(b, `${name} Sign, relay, batches of ${items}, 16 conns`, request, {
-        connections: 16,
-        items,
-        vs,
-      });
-      if (items === 100) {
-        const bound = SIGN_GOALS[alg].batch;
-        b.goals.push({
-          name: `${name} batch-100`,
-          value: r.ratio,
-          bound,
-          atLeast: true,
-          digits: 2,
-        });
-      }
-    }
+  for (const connections of [16, 64]) {
+    if (!wanted(`conn${connections}`)) continue;
+    shapes.push(relayShape(b, `${name} Sign, relay, ${connections} conns`, single, connections, 1));
+    const bound = SIGN_GOALS[alg].single;
+    goals.push({ name: `${name} ${connections}-conn`, bound, atLeast: true, digits: 2 });
   }
+  for (const items of [32, 100]) {
+    if (!wanted(`batch${items}`)) continue;
+    const request = signRequest(credential, alg, uid, items);
+    const label = `${name} Sign, relay, batches of ${items}, 16 conns`;
+    shapes.push(relayShape(b, label, request, 16, items));
+    const bound = SIGN_GOALS[alg].batch;
+    goals.push({ name: `${name} batch-${items}`, bound, atLeast: true, digits: 2 });
+  }
+  const ratios = [...(await compare(b, limit, shapes)).values()];
+  goals.forEach((goal, i) => {
+    // Goals exist for 1 connection, 16 connections and batches of 100 only.
+    if (/64-conn|batch-32/.test(goal.name)) return;
+    b.goals.push({ ...goal, value: ratios[i] ?? Number.NaN });
+  });
 }
 
 async function others(b: Bench): Promise<void> {
   const { credential } = b.relay;
   if (wanted("get")) {
-    const vs = await limit(
+    const limit = limitProbe(
       b,
       "Get P-256 public key, direct (attributes, cached handle)",
       "get",
       "p256",
     );
     const request = getRequest(credential, b.keys.p256.publicUid);
-    await relay(b, "Get P-256 public key, relay, 16 conns", request, {
-      connections: 16,
-      items: 1,
-      vs,
-    });
+    await compare(b, limit, [
+      relayShape(b, "Get P-256 public key, relay, 16 conns", request, 16, 1),
+    ]);
   }
   if (wanted("keygen")) {
-    const vs = await limit(b, "Create Key Pair P-256, direct", "keygen", "p256");
+    const limit = limitProbe(b, "Create Key Pair P-256, direct", "keygen", "p256");
     const request = createKeyPairRequest(credential, "p256");
-    await relay(b, "Create Key Pair P-256, relay, 16 conns", request, {
-      connections: 16,
-      items: 1,
-      vs,
-    });
+    await compare(b, limit, [
+      relayShape(b, "Create Key Pair P-256, relay, 16 conns", request, 16, 1),
+    ]);
   }
 }
 
@@ -212,7 +226,6 @@ async function main(): Promise<void> {
   const started = performance.now();
   const work = benchDir();
   const profileDir = args["cpu-prof"];
-  const nodeOptions = profileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", profileDir];
   let relayProcess: RelayProcess | undefined;
   let idle: { before: number; open: number } | undefined;
   const rows: Row[] = [];
@@ -222,12 +235,13 @@ async function main(): Promise<void> {
     relayProcess = await startRelayProcess(work.dir, {
       workers: WORKERS,
       logLevel: args["log-level"],
-      nodeOptions,
+      ...(profileDir === undefined ? {} : { cpuProfileDir: profileDir }),
+      ...(args["relay-dist"] === undefined ? {} : { relayDist: args["relay-dist"] }),
     });
     log(`relay pid ${relayProcess.pid}, workers ${relayProcess.workerPids.join(" ")}`);
     const keys = await createKeys(relayProcess.port, relayProcess.credential);
     const b: Bench = { relay: relayProcess, keys, rows, goals };
-    if (wanted("sign") || wanted("batch")) for (const alg of algs) await signing(b, alg);
+    if (SIGN_PARTS.some(wanted)) for (const alg of algs) await signing(b, alg);
     await others(b);
     if (wanted("idle")) {
       log(`${IDLE_CONNECTIONS} idle connections`);
@@ -248,7 +262,7 @@ async function main(): Promise<void> {
   }
   const cpu = cpus()[0]?.model ?? "unknown CPU";
   console.log(
-    `\n${new Date().toISOString()} node ${process.version}, ${cpus().length} x ${cpu}; relay: ${WORKERS} workers, log-level ${args["log-level"]}; ${durationMs / 1000} s per measurement after ${WARMUP_MS / 1000} s warm-up; load average at end ${loadAverage()}; ${((performance.now() - started) / 1000).toFixed(0)} s in all\n`,
+    `\n${new Date().toISOString()} node ${process.version}, ${cpus().length} x ${cpu}; relay: ${WORKERS} workers, log-level ${args["log-level"]}; ${durationMs / 1000} s per measurement in ${ROUNDS} interleaved rounds, each after a warm-up; load average at end ${loadAverage()}; ${((performance.now() - started) / 1000).toFixed(0)} s in all\n`,
   );
   console.log(table(rows));
   if (idle !== undefined) {

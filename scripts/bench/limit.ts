@@ -13,7 +13,7 @@ import { fork } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import pkcs11js from "pkcs11js";
 import { CKA, CKF, CKK, CKM, CKO, CKU } from "../../src/pkcs11/constants.js";
-import { cpuSeconds, percentile } from "./proc.js";
+import { cpuSeconds, loadAverage, percentile } from "./proc.js";
 import type { Alg } from "./requests.js";
 
 /** One limit measurement, asked of every limit process. */
@@ -47,13 +47,14 @@ export interface LimitResult {
   readonly p99Us: number;
   /** CPU seconds per operation, over all processes. */
   readonly cpuPerOp: number;
+  /** /proc/loadavg at the end. */
+  readonly load: string;
 }
 
 /** P-256's OID as CKA_EC_PARAMS (DER OBJECT IDENTIFIER 1.2.840.10045.3.1.7). */
 const P256_PARAMS = Buffer.from([0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07]);
 
 function openSession(p11: pkcs11js.PKCS11, job: LimitJob): Buffer {
-  p11.load(job.libPath);
   p11.C_Initialize({ flags: CKF.OS_LOCKING_OK });
   const slot = p11
     .C_GetSlotList(true)
@@ -127,12 +128,34 @@ function operation(p11: pkcs11js.PKCS11, session: Buffer, job: LimitJob): () => 
   }
 }
 
+/**
+ * Opens the session and finds the key, retrying a few times: SoftHSM2 may answer
+ * CKR_GENERAL_ERROR or miss the token while another process (the relay's workers, the
+ * other limit process) writes its token store (docs/architecture.md, multi-process caveat).
+ */
+function setUp(p11: pkcs11js.PKCS11, job: LimitJob): { session: Buffer; call: () => void } {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const session = openSession(p11, job);
+      return { session, call: operation(p11, session, job) };
+    } catch (error) {
+      if (attempt === 5) throw error;
+      try {
+        p11.C_Finalize();
+      } catch {
+        // not initialised: nothing to undo
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100 * attempt);
+    }
+  }
+}
+
 /** Child side: set up, report "ready", and on "go" warm up and measure. */
 function runChild(job: LimitJob): void {
   process.env.SOFTHSM2_CONF = job.softhsmConf;
   const p11 = new pkcs11js.PKCS11();
-  const session = openSession(p11, job);
-  const call = operation(p11, session, job);
+  p11.load(job.libPath);
+  const { session, call } = setUp(p11, job);
   process.send?.("ready");
   process.once("message", () => {
     const warmEnd = performance.now() + job.warmupMs;
@@ -193,6 +216,7 @@ export async function measureLimit(job: LimitJob, processes: number): Promise<Li
     p50Us: median((r) => r.p50Us),
     p99Us: Math.max(...all.map((r) => r.p99Us)),
     cpuPerOp: all.reduce((sum, r) => sum + r.cpu, 0) / ops,
+    load: loadAverage(),
   };
 }
 

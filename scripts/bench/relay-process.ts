@@ -10,6 +10,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import tls from "node:tls";
+import { pathToFileURL } from "node:url";
 import { type EmbeddedToken, prepareEmbeddedToken } from "../../src/cli/embedded.js";
 import { childPids } from "./proc.js";
 import type { Credential } from "./requests.js";
@@ -32,8 +33,10 @@ export interface RelayOptions {
   readonly workers: number;
   /** daemon.log-level; the relay's default is info (one line per operation). */
   readonly logLevel: string;
-  /** Extra Node options for the relay process, e.g. ["--cpu-prof"]. */
-  readonly nodeOptions?: readonly string[];
+  /** Record CPU profiles of the relay and its workers into this directory. */
+  readonly cpuProfileDir?: string;
+  /** Another build's dist/ directory to run (a candidate change), instead of this one. */
+  readonly relayDist?: string;
 }
 
 /** A temporary directory for the token, the configuration and the logs; removed by `cleanup`. */
@@ -88,6 +91,13 @@ async function waitListening(port: number, child: ChildProcess, timeoutMs: numbe
   }
 }
 
+/** The relay's environment; with profiling, a preload its workers inherit too. */
+function profilingEnv(dir: string | undefined): NodeJS.ProcessEnv {
+  if (dir === undefined) return process.env;
+  const preload = pathToFileURL(join(import.meta.dirname, "cpu-profile-preload.js")).href;
+  return { ...process.env, NODE_OPTIONS: `--import ${preload}`, BENCH_CPU_PROF_DIR: dir };
+}
+
 /** Creates the token (first time) and starts the relay CLI on it. */
 export async function startRelayProcess(dir: string, opts: RelayOptions): Promise<RelayProcess> {
   const token = await prepareEmbeddedToken(join(dir, "hsm"));
@@ -97,9 +107,11 @@ export async function startRelayProcess(dir: string, opts: RelayOptions): Promis
   writeFileSync(configPath, configToml(dir, token, port, opts));
   const logPath = join(dir, "relay.log");
   const log = openSync(logPath, "a");
-  const main = join(import.meta.dirname, "..", "..", "src", "cli", "main.js");
-  const child = spawn(process.execPath, [...(opts.nodeOptions ?? []), main, "-c", configPath], {
+  const dist = opts.relayDist ?? join(import.meta.dirname, "..", "..");
+  const main = join(dist, "src", "cli", "main.js");
+  const child = spawn(process.execPath, [main, "-c", configPath], {
     stdio: ["ignore", log, log],
+    env: profilingEnv(opts.cpuProfileDir),
   });
   const pid = child.pid;
   if (pid === undefined) throw new Error("relay did not start");

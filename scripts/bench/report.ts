@@ -24,7 +24,7 @@ export interface Row {
 }
 
 /** A limit row. */
-export function limitRow(name: string, limit: LimitResult, load: string): Row {
+export function limitRow(name: string, limit: LimitResult): Row {
   return {
     name,
     rate: limit.rate,
@@ -32,7 +32,7 @@ export function limitRow(name: string, limit: LimitResult, load: string): Row {
     p50Us: limit.p50Us,
     p99Us: limit.p99Us,
     workerCpuUs: limit.cpuPerOp * 1e6,
-    load,
+    load: limit.load,
   };
 }
 
