@@ -128,10 +128,9 @@ export interface ErrorsResult {
   readonly rightPinAfterwards?: { readonly publicUid: string; readonly privateUid: string };
   readonly getUnknown?: Failure;
   readonly getPrivate?: Failure;
-  /** Requests the relay refuses: Locate, Create, RSA-1024, Sign with a public key or SHA-1, EC as PKCS_1. */
+  /** Requests the relay refuses: Re-key, RSA-1024, Sign with a public key or SHA-1, EC as PKCS_1. */
   readonly refusals?: {
-    readonly locate: Failure;
-    readonly createSymmetric: Failure;
+    readonly rekey: Failure;
     readonly createRsa1024: Failure;
     readonly signWithPublicKey: Failure;
     readonly signEcdsaSha1: Failure;

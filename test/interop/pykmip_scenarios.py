@@ -135,8 +135,7 @@ def refusals(client, pub_uid, priv_uid):
     }
     rsa_1024 = (enums.CryptographicAlgorithm.RSA, 1024)
     return {
-        "locate": failure_of(client.locate),
-        "createSymmetric": failure_of(client.create, enums.CryptographicAlgorithm.AES, 256),
+        "rekey": failure_of(client.rekey, uid=priv_uid),
         "createRsa1024": failure_of(client.create_key_pair, *rsa_1024),
         "signWithPublicKey": failure_of(client.sign, b"data", uid=pub_uid),
         "signEcdsaSha1": failure_of(
