@@ -21,10 +21,16 @@ import { Runtime } from "./runtime.js";
 
 const RPC_FD = 3;
 
-// Dies with the relay even while the main thread is stuck in a PKCS#11 call.
-new Worker(new URL("./watchdog.js", import.meta.url), {
-  workerData: { relayPid: process.ppid },
-}).unref();
+/**
+ * Makes the process die with the relay even while the main thread is stuck in a PKCS#11
+ * call. Started once the library is initialised (the answer to `init` is on its way), so the
+ * thread's start-up does not delay the worker's readiness.
+ */
+function startWatchdog(): void {
+  new Worker(new URL("./watchdog.js", import.meta.url), {
+    workerData: { relayPid: process.ppid },
+  }).unref();
+}
 
 const runtime = new Runtime();
 const channel = new Socket({ fd: RPC_FD, readable: true, writable: true });
@@ -53,6 +59,7 @@ function execute(request: Request): unknown {
     case "init": {
       const params = request.params as Methods["init"]["params"];
       runtime.load(params.libPath, request.gen);
+      setImmediate(startWatchdog);
       return handlers.libraryInfo(runtime, {});
     }
     case "finalize":
