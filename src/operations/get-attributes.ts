@@ -8,9 +8,9 @@
  * Attributes{the attribute items}.
  *
  * Named attributes the key does not have are left out (the spec's rule). Without names:
- * every attribute the relay can tell, except Link in a 1.x response (PyKMIP 0.10, a common
- * 1.x client, cannot decode a Link attribute and would fail on the whole response; Link is
- * returned when named, and in 2.x).
+ * every attribute the relay can tell except Link, which is returned only when named
+ * (PyKMIP 0.10, a common client, cannot decode a Link attribute in 1.x or 2.0 and would fail
+ * on the whole response). Get Attribute List names Link when the key has one.
  */
 import { Operation } from "../kmip/enums.js";
 import { build } from "../kmip/item.js";
@@ -22,12 +22,9 @@ import { readObjectAttributes } from "./attribute-values.js";
 import { requireKey, requireToken } from "./keys.js";
 import type { OperationHandler } from "./types.js";
 
-/** Which of the key's attributes a request wants; undefined: the default set. */
-function selection(
-  refs: readonly AttributeRef[],
-  version: ProtocolVersion,
-): (tag: number) => boolean {
-  if (refs.length === 0) return (tag) => version.major >= 2 || tag !== Tag.Link;
+/** Which of the key's attributes a request wants (no names: all but Link). */
+function selection(refs: readonly AttributeRef[]): (tag: number) => boolean {
+  if (refs.length === 0) return (tag) => tag !== Tag.Link;
   const tags = new Set(refs.flatMap((r) => (r.tag === undefined ? [] : [r.tag])));
   return (tag) => tags.has(tag);
 }
@@ -58,7 +55,7 @@ export const getAttributes: OperationHandler = {
   async run(payload, ctx) {
     const token = requireToken(ctx, "Get Attributes");
     const { uid, ref } = requireKey(payload);
-    const wanted = selection(requestedAttributes(payload, "Get Attributes"), ctx.version);
+    const wanted = selection(requestedAttributes(payload, "Get Attributes"));
     const all = await readObjectAttributes(ctx.client, token, uid, ref, {
       digest: wanted(Tag.Digest),
       link: wanted(Tag.Link),

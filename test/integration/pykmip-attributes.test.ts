@@ -1,0 +1,90 @@
+/**
+ * PyKMIP 0.10 (a common KMIP 1.x client) decodes what Get Attributes, Get Attribute List,
+ * Locate and Signature Verify answer, over KMIP 1.2, 1.4 and 2.0
+ * (test/interop/pykmip_attributes.py does the calls, this file judges them).
+ */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestRelay, type TestRelay } from "../helpers/relay.js";
+import { PYKMIP_PYTHON } from "../interop/pykmip-driver.js";
+
+const SCRIPT = fileURLToPath(new URL("../interop/pykmip_attributes.py", import.meta.url));
+
+interface Run {
+  readonly steps: Record<string, unknown>;
+  readonly failed: { step: string; type: string; message: string }[];
+}
+
+function runScript(input: object): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(PYKMIP_PYTHON, [SCRIPT], { stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString("utf8");
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      err += chunk.toString("utf8");
+    });
+    child.on("error", reject);
+    child.on("close", () => {
+      try {
+        resolve(JSON.parse(out) as Run);
+      } catch {
+        reject(new Error(`no JSON from ${SCRIPT}: ${out} ${err}`));
+      }
+    });
+    child.stdin.end(JSON.stringify(input));
+  });
+}
+
+let relay: TestRelay;
+beforeAll(async () => {
+  relay = await startTestRelay({ workers: 1 });
+});
+afterAll(async () => {
+  await relay?.close();
+});
+
+describe.each(["1.2", "1.4", "2.0"])("PyKMIP 0.10 over KMIP %s", (version) => {
+  let run: Run;
+  beforeAll(async () => {
+    run = await runScript({
+      host: "127.0.0.1",
+      port: relay.port,
+      ca: relay.certPath,
+      username: relay.username,
+      password: relay.pin,
+      version,
+    });
+  }, 60_000);
+
+  it("decodes every response", () => {
+    expect(run.failed).toEqual([]);
+  });
+
+  it("reads the attributes of both keys", () => {
+    const uids = run.steps.uids as { public: string; private: string };
+    const pub = run.steps.get_attributes_public as Record<string, unknown>;
+    expect(pub["Unique Identifier"]).toBe(uids.public);
+    expect(pub.Name).toBe(`pykmip-attrs-${version}`);
+    expect(pub["Object Type"]).toBe("PUBLIC_KEY");
+    expect(pub["Cryptographic Length"]).toBe(256);
+    expect(pub.State).toBe("ACTIVE");
+    const priv = run.steps.get_attributes_private as Record<string, unknown>;
+    expect(priv["Object Type"]).toBe("PRIVATE_KEY");
+    expect(run.steps.get_attributes_named).toEqual({
+      "Object Type": "PRIVATE_KEY",
+      "Cryptographic Length": 256,
+    });
+    expect(run.steps.get_attribute_list_public).toContain("Cryptographic Usage Mask");
+  });
+
+  it("locates both keys by name and verifies a signature", () => {
+    const uids = run.steps.uids as { public: string; private: string };
+    expect(run.steps.locate_by_name).toEqual([uids.private, uids.public].sort());
+    expect(run.steps.signature_verify).toBe("VALID");
+    expect(run.steps.signature_verify_other).toBe("INVALID");
+  });
+});
