@@ -111,7 +111,9 @@ function gcmCall(
       );
     }
     tagBytes = input.tag.length;
-    data = Buffer.concat([input.data, input.tag]);
+    data = new Uint8Array(input.data.length + input.tag.length);
+    data.set(input.data);
+    data.set(input.tag, input.data.length);
   }
   const parameter = {
     iv,
