@@ -6,7 +6,12 @@
  * file runs and fails, naming the operation.
  */
 import { attributeTagByName } from "../../src/kmip/attributes.js";
-import { ObjectType, Operation, ResultReason } from "../../src/kmip/enums.js";
+import {
+  CryptographicAlgorithm,
+  ObjectType,
+  Operation,
+  ResultReason,
+} from "../../src/kmip/enums.js";
 import { Tag, tagLabel } from "../../src/kmip/tags.js";
 import type { TtlvItem } from "../../src/ttlv/types.js";
 import { nowOffset } from "./bindings.js";
@@ -63,6 +68,13 @@ export const NA_OBJECT_TYPES: ReadonlyMap<number, string> = new Map([
   [ObjectType.SplitKey, "Split Key objects: no PKCS#11 counterpart"],
   [ObjectType.Template, "Template objects: no PKCS#11 counterpart"],
   [ObjectType.PGPKey, "PGP Key objects"],
+]);
+
+/** Algorithms the token (SoftHSM2 2.6) has no mechanism for. */
+export const NA_TOKEN_ALGORITHMS: ReadonlyMap<number, string> = new Map([
+  [CryptographicAlgorithm.ChaCha20, "ChaCha20: SoftHSM2 has no CKM_CHACHA20 mechanism"],
+  [CryptographicAlgorithm.ChaCha20Poly1305, "ChaCha20-Poly1305: SoftHSM2 has no such mechanism"],
+  [CryptographicAlgorithm.Poly1305, "Poly1305: SoftHSM2 has no such mechanism"],
 ]);
 
 const NO_TIMES = "PKCS#11 keeps no time stamps (CKA_START_DATE/CKA_END_DATE hold days only)";
@@ -148,9 +160,12 @@ export function applicability(file: VectorFile, steps: readonly Step[]): Applica
   const ignored = new Set<number>();
   const setReason = NA_SETS[file.set];
   if (setReason !== undefined) blocking.add(setReason);
+  const returned = new Set<string>();
   for (const step of steps) {
+    scanProvisioned(step, returned, blocking);
     walk(step.request, (item, parent) => {
       scanCommon(item, parent, blocking);
+      scanAlgorithm(item, blocking);
       scanRequest(item, soft);
     });
     walk(step.response, (item, parent) => {
@@ -160,6 +175,38 @@ export function applicability(file: VectorFile, steps: readonly Step[]): Applica
     });
   }
   return { reasons: [...blocking, ...soft], ignored, runnable: blocking.size === 0 };
+}
+
+/** Text values of the identifiers in a message. */
+function identifiers(message: TtlvItem): string[] {
+  const out: string[] = [];
+  walk(message, (item) => {
+    if (item.tag === Tag.UniqueIdentifier && item.type === "TextString") out.push(item.value);
+  });
+  return out;
+}
+
+/** A request naming an object by a fixed UID no earlier response returned needs a prepared server. */
+function scanProvisioned(step: Step, returned: Set<string>, reasons: Set<string>): void {
+  for (const uid of identifiers(step.request)) {
+    if (!uid.startsWith("$") && !returned.has(uid)) {
+      reasons.add(
+        `uses object "${uid}", which the test case does not create (provisioned beforehand)`,
+      );
+    }
+  }
+  for (const uid of identifiers(step.response)) returned.add(uid);
+}
+
+function scanAlgorithm(item: TtlvItem, reasons: Set<string>): void {
+  const algorithm =
+    item.tag === Tag.CryptographicAlgorithm && item.type === "Enumeration"
+      ? item.value
+      : attributeTagOf(item) === Tag.CryptographicAlgorithm && item.type === "Structure"
+        ? item.value.find((c) => c.tag === Tag.AttributeValue)?.value
+        : undefined;
+  const reason = typeof algorithm === "number" ? NA_TOKEN_ALGORITHMS.get(algorithm) : undefined;
+  if (reason !== undefined) reasons.add(reason);
 }
 
 function scanCommon(item: TtlvItem, parent: number, reasons: Set<string>): void {

@@ -60,6 +60,24 @@ function operationName(op: number | undefined): string {
   return op === undefined ? "?" : (enumForTag(Tag.Operation)?.byValue.get(op) ?? String(op));
 }
 
+function enumText(item: TtlvItem, tag: number): string {
+  const value = enumChild(item, tag);
+  return value === undefined ? "-" : (enumForTag(tag)?.byValue.get(value) ?? String(value));
+}
+
+/** A different Result Status says it all: one mismatch with the server's reason and message. */
+function statusMismatch(want: TtlvItem, got: TtlvItem): Mismatch {
+  const message = got.type === "Structure" ? findChild(got, Tag.ResultMessage) : undefined;
+  const text = message?.type === "TextString" ? ` "${message.value}"` : "";
+  const reason = (item: TtlvItem) =>
+    enumChild(item, Tag.ResultReason) === undefined ? "" : ` ${enumText(item, Tag.ResultReason)}`;
+  return {
+    path: "BatchItem/ResultStatus",
+    expected: `${enumText(want, Tag.ResultStatus)}${reason(want)}`,
+    got: `${enumText(got, Tag.ResultStatus)}${reason(got)}${text}`,
+  };
+}
+
 function isHarnessStep(step: Step): boolean {
   const items = childrenWith(step.request, Tag.BatchItem);
   return (
@@ -186,7 +204,10 @@ async function runStep(
       ITEM_OPTIONAL,
       (path) => isServerList(op, path),
     );
-    const itemMismatches = compareItems(want, got, ctx, [Tag.ResponseMessage]);
+    const statusDiffers = enumChild(want, Tag.ResultStatus) !== enumChild(got, Tag.ResultStatus);
+    const itemMismatches = statusDiffers
+      ? [statusMismatch(want, got)]
+      : compareItems(want, got, ctx, [Tag.ResponseMessage]);
     for (const note of ctx.notes) state.notes.add(`step ${step.index}: ${note}`);
     if (enumChild(got, Tag.ResultReason) === ResultReason.OperationNotSupported) {
       state.missing.add(operationName(op));

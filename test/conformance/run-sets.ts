@@ -2,7 +2,7 @@
  * Runs test cases set by set: one relay on a fresh SoftHSM2 token per set, a few files at a
  * time, and a verdict per file (pass / fail / n/a) with its reasons.
  */
-import { startTestRelay } from "../helpers/relay.js";
+import { type ConformanceRelay, startConformanceRelay } from "./relay.js";
 import { applicability } from "./rules.js";
 import { type ReplayResult, replay, type StepFailure } from "./run-file.js";
 import { loadSteps, type VectorFile, vectorId } from "./vectors.js";
@@ -31,6 +31,11 @@ export interface RunOptions {
   readonly concurrency?: number;
   /** PKCS#11 worker processes of each relay. */
   readonly workers?: number;
+  /**
+   * Starts the relay for one set (default: {@link startConformanceRelay}); a relay that is
+   * already running can be returned instead, with a `close` that leaves it running.
+   */
+  readonly startRelay?: (workers: number) => Promise<ConformanceRelay>;
   /** Called as each file finishes. */
   readonly onResult?: (result: FileResult) => void;
 }
@@ -103,8 +108,8 @@ export async function runFiles(
   for (const file of files) bySet.set(file.set, [...(bySet.get(file.set) ?? []), file]);
   const results = new Map<VectorFile, FileResult>();
   for (const setFiles of bySet.values()) {
-    const relay = await startTestRelay({ workers: opts.workers ?? 2 });
-    const target = { port: relay.port, username: relay.username, password: relay.pin };
+    const relay = await (opts.startRelay ?? startConformanceRelay)(opts.workers ?? 2);
+    const target = { port: relay.port, username: relay.username, password: relay.password };
     try {
       let next = 0;
       const lane = async () => {
