@@ -184,6 +184,18 @@ describe("Create", () => {
     expect(find(hmac)?.usage).not.toContain("encrypt");
   });
 
+  it("destroys a secret key by its _sec UID: later use is Item Not Found", async () => {
+    const uid = await createSecret(session, SECRET_KINDS.aes128);
+    await encryptWith(session, uid, Buffer.from("z"), { params: GCM });
+    await session.ok(Operation.Destroy, [build.textString(Tag.UniqueIdentifier, uid)]);
+    const after = await session.call(Operation.Encrypt, [
+      build.textString(Tag.UniqueIdentifier, uid),
+      GCM,
+      build.byteString(Tag.Data, Buffer.from("z")),
+    ]);
+    expect(after.reason).toBe(ResultReason.ItemNotFound);
+  });
+
   it.each([
     ["no algorithm", [attr.length(128)], ResultReason.MissingData, /Cryptographic Algorithm/],
     [
