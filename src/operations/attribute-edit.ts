@@ -6,13 +6,14 @@
 import { attributeNameByTag } from "../kmip/attributes.js";
 import { NameType } from "../kmip/enums.js";
 import { kmipErrors } from "../kmip/errors.js";
-import { nameOf, required } from "../kmip/item.js";
+import { required } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
 import type { KmipAttribute } from "../kmip/template.js";
 import type { Pkcs11Client } from "../pkcs11/client.js";
 import { CKA } from "../pkcs11/constants.js";
 import type { ObjectRef, TokenSelector } from "../pkcs11/types.js";
 import type { TtlvItem } from "../ttlv/types.js";
+import { fieldText } from "./attribute-refs.js";
 import { enumText } from "./keys.js";
 
 /** Attributes the relay reports that come from the key itself (attribute-values.ts). */
@@ -29,7 +30,7 @@ export const DERIVED_ATTRIBUTES: ReadonlySet<number> = new Set([
 
 /** An attribute's name for messages. */
 export function attributeText(attribute: { tag: number; name?: string | undefined }): string {
-  return attribute.name ?? attributeNameByTag(attribute.tag) ?? nameOf(attribute.tag);
+  return attribute.name ?? attributeNameByTag(attribute.tag) ?? fieldText(attribute.tag);
 }
 
 /** CKA_LABEL of the key (Item Not Found when there is no such key). */
@@ -70,7 +71,7 @@ export function nameValue(label: string): TtlvItem {
 export function innerAttribute(operation: string, holder: TtlvItem): KmipAttribute {
   if (holder.type !== "Structure" || holder.value.length !== 1) {
     throw kmipErrors.invalidField(
-      `${operation}: ${nameOf(holder.tag)} must hold exactly one attribute`,
+      `${operation}: ${fieldText(holder.tag)} must hold exactly one attribute`,
     );
   }
   const value = holder.value[0]!;

@@ -7,7 +7,7 @@
 import { attributeNameByTag, attributeTagByName } from "../kmip/attributes.js";
 import { kmipErrors } from "../kmip/errors.js";
 import { type ItemOf, nameOf, required } from "../kmip/item.js";
-import { Tag } from "../kmip/tags.js";
+import { Tag, tagText } from "../kmip/tags.js";
 import type { TtlvItem } from "../ttlv/types.js";
 
 /** An attribute a request names: a standard one by tag, or any other by its name. */
@@ -69,4 +69,9 @@ export function requestedAttributes(
 /** A 2.x Attribute Reference for a standard attribute (KMIP 2.1 section 5.5). */
 export function referenceItem(tag: number): TtlvItem {
   return { tag: Tag.AttributeReference, type: "Enumeration", value: tag };
+}
+
+/** A field's name as the spec writes it ("Offset Items"), for messages. */
+export function fieldText(tag: number): string {
+  return tagText(tag) ?? nameOf(tag);
 }

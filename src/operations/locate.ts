@@ -26,7 +26,6 @@ import {
   findChild,
   findChildren,
   type ItemOf,
-  nameOf,
   optional,
   required,
 } from "../kmip/item.js";
@@ -37,6 +36,7 @@ import { CKA, CKK, CKO } from "../pkcs11/constants.js";
 import type { Attr, AttrValues } from "../pkcs11/types.js";
 import type { TtlvItem } from "../ttlv/types.js";
 import { CURVES } from "./algorithms.js";
+import { fieldText } from "./attribute-refs.js";
 import { hmacByAlgorithm } from "./cipher-algorithms.js";
 import { mechanismList } from "./create.js";
 import { enumText, requireToken, ulongOf } from "./keys.js";
@@ -105,7 +105,7 @@ function criterionValue<T extends "Enumeration" | "Integer" | "TextString">(
   const item = attribute.value;
   if (item.type !== type) {
     throw kmipErrors.invalidField(
-      `Locate: ${nameOf(attribute.tag)} must be ${type}, got ${item.type}`,
+      `Locate: ${fieldText(attribute.tag)} must be ${type}, got ${item.type}`,
     );
   }
   return item.value as ItemOf<T>["value"];
@@ -157,7 +157,7 @@ export function searchOf(attributes: readonly KmipAttribute[]): LocateSearch {
   const once = new Set<number>();
   for (const attribute of attributes) {
     if (attribute.tag !== Tag.Name && once.has(attribute.tag)) {
-      throw kmipErrors.invalidField(`Locate: ${nameOf(attribute.tag)} is given twice`);
+      throw kmipErrors.invalidField(`Locate: ${fieldText(attribute.tag)} is given twice`);
     }
     once.add(attribute.tag);
     switch (attribute.tag) {
@@ -189,7 +189,7 @@ export function searchOf(attributes: readonly KmipAttribute[]): LocateSearch {
         break;
       default:
         throw kmipErrors.notSupported(
-          `Locate: cannot search by ${attribute.name ?? nameOf(attribute.tag)} (PKCS#11 does not hold it)`,
+          `Locate: cannot search by ${attribute.name ?? fieldText(attribute.tag)} (PKCS#11 does not hold it)`,
         );
     }
   }
@@ -235,7 +235,7 @@ export function uidOfFound(values: AttrValues, modulusBits?: number): string | u
 function nonNegative(payload: ItemOf<"Structure">, tag: number): number | undefined {
   const value = optional(payload, tag, "Integer");
   if (value !== undefined && value < 0) {
-    throw kmipErrors.invalidField(`Locate: ${nameOf(tag)} must not be negative`);
+    throw kmipErrors.invalidField(`Locate: ${fieldText(tag)} must not be negative`);
   }
   return value;
 }

@@ -23,7 +23,7 @@
 import type { KeyObject } from "node:crypto";
 import { CryptographicAlgorithm, ObjectType, Operation } from "../kmip/enums.js";
 import { kmipErrors } from "../kmip/errors.js";
-import { build, findChild, type ItemOf, nameOf, required, type ValueOf } from "../kmip/item.js";
+import { build, findChild, type ItemOf, required, type ValueOf } from "../kmip/item.js";
 import { CryptographicUsageMask } from "../kmip/masks.js";
 import { Tag } from "../kmip/tags.js";
 import { type KmipAttribute, readAttributes, valuesOf } from "../kmip/template.js";
@@ -32,6 +32,7 @@ import type { Attr } from "../pkcs11/types.js";
 import type { TtlvItem, TtlvTypeName } from "../ttlv/types.js";
 import { CURVES, ED25519_OID, RSA_MIN_BITS } from "./algorithms.js";
 import { nameText } from "./attribute-edit.js";
+import { fieldText } from "./attribute-refs.js";
 import { hmacByAlgorithm } from "./cipher-algorithms.js";
 import { mechanismList } from "./create.js";
 import { enumText, requireToken } from "./keys.js";
@@ -58,7 +59,7 @@ function single<T extends TtlvTypeName>(
   const first = valuesOf(attrs, tag)[0];
   if (first === undefined) return undefined;
   if (first.type !== type) {
-    throw kmipErrors.invalidField(`${nameOf(tag)}: expected ${type}, got ${first.type}`);
+    throw kmipErrors.invalidField(`${fieldText(tag)}: expected ${type}, got ${first.type}`);
   }
   const value: unknown = first.value;
   return value as ValueOf<T>;
@@ -248,7 +249,7 @@ function registerAttributes(payload: ItemOf<"Structure">): KmipAttribute[] {
 
 function objectOf(payload: ItemOf<"Structure">, tag: number): TtlvItem {
   const object = findChild(payload, tag);
-  if (object === undefined) throw kmipErrors.missingData(`${OP}: ${nameOf(tag)} is required`);
+  if (object === undefined) throw kmipErrors.missingData(`${OP}: ${fieldText(tag)} is required`);
   return object;
 }
 

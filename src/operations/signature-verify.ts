@@ -17,7 +17,7 @@
  */
 import { Operation, ValidityIndicator } from "../kmip/enums.js";
 import { KmipError, kmipErrors } from "../kmip/errors.js";
-import { build, type ItemOf, optional, optionalStruct, required } from "../kmip/item.js";
+import { build, type ItemOf, optional, optionalStruct } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
 import type { Pkcs11Client } from "../pkcs11/client.js";
 import { CKA, CKO } from "../pkcs11/constants.js";
@@ -116,7 +116,8 @@ export const signatureVerify: OperationHandler = {
     const ref = verifyingKey(uid, named);
     refuseStreaming(payload);
     const input = readInput(payload);
-    const signature = required(payload, Tag.SignatureData, "ByteString");
+    const signature = optional(payload, Tag.SignatureData, "ByteString");
+    if (signature === undefined) throw kmipErrors.missingData(`${OP}: Signature Data is required`);
     const params = readSignParameters(optionalStruct(payload, Tag.CryptographicParameters));
     const kind = params.kind ?? (await readKeyKind(ctx.client, token, ref));
     const call = callFor(planFor(params, kind), input);

@@ -142,6 +142,6 @@ describe("Signature Verify", () => {
       signPayload(pair.publicUid, { data: message }),
     );
     expect(missing.reason).toBe(ResultReason.MissingData);
-    expect(missing.message).toMatch(/Signature ?Data/);
+    expect(missing.message).toMatch(/Signature Verify: Signature Data is required/);
   });
 });
