@@ -23,7 +23,10 @@ export function mechanismsOf(bytes: Uint8Array | null | undefined): number[] {
  * The HMAC a key serves: its CKK_SHA*_HMAC type, or for CKK_GENERIC_SECRET the one HMAC
  * mechanism in CKA_ALLOWED_MECHANISMS (as Create records it); undefined otherwise.
  */
-export function hmacOfKey(keyType: number, allowed: Uint8Array | null | undefined) {
+export function hmacOfKey(
+  keyType: number,
+  allowed: Uint8Array | null | undefined,
+): HmacSpec | undefined {
   const byType = hmacByKeyType(keyType);
   if (byType !== undefined || keyType !== CKK.GENERIC_SECRET) return byType;
   const hmacs = mechanismsOf(allowed)

@@ -87,6 +87,9 @@ describe("Create", () => {
     const expected = Buffer.concat([cipher.update(plain), cipher.final()]);
     expect(out.data.equals(expected)).toBe(true);
     expect(out.tag?.equals(cipher.getAuthTag())).toBe(true);
+    const keyHex = key.toString("hex");
+    expect(relay.logs.some((line) => line.toLowerCase().includes(keyHex))).toBe(false);
+    expect(relay.logs.some((line) => line.includes(key.toString("base64")))).toBe(false);
   });
 
   it.each([
