@@ -38,8 +38,11 @@ async function main(): Promise<number> {
       maxFailures: 20,
       ...(coverage === undefined ? {} : { extraFeatures: () => coverage.take() }),
     });
-    const { failures, ...figures } = report;
+    const { failures, slowest, ...figures } = report;
     console.log(JSON.stringify(figures));
+    if (slowest !== undefined && report.slowestMs > 1000) {
+      console.log(`slowest input (aux ${slowest.aux}): ${slowest.hex}`);
+    }
     for (const failure of failures) {
       console.log(`FAILURE ${failure.reason} -> ${saveRegression(failure)}`);
     }

@@ -46,6 +46,8 @@ export interface FuzzReport {
   readonly corpus: number;
   readonly features: number;
   readonly slowestMs: number;
+  /** The slowest input, to replay when `slowestMs` looks wrong. */
+  readonly slowest?: { readonly hex: string; readonly aux: number };
   readonly failures: readonly FuzzFailure[];
 }
 
@@ -75,12 +77,17 @@ export async function runFuzz(target: FuzzTarget, opts: FuzzOptions): Promise<Fu
   const corpus: Uint8Array[] = [];
   let inputs = 0;
   let slowestMs = 0;
+  let slowest: { hex: string; aux: number } | undefined;
 
   const runOne = async (input: Uint8Array): Promise<boolean> => {
     const aux = rng.u32();
     const started = performance.now();
     const outcome = await target.run(input, aux);
-    slowestMs = Math.max(slowestMs, performance.now() - started);
+    const ms = performance.now() - started;
+    if (ms > slowestMs) {
+      slowestMs = ms;
+      slowest = { hex: bytesToHex(input), aux };
+    }
     inputs += 1;
     if (outcome.failure !== undefined) {
       failures.push({ target: target.name, reason: outcome.failure, hex: bytesToHex(input), aux });
@@ -137,6 +144,7 @@ export async function runFuzz(target: FuzzTarget, opts: FuzzOptions): Promise<Fu
     corpus: corpus.length,
     features: features.size,
     slowestMs: Math.round(slowestMs),
+    ...(slowest === undefined ? {} : { slowest }),
     failures,
   };
 }

@@ -65,15 +65,22 @@ export const decodeTarget: FuzzTarget = {
   name: "decode",
   async run(input) {
     let item: TtlvItem;
+    const started = performance.now();
     try {
       item = decodeTtlv(input);
     } catch (err) {
+      if (performance.now() - started > HANG_MS) {
+        return { features: [], failure: `decoding took over ${HANG_MS} ms` };
+      }
       if (!(err instanceof TtlvError)) return { features: [], failure: `threw ${String(err)}` };
       const bound = Math.max(input.length, DEFAULT_TTLV_LIMITS.maxMessageBytes);
       if (!(err.offset >= 0 && err.offset <= bound)) {
         return { features: [], failure: `TtlvError offset ${err.offset} outside the input` };
       }
       return { features: [errorFeature(err)] };
+    }
+    if (performance.now() - started > HANG_MS) {
+      return { features: [], failure: `decoding took over ${HANG_MS} ms` };
     }
     const depth = depthOf(item);
     if (depth > DEFAULT_TTLV_LIMITS.maxDepth) {

@@ -3,6 +3,7 @@
  * hundreds of idle connections. The relay closes what it cannot serve without buffering what
  * a client only declares, and a well-behaved client is served after each case.
  */
+import { connect, type Socket } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ResultStatus } from "../../../src/kmip/enums.js";
 import { Tag } from "../../../src/kmip/tags.js";
@@ -147,6 +148,17 @@ describe("slow senders", () => {
 });
 
 describe("many idle connections", () => {
+  it("300 TCP connections that never start TLS do not lock out a normal client", async () => {
+    const sockets: Socket[] = [];
+    try {
+      for (let i = 0; i < 300; i++) sockets.push(connect({ host: "127.0.0.1", port: relay.port }));
+      await Promise.all(sockets.map((s) => new Promise((resolve) => s.once("connect", resolve))));
+      await expectServes(relay.port);
+    } finally {
+      for (const s of sockets) s.destroy();
+    }
+  });
+
   it("300 idle connections do not lock out a normal client", async () => {
     const idle: KmipTestClient[] = [];
     try {
