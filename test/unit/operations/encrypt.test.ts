@@ -6,67 +6,28 @@ import {
   PaddingMethod,
   ResultReason,
 } from "../../../src/kmip/enums.js";
-import type { KmipError } from "../../../src/kmip/errors.js";
 import { build } from "../../../src/kmip/item.js";
 import { Tag } from "../../../src/kmip/tags.js";
-import { decrypt } from "../../../src/operations/decrypt.js";
 import { encrypt } from "../../../src/operations/encrypt.js";
 import { CKG, CKM, CKO, CKR } from "../../../src/pkcs11/constants.js";
 import { Pkcs11Error } from "../../../src/pkcs11/errors.js";
 import type { GcmParams, Mechanism, OaepParams, ObjectRef } from "../../../src/pkcs11/types.js";
-import type { TtlvItem } from "../../../src/ttlv/types.js";
-import { argsOf, contextFor, FakeClient, field, payload, rejection } from "./fake.js";
+import {
+  aad,
+  bytes,
+  CBC,
+  GCM,
+  iv,
+  PRIV,
+  PUB,
+  params,
+  refusal,
+  req,
+  SEC,
+  tag,
+} from "./cipher-fixtures.js";
+import { argsOf, contextFor, FakeClient, field } from "./fake.js";
 
-const SEC = "0A0B_sec";
-const PUB = "0A0B_pub";
-const PRIV = "0A0B_priv";
-const bytes = (n: number, fill = 1) => new Uint8Array(n).fill(fill);
-
-function params(f: {
-  mode?: number;
-  padding?: number;
-  hash?: number;
-  mgfHash?: number;
-  algorithm?: number;
-  tagLength?: number;
-  ivLength?: number;
-  randomIv?: boolean;
-  label?: Uint8Array;
-}): TtlvItem {
-  const items: TtlvItem[] = [];
-  if (f.mode !== undefined) items.push(build.enumeration(Tag.BlockCipherMode, f.mode));
-  if (f.padding !== undefined) items.push(build.enumeration(Tag.PaddingMethod, f.padding));
-  if (f.hash !== undefined) items.push(build.enumeration(Tag.HashingAlgorithm, f.hash));
-  if (f.algorithm !== undefined) {
-    items.push(build.enumeration(Tag.CryptographicAlgorithm, f.algorithm));
-  }
-  if (f.randomIv !== undefined) items.push(build.boolean(Tag.RandomIV, f.randomIv));
-  if (f.ivLength !== undefined) items.push(build.integer(Tag.IVLength, f.ivLength));
-  if (f.tagLength !== undefined) items.push(build.integer(Tag.TagLength, f.tagLength));
-  if (f.mgfHash !== undefined) {
-    items.push(build.enumeration(Tag.MaskGeneratorHashingAlgorithm, f.mgfHash));
-  }
-  if (f.label !== undefined) items.push(build.byteString(Tag.PSource, f.label));
-  return build.structure(Tag.CryptographicParameters, items);
-}
-
-const GCM = params({ mode: BlockCipherMode.GCM });
-const CBC = params({ mode: BlockCipherMode.CBC });
-
-function req(uid: string, p: TtlvItem | undefined, data: Uint8Array, extra: TtlvItem[] = []) {
-  return payload(
-    build.textString(Tag.UniqueIdentifier, uid),
-    ...(p === undefined ? [] : [p]),
-    build.byteString(Tag.Data, data),
-    ...extra,
-  );
-}
-
-const iv = (b: Uint8Array) => build.byteString(Tag.IVCounterNonce, b);
-const aad = (b: Uint8Array) => build.byteString(Tag.AuthenticatedEncryptionAdditionalData, b);
-const tag = (b: Uint8Array) => build.byteString(Tag.AuthenticatedEncryptionTag, b);
-
-/** Runs Encrypt with a token that answers `output`; returns the call and the response. */
 async function runEncrypt(p: ReturnType<typeof req>, output = bytes(20, 9)) {
   const client = new FakeClient({ encrypt: () => output });
   const result = await encrypt.run(p, contextFor(client));
@@ -77,22 +38,6 @@ async function runEncrypt(p: ReturnType<typeof req>, output = bytes(20, 9)) {
     Uint8Array,
   ];
   return { result, ref, mechanism, data };
-}
-
-async function runDecrypt(p: ReturnType<typeof req>, output = bytes(3, 7)) {
-  const client = new FakeClient({ decrypt: () => output });
-  const result = await decrypt.run(p, contextFor(client));
-  const [, ref, mechanism, data] = argsOf(client, "decrypt") as [
-    string,
-    ObjectRef,
-    Mechanism,
-    Uint8Array,
-  ];
-  return { result, ref, mechanism, data };
-}
-
-async function refusal(run: () => Promise<unknown>): Promise<KmipError> {
-  return (await rejection(run)) as KmipError;
 }
 
 describe("Encrypt", () => {
@@ -260,93 +205,5 @@ describe("Encrypt", () => {
     expect(err.message).toMatch(
       /RSA OAEP with SHA-256 and MGF1-SHA-256 \(C_EncryptInit: CKR_ARGUMENTS_BAD\)/,
     );
-  });
-});
-
-describe("Decrypt", () => {
-  it("AES-GCM: joins ciphertext and tag, tag bits from the tag", async () => {
-    const p = req(SEC, GCM, bytes(5, 3), [iv(bytes(12, 1)), aad(bytes(2, 2)), tag(bytes(12, 4))]);
-    const { mechanism, data, result } = await runDecrypt(p);
-    expect(mechanism).toEqual({
-      type: CKM.AES_GCM,
-      parameter: { iv: bytes(12, 1), aad: bytes(2, 2), tagBits: 96 },
-    });
-    expect(data).toEqual(new Uint8Array([...bytes(5, 3), ...bytes(12, 4)]));
-    expect(result.payload.map((i) => i.tag)).toEqual([Tag.UniqueIdentifier, Tag.Data]);
-    expect(field(result.payload, Tag.Data)?.value).toEqual(bytes(3, 7));
-  });
-
-  it("RSA-OAEP takes the private key", async () => {
-    const { ref, mechanism } = await runDecrypt(req(PRIV, undefined, bytes(256)));
-    expect(ref.cls).toBe(CKO.PRIVATE_KEY);
-    expect(mechanism.type).toBe(CKM.RSA_PKCS_OAEP);
-  });
-
-  it.each([
-    [
-      "GCM without a tag",
-      req(SEC, GCM, bytes(4), [iv(bytes(12))]),
-      ResultReason.MissingData,
-      /Authenticated Encryption Tag is required/,
-    ],
-    [
-      "GCM without an IV",
-      req(SEC, GCM, bytes(4), [tag(bytes(16))]),
-      ResultReason.MissingData,
-      /IV\/Counter\/Nonce is required/,
-    ],
-    [
-      "a tag shorter than Tag Length",
-      req(SEC, params({ mode: BlockCipherMode.GCM, tagLength: 16 }), bytes(4), [
-        iv(bytes(12)),
-        tag(bytes(12)),
-      ]),
-      ResultReason.InvalidField,
-      /Tag of 12 bytes/,
-    ],
-    [
-      "CBC data not in blocks",
-      req(SEC, CBC, bytes(17), [iv(bytes(16))]),
-      ResultReason.InvalidField,
-      /16-byte blocks/,
-    ],
-    [
-      "a public key",
-      req(PUB, undefined, bytes(4)),
-      ResultReason.IllegalOperation,
-      /private key's Unique Identifier/,
-    ],
-  ] as const)("refuses %s", async (_, p, reason, message) => {
-    const client = new FakeClient();
-    const err = await refusal(() => decrypt.run(p, contextFor(client)));
-    expect(err.reason).toBe(reason);
-    expect(err.message).toMatch(message);
-    expect(client.calls).toHaveLength(0);
-  });
-
-  it.each([
-    ["GCM", GCM, [iv(bytes(12)), tag(bytes(16))], /Tag does not match/],
-    ["CBC", CBC, [iv(bytes(16))], /padding is wrong/],
-  ] as const)(
-    "turns a failed C_Decrypt (%s) into Cryptographic Failure",
-    async (_, p, extra, message) => {
-      for (const ckr of [CKR.ENCRYPTED_DATA_INVALID, CKR.GENERAL_ERROR]) {
-        const client = new FakeClient({
-          decrypt: () => Promise.reject(new Pkcs11Error(ckr, "C_Decrypt")),
-        });
-        const err = await refusal(() =>
-          decrypt.run(req(SEC, p, bytes(16), [...extra]), contextFor(client)),
-        );
-        expect(err.reason).toBe(ResultReason.CryptographicFailure);
-        expect(err.message).toMatch(message);
-      }
-    },
-  );
-
-  it("lets other PKCS#11 failures through to the common mapping", async () => {
-    const failure = new Pkcs11Error(CKR.KEY_FUNCTION_NOT_PERMITTED, "C_DecryptInit");
-    const client = new FakeClient({ decrypt: () => Promise.reject(failure) });
-    const p = req(SEC, CBC, bytes(16), [iv(bytes(16))]);
-    expect(await rejection(() => decrypt.run(p, contextFor(client)))).toBe(failure);
   });
 });

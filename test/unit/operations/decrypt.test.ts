@@ -1,0 +1,122 @@
+import { describe, expect, it } from "vitest";
+import { BlockCipherMode, ResultReason } from "../../../src/kmip/enums.js";
+import { Tag } from "../../../src/kmip/tags.js";
+import { decrypt } from "../../../src/operations/decrypt.js";
+import { CKM, CKO, CKR } from "../../../src/pkcs11/constants.js";
+import { Pkcs11Error } from "../../../src/pkcs11/errors.js";
+import type { Mechanism, ObjectRef } from "../../../src/pkcs11/types.js";
+import {
+  aad,
+  bytes,
+  CBC,
+  GCM,
+  iv,
+  PRIV,
+  PUB,
+  params,
+  refusal,
+  req,
+  SEC,
+  tag,
+} from "./cipher-fixtures.js";
+import { argsOf, contextFor, FakeClient, field, rejection } from "./fake.js";
+
+async function runDecrypt(p: ReturnType<typeof req>, output = bytes(3, 7)) {
+  const client = new FakeClient({ decrypt: () => output });
+  const result = await decrypt.run(p, contextFor(client));
+  const [, ref, mechanism, data] = argsOf(client, "decrypt") as [
+    string,
+    ObjectRef,
+    Mechanism,
+    Uint8Array,
+  ];
+  return { result, ref, mechanism, data };
+}
+
+describe("Decrypt", () => {
+  it("AES-GCM: joins ciphertext and tag, tag bits from the tag", async () => {
+    const p = req(SEC, GCM, bytes(5, 3), [iv(bytes(12, 1)), aad(bytes(2, 2)), tag(bytes(12, 4))]);
+    const { mechanism, data, result } = await runDecrypt(p);
+    expect(mechanism).toEqual({
+      type: CKM.AES_GCM,
+      parameter: { iv: bytes(12, 1), aad: bytes(2, 2), tagBits: 96 },
+    });
+    expect(data).toEqual(new Uint8Array([...bytes(5, 3), ...bytes(12, 4)]));
+    expect(result.payload.map((i) => i.tag)).toEqual([Tag.UniqueIdentifier, Tag.Data]);
+    expect(field(result.payload, Tag.Data)?.value).toEqual(bytes(3, 7));
+  });
+
+  it("RSA-OAEP takes the private key", async () => {
+    const { ref, mechanism } = await runDecrypt(req(PRIV, undefined, bytes(256)));
+    expect(ref.cls).toBe(CKO.PRIVATE_KEY);
+    expect(mechanism.type).toBe(CKM.RSA_PKCS_OAEP);
+  });
+
+  it.each([
+    [
+      "GCM without a tag",
+      req(SEC, GCM, bytes(4), [iv(bytes(12))]),
+      ResultReason.MissingData,
+      /Authenticated Encryption Tag is required/,
+    ],
+    [
+      "GCM without an IV",
+      req(SEC, GCM, bytes(4), [tag(bytes(16))]),
+      ResultReason.MissingData,
+      /IV\/Counter\/Nonce is required/,
+    ],
+    [
+      "a tag shorter than Tag Length",
+      req(SEC, params({ mode: BlockCipherMode.GCM, tagLength: 16 }), bytes(4), [
+        iv(bytes(12)),
+        tag(bytes(12)),
+      ]),
+      ResultReason.InvalidField,
+      /Tag of 12 bytes/,
+    ],
+    [
+      "CBC data not in blocks",
+      req(SEC, CBC, bytes(17), [iv(bytes(16))]),
+      ResultReason.InvalidField,
+      /16-byte blocks/,
+    ],
+    [
+      "a public key",
+      req(PUB, undefined, bytes(4)),
+      ResultReason.IllegalOperation,
+      /private key's Unique Identifier/,
+    ],
+  ] as const)("refuses %s", async (_, p, reason, message) => {
+    const client = new FakeClient();
+    const err = await refusal(() => decrypt.run(p, contextFor(client)));
+    expect(err.reason).toBe(reason);
+    expect(err.message).toMatch(message);
+    expect(client.calls).toHaveLength(0);
+  });
+
+  it.each([
+    ["GCM", GCM, [iv(bytes(12)), tag(bytes(16))], /Tag does not match/],
+    ["CBC", CBC, [iv(bytes(16))], /padding is wrong/],
+  ] as const)(
+    "turns a failed C_Decrypt (%s) into Cryptographic Failure",
+    async (_, p, extra, message) => {
+      for (const ckr of [CKR.ENCRYPTED_DATA_INVALID, CKR.GENERAL_ERROR]) {
+        const client = new FakeClient({
+          decrypt: () => Promise.reject(new Pkcs11Error(ckr, "C_Decrypt")),
+        });
+        const err = await refusal(() =>
+          decrypt.run(req(SEC, p, bytes(16), [...extra]), contextFor(client)),
+        );
+        expect(err.reason).toBe(ResultReason.CryptographicFailure);
+        expect(err.message).toMatch(message);
+      }
+    },
+  );
+
+  it("lets other PKCS#11 failures through to the common mapping", async () => {
+    const failure = new Pkcs11Error(CKR.KEY_FUNCTION_NOT_PERMITTED, "C_DecryptInit");
+    const client = new FakeClient({ decrypt: () => Promise.reject(failure) });
+    const p = req(SEC, CBC, bytes(16), [iv(bytes(16))]);
+    expect(await rejection(() => decrypt.run(p, contextFor(client)))).toBe(failure);
+  });
+});
