@@ -100,7 +100,8 @@ function compareChildren(
       lists.add(want.tag);
       continue;
     }
-    const index = got.findIndex((item, i) => !used.has(i) && item.tag === want.tag);
+    const key = matchKey(want);
+    const index = got.findIndex((item, i) => !used.has(i) && matchKey(item) === key);
     if (index < 0) {
       if (!ctx.optional.has(want.tag)) {
         out.push({ path: `${at}/${tagLabel(want.tag)}`, expected: showValue(want), got: "absent" });
@@ -115,6 +116,16 @@ function compareChildren(
     out.push({ path: `${at}/${tagLabel(item.tag)}`, expected: "absent", got: showValue(item) });
   });
   return out;
+}
+
+/**
+ * What pairs an expected field with a received one: the tag, and for a KMIP 1.x Attribute
+ * also its Attribute Name (a server lists attributes in its own order, KMIP 1.4 sec. 4.12).
+ */
+function matchKey(item: TtlvItem): string {
+  if (item.tag !== Tag.Attribute || item.type !== "Structure") return String(item.tag);
+  const name = item.value.find((c) => c.tag === Tag.AttributeName);
+  return `${item.tag}:${name?.type === "TextString" ? name.value : ""}`;
 }
 
 /** A server-chosen list: at least one item, each of the expected type. */

@@ -174,7 +174,11 @@ export function applicability(file: VectorFile, steps: readonly Step[]): Applica
       scanResponse(item, soft, ignored);
     });
   }
-  return { reasons: [...blocking, ...soft], ignored, runnable: blocking.size === 0 };
+  return {
+    reasons: [...blocking, ...soft, ...attributeReasons(ignored)],
+    ignored,
+    runnable: blocking.size === 0,
+  };
 }
 
 /** Text values of the identifiers in a message. */
@@ -261,8 +265,15 @@ function scanResponse(item: TtlvItem, reasons: Set<string>, ignored: Set<number>
   }
   const tag = attributeTagOf(item);
   if (tag === undefined) return;
-  const reason = NA_ATTRIBUTES.get(tag);
-  if (reason === undefined) return;
-  reasons.add(`expects attribute ${tagLabel(tag)}: ${reason}`);
-  ignored.add(tag);
+  if (NA_ATTRIBUTES.has(tag)) ignored.add(tag);
+}
+
+/** One reason per distinct explanation, naming the attributes: "expects State: ...". */
+function attributeReasons(ignored: ReadonlySet<number>): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const tag of ignored) {
+    const reason = NA_ATTRIBUTES.get(tag) as string;
+    byReason.set(reason, [...(byReason.get(reason) ?? []), tagLabel(tag)]);
+  }
+  return [...byReason].map(([reason, names]) => `expects ${names.join(", ")}: ${reason}`);
 }

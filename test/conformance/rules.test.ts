@@ -1,0 +1,45 @@
+/** The applicability rules on real test cases (no relay: the rules read files only). */
+import { describe, expect, it } from "vitest";
+import { applicability } from "./rules.js";
+import { listVectors, loadSteps, type VectorFile } from "./vectors.js";
+
+const all = listVectors();
+
+function rulesOf(id: string) {
+  const file = all.find((f: VectorFile) => `v${f.version}/${f.name}` === id);
+  if (!file) throw new Error(`no vector ${id}`);
+  return applicability(file, loadSteps(file));
+}
+
+describe("conformance applicability rules", () => {
+  it("reads all 575 files into request/response steps", () => {
+    expect(all).toHaveLength(575);
+    for (const file of all) expect(loadSteps(file).length).toBeGreaterThan(0);
+  });
+
+  it("keeps a file applicable when it only needs an operation the relay may lack (Hash)", () => {
+    expect(rulesOf("v2.1/CS-AC-M-7-21").reasons).toEqual([]);
+  });
+
+  it("makes a lifecycle file n/a for State, yet runnable with State left out", () => {
+    const rules = rulesOf("v2.1/AKLC-M-1-21");
+    expect(rules.reasons.some((r) => r.startsWith("expects State"))).toBe(true);
+    expect(rules.runnable).toBe(true);
+  });
+
+  it("makes a certificate file n/a and not runnable", () => {
+    const rules = rulesOf("v2.1/BL-M-10-21");
+    expect(rules.reasons).toContain("Certificate objects (the relay keeps keys only)");
+    expect(rules.runnable).toBe(false);
+  });
+
+  it("counts only batch-item operations, not the operations a Query response lists", () => {
+    expect(rulesOf("v2.1/QS-M-1-21").reasons).toEqual([]);
+  });
+
+  it("flags a fixed UID that no response returned", () => {
+    expect(rulesOf("v1.2/CS_BC_M_7_12_Encrypt_with_All_Fields").reasons.join()).toMatch(
+      /provisioned beforehand/,
+    );
+  });
+});
