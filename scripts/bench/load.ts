@@ -3,9 +3,10 @@
  * window, the CPU time of the relay process and of its workers from /proc.
  */
 import { type ChildProcess, fork } from "node:child_process";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { ClientMessage, LoadJob, LoadResult } from "./load-client.js";
-import { type CpuSnapshot, loadAverage, rssMb, snapshot } from "./proc.js";
+import { type CpuSnapshot, loadAverage, percentile, rssMb, snapshot } from "./proc.js";
 import type { RelayProcess } from "./relay-process.js";
 
 const CLIENT_MAIN = join(import.meta.dirname, "load-client.js");
@@ -19,6 +20,12 @@ export interface RelayMeasurement extends LoadResult {
   readonly workersCpu: number;
   readonly relayRssMb: number;
   readonly load: string;
+  /**
+   * Median time the relay itself reports per batch item (its per-operation log line's
+   * durationMs: authentication, the operation and its worker round trip, without TLS,
+   * framing and TTLV); NaN when the relay does not log operations (log-level above info).
+   */
+  readonly itemP50Us: number;
 }
 
 function startClient(): ChildProcess {
@@ -46,11 +53,17 @@ export async function measureRelay(
   let end: CpuSnapshot | undefined;
   let result: LoadResult | undefined;
   let rss = 0;
+  let logFrom = 0;
+  let logTo = 0;
   const done = onMessage(child, (m) => {
-    if (m.type === "start") start = snapshot(relay.pid, relay.workerPids);
+    if (m.type === "start") {
+      start = snapshot(relay.pid, relay.workerPids);
+      logFrom = statSync(relay.logPath).size;
+    }
     if (m.type === "end") {
       end = snapshot(relay.pid, relay.workerPids);
       rss = rssMb(relay.pid);
+      logTo = statSync(relay.logPath).size;
     }
     if (m.type === "result") result = m.result;
   });
@@ -73,7 +86,24 @@ export async function measureRelay(
     workersCpu: end.workers - start.workers,
     relayRssMb: rss,
     load: loadAverage(),
+    itemP50Us: loggedItemP50Us(relay.logPath, logFrom, logTo),
   };
+}
+
+/** Median durationMs (in µs) of the operation log lines between two offsets of the log. */
+function loggedItemP50Us(path: string, from: number, to: number): number {
+  if (to <= from) return Number.NaN;
+  const buffer = Buffer.alloc(to - from);
+  const fd = openSync(path, "r");
+  try {
+    readSync(fd, buffer, 0, buffer.length, from);
+  } finally {
+    closeSync(fd);
+  }
+  const durations = [...buffer.toString("utf8").matchAll(/"durationMs":([\d.]+)/g)].map(
+    (m) => Number(m[1]) * 1000,
+  );
+  return percentile(Float64Array.from(durations), 0.5);
 }
 
 /** Relay RSS before and while `connections` idle TLS connections are open. */

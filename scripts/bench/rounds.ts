@@ -68,6 +68,7 @@ export function combineRelay(samples: readonly RelayMeasurement[]): RelayMeasure
     rate,
     p50Us: median(samples.map((s) => s.p50Us)),
     p99Us: median(samples.map((s) => s.p99Us)),
+    itemP50Us: median(samples.map((s) => s.itemP50Us)),
     failures: sum((s) => s.failures),
     clientCpu: sum((s) => s.clientCpu),
     relayCpu: sum((s) => s.relayCpu),
