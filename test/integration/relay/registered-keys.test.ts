@@ -1,0 +1,108 @@
+/**
+ * Encrypt, Decrypt, MAC and MAC Verify on keys whose value the test knows: registered
+ * (KMIP 1.4 section 4.3) as sensitive, non-extractable token keys, then every relay output is
+ * compared with node:crypto's and node:crypto's outputs are fed to the relay.
+ */
+import { createCipheriv, createHmac, randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  CryptographicAlgorithm,
+  KeyFormatType,
+  ObjectType,
+  Operation,
+  ResultReason,
+  ValidityIndicator,
+} from "../../../src/kmip/enums.js";
+import { build, findChild } from "../../../src/kmip/item.js";
+import { Tag } from "../../../src/kmip/tags.js";
+import { startTestRelay, type TestRelay } from "../../helpers/relay.js";
+import { bytesField, CBC, decryptWith, encryptWith, GCM, macPayload } from "./cipher-requests.js";
+import { getPayload, Session } from "./session.js";
+
+let relay: TestRelay;
+let session: Session;
+const aesKey = randomBytes(16);
+const hmacKey = randomBytes(32);
+const uids = { aes: "", hmac: "" };
+
+/** Register Request Payload of a Raw symmetric key (Template-Attribute empty: defaults). */
+function registerPayload(key: Buffer, algorithm: number) {
+  return [
+    build.enumeration(Tag.ObjectType, ObjectType.SymmetricKey),
+    build.structure(Tag.TemplateAttribute, []),
+    build.structure(Tag.SymmetricKey, [
+      build.structure(Tag.KeyBlock, [
+        build.enumeration(Tag.KeyFormatType, KeyFormatType.Raw),
+        build.structure(Tag.KeyValue, [build.byteString(Tag.KeyMaterial, key)]),
+        build.enumeration(Tag.CryptographicAlgorithm, algorithm),
+        build.integer(Tag.CryptographicLength, key.length * 8),
+      ]),
+    ]),
+  ];
+}
+
+async function register(key: Buffer, algorithm: number): Promise<string> {
+  const payload = await session.ok(Operation.Register, registerPayload(key, algorithm));
+  return findChild(payload, Tag.UniqueIdentifier)?.value as string;
+}
+
+beforeAll(async () => {
+  relay = await startTestRelay({ workers: 1 });
+  session = await Session.open(relay);
+  uids.aes = await register(aesKey, CryptographicAlgorithm.AES);
+  uids.hmac = await register(hmacKey, CryptographicAlgorithm.HMAC_SHA256);
+});
+afterAll(async () => {
+  session?.close();
+  await relay?.close();
+});
+
+const plain = Buffer.from("known key, known answer");
+
+describe("registered keys (value known to the test, kept in the token)", () => {
+  it("are not returned by Get", async () => {
+    for (const uid of Object.values(uids)) {
+      expect(uid).toMatch(/_sec$/);
+      const result = await session.call(Operation.Get, getPayload(uid));
+      expect(result.reason).toBe(ResultReason.PermissionDenied);
+    }
+  });
+
+  it("AES-GCM: the relay's ciphertext and tag are node:crypto's; node:crypto's decrypt", async () => {
+    const iv = randomBytes(12);
+    const aad = Buffer.from("aad");
+    const out = await encryptWith(session, uids.aes, plain, { params: GCM, iv, aad });
+    const cipher = createCipheriv("aes-128-gcm", aesKey, iv).setAAD(aad);
+    expect(out.data.equals(Buffer.concat([cipher.update(plain), cipher.final()]))).toBe(true);
+    expect(out.tag?.equals(cipher.getAuthTag())).toBe(true);
+
+    const iv2 = randomBytes(12);
+    const theirs = createCipheriv("aes-128-gcm", aesKey, iv2).setAAD(aad);
+    const data = Buffer.concat([theirs.update(plain), theirs.final()]);
+    const tag = theirs.getAuthTag();
+    const back = await decryptWith(session, uids.aes, data, { params: GCM, iv: iv2, aad, tag });
+    expect(back.equals(plain)).toBe(true);
+  });
+
+  it("AES-CBC: the relay's ciphertext is node:crypto's; node:crypto's decrypts", async () => {
+    const iv = randomBytes(16);
+    const out = await encryptWith(session, uids.aes, plain, { params: CBC, iv });
+    const cipher = createCipheriv("aes-128-cbc", aesKey, iv);
+    const expected = Buffer.concat([cipher.update(plain), cipher.final()]);
+    expect(out.data.equals(expected)).toBe(true);
+    expect(
+      (await decryptWith(session, uids.aes, expected, { params: CBC, iv })).equals(plain),
+    ).toBe(true);
+  });
+
+  it("HMAC-SHA256: the relay's MAC is node:crypto's, and node:crypto's MAC verifies", async () => {
+    const expected = createHmac("sha256", hmacKey).update(plain).digest();
+    const mac = await session.ok(Operation.MAC, macPayload(uids.hmac, plain));
+    expect(bytesField(mac, Tag.MACData)?.equals(expected)).toBe(true);
+    const verdict = await session.ok(Operation.MACVerify, macPayload(uids.hmac, plain, expected));
+    expect(findChild(verdict, Tag.ValidityIndicator)?.value).toBe(ValidityIndicator.Valid);
+    const wrong = createHmac("sha256", randomBytes(32)).update(plain).digest();
+    const bad = await session.ok(Operation.MACVerify, macPayload(uids.hmac, plain, wrong));
+    expect(findChild(bad, Tag.ValidityIndicator)?.value).toBe(ValidityIndicator.Invalid);
+  });
+});
