@@ -11,7 +11,9 @@
  * - everything else: exactly.
  */
 import { enumForTag } from "../../src/kmip/enums.js";
+import { maskForTag, maskToNames } from "../../src/kmip/masks.js";
 import { Tag, tagLabel } from "../../src/kmip/tags.js";
+import { VECTOR_PLACEHOLDERS } from "../../src/kmip/xml-placeholders.js";
 import type { TtlvItem } from "../../src/ttlv/types.js";
 import { type Bindings, bindingKey, isPlaceholder, nowOffset } from "./bindings.js";
 
@@ -58,8 +60,17 @@ export function showValue(item: TtlvItem): string {
       return Buffer.from(item.value).toString("hex") || "(empty)";
     case "Enumeration":
       return enumForTag(item.tag)?.byValue.get(item.value) ?? `0x${item.value.toString(16)}`;
-    case "DateTime":
-      return new Date(Number(item.value) * 1000).toISOString();
+    case "DateTime": {
+      const date = new Date(Number(item.value) * 1000);
+      const text = Number.isNaN(date.getTime()) ? String(item.value) : date.toISOString();
+      return VECTOR_PLACEHOLDERS.format(item) ?? text;
+    }
+    case "Integer": {
+      const mask = maskForTag(item.tag);
+      return mask
+        ? `${maskToNames(mask, item.value).join(" ")} (${item.value})`
+        : String(item.value);
+    }
     default:
       return String(item.value);
   }
