@@ -1,6 +1,9 @@
 /** A fake token object: getAttributes answers the requested types from one table. */
+
+import { CKA } from "../../../src/pkcs11/constants.js";
 import type { AttrValues } from "../../../src/pkcs11/types.js";
 import { FakeClient } from "./fake.js";
+import { ecKey } from "./keys.js";
 
 const TRUE = new Uint8Array([1]);
 const FALSE = new Uint8Array([0]);
@@ -19,3 +22,19 @@ export function tableClient(
     ...more,
   });
 }
+
+/** `values` with `extra` entries added. */
+export function withCommon(values: AttrValues, extra: [number, Uint8Array | null][]): AttrValues {
+  return new Map([...values, ...extra]);
+}
+
+/** A P-384 key pair. */
+export const EC_KEY = ecKey("P-384");
+/** EC_KEY's public key as a token holds it, labelled "zone", with Verify and Wrap. */
+export const EC_PUBLIC = withCommon(EC_KEY.attributes, [
+  [CKA.LABEL, new Uint8Array(Buffer.from("zone"))],
+  [CKA.VERIFY, bool(true)],
+  [CKA.ENCRYPT, bool(false)],
+  [CKA.WRAP, bool(true)],
+  [CKA.DERIVE, bool(false)],
+]);

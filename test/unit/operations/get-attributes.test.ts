@@ -14,30 +14,17 @@ import { build, findChild } from "../../../src/kmip/item.js";
 import { CryptographicUsageMask as M } from "../../../src/kmip/masks.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import { mechanismList } from "../../../src/operations/create.js";
-import { getAttributeList } from "../../../src/operations/get-attribute-list.js";
 import { getAttributes } from "../../../src/operations/get-attributes.js";
 import { CKA, CKK, CKM, CKO } from "../../../src/pkcs11/constants.js";
 import type { AttrValues } from "../../../src/pkcs11/types.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
-import { bool, tableClient } from "./attribute-table.js";
+import { bool, EC_PUBLIC, EC_KEY as ec, tableClient, withCommon } from "./attribute-table.js";
 import { argsOf, attrValues, contextFor, payload, rejection, ulongBytes } from "./fake.js";
-import { ecKey, rsaKey } from "./keys.js";
+import { rsaKey } from "./keys.js";
 
 const V1 = { major: 1, minor: 4 };
 const V2 = { major: 2, minor: 1 };
 
-function withCommon(values: AttrValues, extra: [number, Uint8Array | null][]): AttrValues {
-  return new Map([...values, ...extra]);
-}
-
-const ec = ecKey("P-384");
-const EC_PUBLIC = withCommon(ec.attributes, [
-  [CKA.LABEL, new Uint8Array(Buffer.from("zone"))],
-  [CKA.VERIFY, bool(true)],
-  [CKA.ENCRYPT, bool(false)],
-  [CKA.WRAP, bool(true)],
-  [CKA.DERIVE, bool(false)],
-]);
 const RSA_PRIVATE = withCommon(rsaKey(2048).attributes, [
   [CKA.LABEL, new Uint8Array()],
   [CKA.SIGN, bool(true)],
@@ -168,31 +155,5 @@ describe("Get Attributes", () => {
     const err = await rejection(() => run("AB_pub", EC_PUBLIC, [name, name]));
     expect((err as KmipError).reason).toBe(ResultReason.InvalidMessage);
     expect((err as KmipError).message).toMatch(/State/);
-  });
-});
-
-describe("Get Attribute List", () => {
-  it("names every attribute the key has: text in 1.x, tags in 2.x", async () => {
-    const client = tableClient(EC_PUBLIC, { findObjects: () => [attrValues([])] });
-    const uid = build.textString(Tag.UniqueIdentifier, "AB_pub");
-    const v1 = await getAttributeList.run(payload(uid), contextFor(client, { version: V1 }));
-    expect(v1.payload.slice(1).map((i) => i.value)).toEqual([
-      "Unique Identifier",
-      "Name",
-      "Object Type",
-      "Cryptographic Algorithm",
-      "Cryptographic Length",
-      "Digest",
-      "Cryptographic Usage Mask",
-      "State",
-      "Link",
-    ]);
-    const v2 = await getAttributeList.run(payload(uid), contextFor(client, { version: V2 }));
-    expect(
-      v2.payload
-        .slice(1)
-        .every((i) => i.tag === Tag.AttributeReference && i.type === "Enumeration"),
-    ).toBe(true);
-    expect(v2.payload.slice(1).map((i) => i.value)).toContain(Tag.Digest);
   });
 });
