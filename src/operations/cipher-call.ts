@@ -61,7 +61,10 @@ function refuse(op: CipherOperation, what: string, mode: string): KmipError {
   return kmipErrors.invalidField(`${op}: ${what} does not apply to ${mode}`);
 }
 
-/** The IV to use: the request's, or (Encrypt, unless Random IV is false) a fresh random one. */
+/**
+ * The IV to use: the request's, or (Encrypt, unless Random IV is false) a fresh random one.
+ * Encrypt with Random IV true and an IV given is Invalid Field.
+ */
 function ivFor(
   op: CipherOperation,
   given: Uint8Array | undefined,
@@ -69,7 +72,8 @@ function ivFor(
   length: number,
 ): { iv: Uint8Array; generated: boolean } {
   if (given !== undefined) {
-    if (randomIv === true) {
+    // Decrypt ignores Random IV: a client may pass Encrypt's parameters unchanged.
+    if (op === "Encrypt" && randomIv === true) {
       throw kmipErrors.invalidField(
         `${op}: Random IV asks for a generated IV, but IV/Counter/Nonce is given`,
       );
@@ -139,11 +143,9 @@ function cbcCall(
   if (iv.length !== AES_BLOCK_BYTES) {
     throw kmipErrors.invalidField(`${op}: IV/Counter/Nonce of ${iv.length} bytes (CBC: 16)`);
   }
-  const blocks = input.data.length % AES_BLOCK_BYTES === 0;
-  if (
-    (op === "Decrypt" || !plan.padded) &&
-    (!blocks || (op === "Decrypt" && input.data.length === 0))
-  ) {
+  // Ciphertext, and plaintext without padding, come in whole blocks (Data is never empty).
+  const wholeBlocks = input.data.length % AES_BLOCK_BYTES === 0;
+  if ((op === "Decrypt" || !plan.padded) && !wholeBlocks) {
     throw kmipErrors.invalidField(
       `${op}: Data of ${input.data.length} bytes is not a whole number of 16-byte blocks`,
     );

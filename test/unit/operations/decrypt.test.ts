@@ -46,6 +46,12 @@ describe("Decrypt", () => {
     expect(field(result.payload, Tag.Data)?.value).toEqual(bytes(3, 7));
   });
 
+  it("ignores Random IV (Encrypt's parameters passed on unchanged)", async () => {
+    const p = params({ mode: BlockCipherMode.CBC, randomIv: true });
+    const { mechanism } = await runDecrypt(req(SEC, p, bytes(16), [iv(bytes(16, 8))]));
+    expect(mechanism).toEqual({ type: CKM.AES_CBC_PAD, parameter: bytes(16, 8) });
+  });
+
   it("RSA-OAEP takes the private key", async () => {
     const { ref, mechanism } = await runDecrypt(req(PRIV, undefined, bytes(256)));
     expect(ref.cls).toBe(CKO.PRIVATE_KEY);

@@ -181,6 +181,12 @@ describe("Encrypt", () => {
       ResultReason.MissingData,
       /IV\/Counter\/Nonce is required/,
     ],
+    [
+      "Random IV true with an IV",
+      req(SEC, params({ mode: BlockCipherMode.CBC, randomIv: true }), bytes(1), [iv(bytes(16))]),
+      ResultReason.InvalidField,
+      /Random IV asks for a generated IV/,
+    ],
     ["empty Data", req(SEC, GCM, bytes(0)), ResultReason.InvalidField, /Data is empty/],
     [
       "multi-part",
