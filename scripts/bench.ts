@@ -146,15 +146,20 @@ async function compare(b: Bench, limit: Probe<LimitResult>, shapes: readonly Sha
   await interleave([limit, ...shapes.map((s) => s.probe)], ROUNDS, (name, round) =>
     log(`${name} (round ${round}/${ROUNDS})`),
   );
-  b.rows.push(limitRow(limit.name, combineLimit(limit.samples)));
-  const ratios = new Map<Shape, number>();
+  const combinedLimit = combineLimit(limit.samples);
+  b.rows.push(limitRow(limit.name, combinedLimit));
+  const ratios = new Map<Shape, { value: number; cpu: number }>();
   for (const shape of shapes) {
     const samples = shape.probe.samples;
     const ratio = pairedRatio(samples, shape.items, limit.samples);
     const added = pairedAddedP50(samples, limit.samples);
     const shown = shape.connections === 1 ? `p50 +${added.toFixed(0)} µs` : ratio.toFixed(2);
-    b.rows.push(relayRow(shape.probe.name, combineRelay(samples), shape.items, shown));
-    ratios.set(shape, shape.connections === 1 ? added : ratio);
+    const m = combineRelay(samples);
+    b.rows.push(relayRow(shape.probe.name, m, shape.items, shown, combinedLimit.cpuPerOp));
+    const cpu =
+      combinedLimit.cpuPerOp /
+      ((m.relayCpu + m.workersCpu + m.clientCpu) / (m.requests * shape.items));
+    ratios.set(shape, { value: shape.connections === 1 ? added : ratio, cpu });
   }
   return ratios;
 }
@@ -195,7 +200,9 @@ async function signing(b: Bench, alg: Alg): Promise<void> {
   goals.forEach((goal, i) => {
     // Goals exist for 1 connection, 16 connections and batches of 100 only.
     if (/64-conn|batch-32/.test(goal.name)) return;
-    b.goals.push({ ...goal, value: ratios[i] ?? Number.NaN });
+    const measured = ratios[i];
+    const cpu = goal.atLeast && measured !== undefined ? { cpuRatio: measured.cpu } : {};
+    b.goals.push({ ...goal, value: measured?.value ?? Number.NaN, ...cpu });
   });
 }
 

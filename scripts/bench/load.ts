@@ -22,8 +22,9 @@ export interface RelayMeasurement extends LoadResult {
   readonly load: string;
   /**
    * Median time the relay itself reports per batch item (its per-operation log line's
-   * durationMs: authentication, the operation and its worker round trip, without TLS,
-   * framing and TTLV); NaN when the relay does not log operations (log-level above info).
+   * durationMs: authentication, waiting for a worker, the operation and its worker round
+   * trip; without TLS, framing and TTLV); NaN when the relay does not log operations
+   * (log-level above info).
    */
   readonly itemP50Us: number;
 }
