@@ -108,23 +108,6 @@ describe("Get Attributes", () => {
     expect(twice.reason).toBe(ResultReason.InvalidMessage);
   });
 
-  it("Get Attribute List names the same attributes (1.x text, 2.x references)", async () => {
-    const v1 = await session.ok(Operation.GetAttributeList, uidPayload(pair.publicUid), V1);
-    expect(findChildren(v1, Tag.AttributeName).map((n) => n.value)).toEqual([
-      "Unique Identifier",
-      "Name",
-      "Object Type",
-      "Cryptographic Algorithm",
-      "Cryptographic Length",
-      "Digest",
-      "Cryptographic Usage Mask",
-      "State",
-      "Link",
-    ]);
-    const v2 = await session.ok(Operation.GetAttributeList, uidPayload(pair.privateUid), V2);
-    expect(findChildren(v2, Tag.AttributeReference).map((n) => n.value)).toContain(Tag.Link);
-  });
-
   it("answers Item Not Found for an unknown key", async () => {
     const result = await session.call(
       Operation.GetAttributes,
