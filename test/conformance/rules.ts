@@ -70,12 +70,41 @@ export const NA_OBJECT_TYPES: ReadonlyMap<number, string> = new Map([
   [ObjectType.PGPKey, "PGP Key objects"],
 ]);
 
-/** Algorithms the token (SoftHSM2 2.6) has no mechanism for. */
-export const NA_TOKEN_ALGORITHMS: ReadonlyMap<number, string> = new Map([
-  [CryptographicAlgorithm.ChaCha20, "ChaCha20: SoftHSM2 has no CKM_CHACHA20 mechanism"],
-  [CryptographicAlgorithm.ChaCha20Poly1305, "ChaCha20-Poly1305: SoftHSM2 has no such mechanism"],
-  [CryptographicAlgorithm.Poly1305, "Poly1305: SoftHSM2 has no such mechanism"],
-]);
+const NO_MECHANISM = "SoftHSM2 2.6 has no mechanism for it";
+
+/**
+ * Algorithms the token (SoftHSM2 2.6: AES, DES, DES3, RSA, DSA, DH, EC, EdDSA, GOST, HMAC,
+ * SHA-1/2) has no mechanism for.
+ */
+export const NA_TOKEN_ALGORITHMS: ReadonlyMap<number, string> = new Map(
+  (
+    [
+      "Blowfish",
+      "Camellia",
+      "CAST5",
+      "IDEA",
+      "MARS",
+      "RC2",
+      "RC4",
+      "RC5",
+      "SKIPJACK",
+      "Twofish",
+      "ChaCha20",
+      "Poly1305",
+      "ChaCha20Poly1305",
+      "ARIA",
+      "SEED",
+      "SM2",
+      "SM3",
+      "SM4",
+      "XMSS",
+      "SPHINCS_256",
+      "McEliece",
+      "McEliece_6960119",
+      "McEliece_8192128",
+    ] as const
+  ).map((name): [number, string] => [CryptographicAlgorithm[name], `${name}: ${NO_MECHANISM}`]),
+);
 
 const NO_TIMES = "PKCS#11 keeps no time stamps (CKA_START_DATE/CKA_END_DATE hold days only)";
 const NO_STATE = "PKCS#11 keeps no lifecycle state";
