@@ -38,7 +38,7 @@ let session: Session;
 const uids = { aes128: "", aes256: "", exportable: "" };
 let exportedKey: Buffer;
 beforeAll(async () => {
-  relay = await startTestRelay({ workers: 1 });
+  relay = await startTestRelay({ workers: 2 });
   session = await Session.open(relay);
   uids.aes128 = await createSecret(session, SECRET_KINDS.aes128);
   uids.aes256 = await createSecret(session, SECRET_KINDS.aes256, "v2");
