@@ -161,6 +161,7 @@ export const dispatchTarget: FuzzTarget = {
       server: { product: "kmip2pkcs11", version: "0.0.0-fuzz", libraryPath: "/fuzz.so" },
       limits: {},
       options: { allowRsa1024: false },
+      maxBatchItems: 1000,
     };
     // A new peer each time: the login throttle of one input does not leak into the next.
     const peer = { key: `fuzz-${peerCounter++}`, connectionId: 1 };
