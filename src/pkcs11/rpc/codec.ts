@@ -89,15 +89,23 @@ class Writer {
 }
 
 function writeValue(w: Writer, value: unknown): void {
-  if (value === undefined) return w.tag(T_UNDEFINED);
-  if (value === null) return w.tag(T_NULL);
+  if (value === undefined) {
+    w.tag(T_UNDEFINED);
+    return;
+  }
+  if (value === null) {
+    w.tag(T_NULL);
+    return;
+  }
   switch (typeof value) {
     case "boolean":
-      return w.tag(value ? T_TRUE : T_FALSE);
+      w.tag(value ? T_TRUE : T_FALSE);
+      return;
     case "number":
       if (Number.isInteger(value) && value >= 0 && value <= 0xffffffff && !Object.is(value, -0)) {
         w.tag(T_UINT32);
-        return w.u32(value);
+        w.u32(value);
+        return;
       }
       w.tag(T_FLOAT64);
       w.ensure(8);
@@ -106,19 +114,23 @@ function writeValue(w: Writer, value: unknown): void {
       return;
     case "bigint":
       w.tag(T_BIGINT);
-      return w.text(value.toString());
+      w.text(value.toString());
+      return;
     case "string":
       w.tag(T_STRING);
-      return w.text(value);
+      w.text(value);
+      return;
     default:
-      return writeComposite(w, value as object);
+      writeComposite(w, value as object);
+      return;
   }
 }
 
 function writeComposite(w: Writer, value: object): void {
   if (value instanceof Uint8Array) {
     w.tag(T_BYTES);
-    return w.bytes(value);
+    w.bytes(value);
+    return;
   }
   if (Array.isArray(value)) {
     w.tag(T_ARRAY);
