@@ -3,9 +3,17 @@
  * come back unchanged from Get and verify node:crypto's signatures with Signature Verify; an
  * AES key is registered sensitive and reported by Get Attributes.
  */
-import { constants, generateKeyPairSync, type KeyObject, randomBytes, sign } from "node:crypto";
+import {
+  constants,
+  createDecipheriv,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+  sign,
+} from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  BlockCipherMode,
   CryptographicAlgorithm,
   HashingAlgorithm,
   KeyFormatType,
@@ -161,10 +169,11 @@ describe("Register", () => {
   });
 
   it("registers an AES-256 key: sensitive, reported by Get Attributes and found by Locate", async () => {
+    const aesKey = randomBytes(32);
     const object = keyBlock(
       Tag.SymmetricKey,
       KeyFormatType.Raw,
-      build.byteString(Tag.KeyMaterial, randomBytes(32)),
+      build.byteString(Tag.KeyMaterial, aesKey),
       [
         build.enumeration(Tag.CryptographicAlgorithm, CryptographicAlgorithm.AES),
         build.integer(Tag.CryptographicLength, 256),
@@ -187,7 +196,21 @@ describe("Register", () => {
     expect(findChild(all, Tag.CryptographicLength)?.value).toBe(256);
     const located = await session.ok(Operation.Locate, [v1Attribute(attr.name("aes-registered"))]);
     expect(findChild(located, Tag.UniqueIdentifier)?.value).toBe(uid);
+    // The token holds the value node:crypto has: its CBC encryption decrypts here.
+    const iv = randomBytes(16);
+    const encrypted = await session.ok(Operation.Encrypt, [
+      build.textString(Tag.UniqueIdentifier, uid),
+      build.structure(Tag.CryptographicParameters, [
+        build.enumeration(Tag.BlockCipherMode, BlockCipherMode.CBC),
+      ]),
+      build.byteString(Tag.Data, Buffer.from("registered AES")),
+      build.byteString(Tag.IVCounterNonce, iv),
+    ]);
+    const ciphertext = findChild(encrypted, Tag.Data)?.value as Uint8Array;
+    const decipher = createDecipheriv("aes-256-cbc", aesKey, iv);
+    const plain = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+    expect(plain.toString()).toBe("registered AES");
     const get = await session.call(Operation.Get, getPayload(uid));
-    expect(get.status).not.toBe(0); // the value stays in the token (sensitive, not extractable)
+    expect(get.reason).toBe(ResultReason.PermissionDenied); // sensitive, not extractable
   });
 });
