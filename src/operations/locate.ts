@@ -161,9 +161,14 @@ export function searchOf(attributes: readonly KmipAttribute[]): LocateSearch {
     }
     once.add(attribute.tag);
     switch (attribute.tag) {
-      case Tag.Name:
-        template.push({ type: CKA.LABEL, value: labelOf(attribute) });
+      case Tag.Name: {
+        // A key has one label: two different Names match nothing, the same one twice is one.
+        const label = labelOf(attribute);
+        const earlier = template.find((a) => a.type === CKA.LABEL);
+        if (earlier === undefined) template.push({ type: CKA.LABEL, value: label });
+        else if (earlier.value !== label) nothing = true;
         break;
+      }
       case Tag.ObjectType: {
         const cls = CLASS_BY_OBJECT_TYPE.get(criterionValue(attribute, "Enumeration"));
         if (cls === undefined) nothing = true;

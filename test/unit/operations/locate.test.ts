@@ -162,6 +162,7 @@ describe("Locate", () => {
       [algorithm(A.ECDSA), length(255)],
       [attribute("State", build.enumeration(Tag.State, State.Deactivated))],
       [build.integer(Tag.StorageStatusMask, 2)],
+      [attribute("Name", nameValue("a")), attribute("Name", nameValue("b"))],
     ]) {
       const { client, uids, located } = await run(fields);
       expect(client.callsOf("findObjects")).toHaveLength(0);
