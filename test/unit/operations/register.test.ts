@@ -72,7 +72,7 @@ async function run(fields: TtlvItem[]) {
   return { template, uid, result };
 }
 
-const valueOf = (template: Attr[], type: number) => template.find((a) => a.type === type)?.value;
+const attrOf = (template: Attr[], type: number) => template.find((a) => a.type === type)?.value;
 
 async function failure(fields: TtlvItem[]): Promise<KmipError> {
   const err = await rejection(() => run(fields));
@@ -92,7 +92,7 @@ describe("Register: public keys", () => {
     const { template, uid } = await run(
       request(ObjectType.PublicKey, object(Tag.PublicKey, F.PKCS_1, der), [nameValue("imported")]),
     );
-    const id = valueOf(template, CKA.ID) as Uint8Array;
+    const id = attrOf(template, CKA.ID) as Uint8Array;
     expect(id).toHaveLength(20);
     expect(uid).toBe(`${Buffer.from(id).toString("hex").toUpperCase()}_pub`);
     expect(template).toEqual([
@@ -124,10 +124,10 @@ describe("Register: public keys", () => {
     );
     const spki = build.byteString(Tag.KeyMaterial, rsa.export({ type: "spki", format: "der" }));
     const b = await run(request(ObjectType.PublicKey, object(Tag.PublicKey, F.X_509, spki)));
-    expect(valueOf(a.template, CKA.MODULUS)).toEqual(valueOf(b.template, CKA.MODULUS));
-    expect(valueOf(a.template, CKA.VERIFY)).toBe(false);
-    expect(valueOf(a.template, CKA.ENCRYPT)).toBe(true);
-    expect(valueOf(a.template, CKA.WRAP)).toBe(true);
+    expect(attrOf(a.template, CKA.MODULUS)).toEqual(attrOf(b.template, CKA.MODULUS));
+    expect(attrOf(a.template, CKA.VERIFY)).toBe(false);
+    expect(attrOf(a.template, CKA.ENCRYPT)).toBe(true);
+    expect(attrOf(a.template, CKA.WRAP)).toBe(true);
   });
 
   it("EC (Transparent EC, X_509) and Ed25519 -> CKA_EC_PARAMS and the point in an OCTET STRING", async () => {
@@ -139,18 +139,16 @@ describe("Register: public keys", () => {
     const { template } = await run(
       request(ObjectType.PublicKey, object(Tag.PublicKey, F.TransparentECPublicKey, material)),
     );
-    expect(valueOf(template, CKA.KEY_TYPE)).toBe(CKK.EC);
-    expect(valueOf(template, CKA.EC_PARAMS)).toEqual(
+    expect(attrOf(template, CKA.KEY_TYPE)).toBe(CKK.EC);
+    expect(attrOf(template, CKA.EC_PARAMS)).toEqual(
       new Uint8Array(Buffer.from("06082a8648ce3d030107", "hex")),
     );
-    expect(valueOf(template, CKA.EC_POINT)).toEqual(new Uint8Array([4, 65, ...q]));
+    expect(attrOf(template, CKA.EC_POINT)).toEqual(new Uint8Array([4, 65, ...q]));
     const edDer = build.byteString(Tag.KeyMaterial, ed.export({ type: "spki", format: "der" }));
     const edRun = await run(request(ObjectType.PublicKey, object(Tag.PublicKey, F.X_509, edDer)));
-    expect(valueOf(edRun.template, CKA.KEY_TYPE)).toBe(CKK.EC_EDWARDS);
-    expect(valueOf(edRun.template, CKA.EC_PARAMS)).toEqual(
-      new Uint8Array([6, 3, 0x2b, 0x65, 0x70]),
-    );
-    expect(valueOf(edRun.template, CKA.EC_POINT)).toEqual(
+    expect(attrOf(edRun.template, CKA.KEY_TYPE)).toBe(CKK.EC_EDWARDS);
+    expect(attrOf(edRun.template, CKA.EC_PARAMS)).toEqual(new Uint8Array([6, 3, 0x2b, 0x65, 0x70]));
+    expect(attrOf(edRun.template, CKA.EC_POINT)).toEqual(
       new Uint8Array([4, 32, ...b64(ed.export({ format: "jwk" }).x)]),
     );
   });
@@ -212,13 +210,13 @@ describe("Register: secret keys", () => {
     ]);
     const { template, uid } = await run(request(ObjectType.SymmetricKey, obj));
     expect(uid).toMatch(/^[0-9A-F]{40}_sec$/);
-    expect(valueOf(template, CKA.CLASS)).toBe(CKO.SECRET_KEY);
-    expect(valueOf(template, CKA.KEY_TYPE)).toBe(CKK.AES);
-    expect(valueOf(template, CKA.VALUE)).toEqual(new Uint8Array(key));
-    expect(valueOf(template, CKA.SENSITIVE)).toBe(true);
-    expect(valueOf(template, CKA.EXTRACTABLE)).toBe(false);
-    expect(valueOf(template, CKA.ENCRYPT)).toBe(true);
-    expect(valueOf(template, CKA.SIGN)).toBe(false);
+    expect(attrOf(template, CKA.CLASS)).toBe(CKO.SECRET_KEY);
+    expect(attrOf(template, CKA.KEY_TYPE)).toBe(CKK.AES);
+    expect(attrOf(template, CKA.VALUE)).toEqual(new Uint8Array(key));
+    expect(attrOf(template, CKA.SENSITIVE)).toBe(true);
+    expect(attrOf(template, CKA.EXTRACTABLE)).toBe(false);
+    expect(attrOf(template, CKA.ENCRYPT)).toBe(true);
+    expect(attrOf(template, CKA.SIGN)).toBe(false);
     expect(template.some((a) => a.type === CKA.VALUE_LEN)).toBe(false);
   });
 
@@ -234,11 +232,11 @@ describe("Register: secret keys", () => {
       build.boolean(Tag.Extractable, true),
     ];
     const { template } = await run(request(ObjectType.SymmetricKey, obj, attrs, true));
-    expect(valueOf(template, CKA.KEY_TYPE)).toBe(CKK.GENERIC_SECRET);
-    expect(valueOf(template, CKA.ALLOWED_MECHANISMS)).toEqual(mechanismList([CKM.SHA384_HMAC]));
-    expect(valueOf(template, CKA.SIGN)).toBe(true);
-    expect(valueOf(template, CKA.VERIFY)).toBe(true);
-    expect(valueOf(template, CKA.EXTRACTABLE)).toBe(true);
+    expect(attrOf(template, CKA.KEY_TYPE)).toBe(CKK.GENERIC_SECRET);
+    expect(attrOf(template, CKA.ALLOWED_MECHANISMS)).toEqual(mechanismList([CKM.SHA384_HMAC]));
+    expect(attrOf(template, CKA.SIGN)).toBe(true);
+    expect(attrOf(template, CKA.VERIFY)).toBe(true);
+    expect(attrOf(template, CKA.EXTRACTABLE)).toBe(true);
   });
 
   it("refuses wrong sizes, unknown algorithms and other object types, naming them", async () => {
