@@ -7,7 +7,7 @@
 import { Operation } from "../kmip/enums.js";
 import { build } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
-import { readKeyKind, requireKey, requireToken } from "./keys.js";
+import { requireExisting, requireKey, requireToken } from "./keys.js";
 import type { OperationHandler } from "./types.js";
 
 /** The Activate handler. */
@@ -17,7 +17,7 @@ export const activate: OperationHandler = {
   async run(payload, ctx) {
     const token = requireToken(ctx, "Activate");
     const { uid, ref } = requireKey(payload);
-    await readKeyKind(ctx.client, token, ref);
+    await requireExisting(ctx.client, token, ref);
     return { uid, payload: [build.textString(Tag.UniqueIdentifier, uid)] };
   },
 };

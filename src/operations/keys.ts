@@ -85,3 +85,12 @@ export async function readModulus(
   const values = await client.getAttributes(token, ref, [CKA.MODULUS]);
   return attrBytes(values, CKA.MODULUS);
 }
+
+/** Looks the object up (Item Not Found when it does not exist), whatever its key type. */
+export async function requireExisting(
+  client: Pkcs11Client,
+  token: TokenSelector,
+  ref: ObjectRef,
+): Promise<void> {
+  await client.getAttributes(token, ref, [CKA.KEY_TYPE]);
+}

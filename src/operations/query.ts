@@ -17,7 +17,11 @@ import { requireToken } from "./keys.js";
 import type { OperationContext, OperationHandler } from "./types.js";
 
 /** The object types the relay manages. */
-export const OBJECT_TYPES: readonly number[] = [ObjectType.PublicKey, ObjectType.PrivateKey];
+export const OBJECT_TYPES: readonly number[] = [
+  ObjectType.PublicKey,
+  ObjectType.PrivateKey,
+  ObjectType.SymmetricKey,
+];
 
 function version(v: { major: number; minor: number }): string {
   return `${v.major}.${v.minor}`;

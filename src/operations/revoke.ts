@@ -9,7 +9,7 @@
 import { Operation } from "../kmip/enums.js";
 import { build, optionalStruct, required } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
-import { readKeyKind, requireKey, requireToken } from "./keys.js";
+import { requireExisting, requireKey, requireToken } from "./keys.js";
 import type { OperationHandler } from "./types.js";
 
 /** The Revoke handler. */
@@ -21,7 +21,7 @@ export const revoke: OperationHandler = {
     const { uid, ref } = requireKey(payload);
     const reason = optionalStruct(payload, Tag.RevocationReason);
     if (reason !== undefined) required(reason, Tag.RevocationReasonCode, "Enumeration");
-    await readKeyKind(ctx.client, token, ref);
+    await requireExisting(ctx.client, token, ref);
     return { uid, payload: [build.textString(Tag.UniqueIdentifier, uid)] };
   },
 };

@@ -179,7 +179,9 @@ export const sign: OperationHandler = {
     if (halfOf(ref) !== "private") {
       throw new KmipError(
         ResultReason.IllegalOperation,
-        `Sign: ${shown(uid)} is a public key; sign with the private key's Unique Identifier`,
+        halfOf(ref) === "secret"
+          ? `Sign: ${shown(uid)} is a secret key; use MAC with it, or sign with a private key`
+          : `Sign: ${shown(uid)} is a public key; sign with the private key's Unique Identifier`,
       );
     }
     refuseStreaming(payload);

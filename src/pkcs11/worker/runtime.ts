@@ -44,6 +44,13 @@ const LIBRARY_LOST = new Set<number>([
   CKR.CRYPTOKI_NOT_INITIALIZED,
 ]);
 
+/**
+ * Single-part data calls whose CKR_GENERAL_ERROR is an answer about the data, not a lost
+ * library: SoftHSM2 reports a wrong GCM tag or bad CBC padding that way, and re-initialising
+ * the library for each bad ciphertext a client sends would be a cheap denial of service.
+ */
+const DATA_CALLS: ReadonlySet<string> = new Set(["C_Decrypt", "C_Encrypt", "C_Sign", "C_Verify"]);
+
 /** The PKCS#11 return value of a pkcs11js error, or undefined for other errors. */
 export function ckrOf(error: unknown): number | undefined {
   return error instanceof pkcs11js.Pkcs11Error ? error.code : undefined;
@@ -267,6 +274,11 @@ export class Runtime {
     const ckr = ckrOf(error);
     if (ckr === undefined) return false;
     if (slot !== undefined) this.dropSession(slot);
+    const dataAnswer =
+      ckr === CKR.GENERAL_ERROR &&
+      error instanceof pkcs11js.Pkcs11Error &&
+      DATA_CALLS.has(error.method);
+    if (dataAnswer) return false;
     if (LIBRARY_LOST.has(ckr)) {
       this.pause(attempt);
       this.reinitialize();

@@ -96,7 +96,7 @@ describe("Query", () => {
       ]),
     );
     const types = result?.payload.filter((i) => i.tag === Tag.ObjectType).map((i) => i.value);
-    expect(types).toEqual([ObjectType.PublicKey, ObjectType.PrivateKey]);
+    expect(types).toEqual([ObjectType.PublicKey, ObjectType.PrivateKey, ObjectType.SymmetricKey]);
     expect(fake.calls).toHaveLength(0);
     expect(query?.needsToken).toBe(false);
   });
