@@ -1,6 +1,6 @@
 /**
  * PyKMIP 0.10 (a common KMIP 1.x client) decodes what Get Attributes, Get Attribute List,
- * Locate and Signature Verify answer, over KMIP 1.2, 1.4 and 2.0
+ * Locate, Signature Verify and Register answer, over KMIP 1.2, 1.4 and 2.0
  * (test/interop/pykmip_attributes.py does the calls, this file judges them).
  */
 import { spawn } from "node:child_process";
@@ -86,5 +86,19 @@ describe.each(["1.2", "1.4", "2.0"])("PyKMIP 0.10 over KMIP %s", (version) => {
     expect(run.steps.locate_by_name).toEqual([uids.private, uids.public].sort());
     expect(run.steps.signature_verify).toBe("VALID");
     expect(run.steps.signature_verify_other).toBe("INVALID");
+  });
+
+  it("registers a Python-made public key that verifies Python's signature, and an AES key", () => {
+    const registered = run.steps.register as Record<string, unknown>;
+    expect(registered.public_uid).toMatch(/^[0-9A-F]{40}_pub$/);
+    expect(registered.verify).toBe("VALID");
+    expect(registered.verify_other).toBe("INVALID");
+    expect(registered.secret_uid).toMatch(/^[0-9A-F]{40}_sec$/);
+    expect(registered.secret_attributes).toMatchObject({
+      "Object Type": "SYMMETRIC_KEY",
+      "Cryptographic Algorithm": "AES",
+      "Cryptographic Length": 256,
+      Name: `pykmip-attrs-${version}-aes`,
+    });
   });
 });

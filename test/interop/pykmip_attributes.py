@@ -10,8 +10,11 @@ import json
 import logging
 import sys
 
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from kmip.core import enums
 from kmip.core.factories import attributes as attribute_factories
+from kmip.pie import objects
 from pykmip_session import open_client, remove_config_file
 
 ATTRIBUTES = attribute_factories.AttributeFactory()
@@ -70,8 +73,43 @@ def run(spec, steps, failed):
             "signature_verify_other",
             lambda: client.signature_verify(b"pykmip verifY", signature, uid=public_uid).name,
         )
+        step("register", lambda: register_and_verify(client, label))
     finally:
         client.close()
+
+
+def register_and_verify(client, label):
+    """Registers a P-256 public key and an AES key made here; verifies a signature made here."""
+    private = ec.generate_private_key(ec.SECP256R1())
+    der = private.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    public = objects.PublicKey(
+        enums.CryptographicAlgorithm.ECDSA,
+        256,
+        der,
+        enums.KeyFormatType.X_509,
+        masks=[enums.CryptographicUsageMask.VERIFY],
+        name=label + "-registered",
+    )
+    public_uid = client.register(public)
+    message = b"signed by python"
+    signature = private.sign(message, ec.ECDSA(hashes.SHA256()))
+    secret = objects.SymmetricKey(
+        enums.CryptographicAlgorithm.AES,
+        256,
+        bytes(range(32)),
+        masks=[enums.CryptographicUsageMask.ENCRYPT, enums.CryptographicUsageMask.DECRYPT],
+        name=label + "-aes",
+    )
+    secret_uid = client.register(secret)
+    return {
+        "public_uid": public_uid,
+        "verify": client.signature_verify(message, signature, uid=public_uid).name,
+        "verify_other": client.signature_verify(b"other", signature, uid=public_uid).name,
+        "secret_uid": secret_uid,
+        "secret_attributes": decoded(client.get_attributes(secret_uid)[1]),
+    }
 
 
 def main():
