@@ -44,7 +44,15 @@ export function serveConnection(
   const logger: Logger = deps.logger.child({ conn: peer.connectionId });
   const framer = new TtlvFramer({ maxMessageBytes: limits.maxMessageBytes });
   let inFlight = 0;
+  let closing = false;
   let tail: Promise<void> = Promise.resolve();
+  // Reading pauses while maxInFlight requests are being answered, and while answers wait in
+  // the socket's write buffer: a client that does not read must not make the relay buffer
+  // responses without bound (they can be far larger than the requests: RNG Retrieve).
+  const resumeIfAllowed = (): void => {
+    const allowed = inFlight < limits.maxInFlight && !socket.writableNeedDrain && !closing;
+    if (allowed && socket.isPaused()) socket.resume();
+  };
 
   socket.setNoDelay(true);
   if (limits.idleTimeoutMs > 0) socket.setTimeout(limits.idleTimeoutMs);
@@ -56,7 +64,7 @@ export function serveConnection(
     tail = tail
       .then(() => response)
       .then((bytes) => {
-        if (!socket.destroyed) socket.write(bytes);
+        if (!socket.destroyed && !socket.write(bytes)) socket.pause();
       })
       .catch((err: unknown) => {
         logger.error({ err: String(err) }, "internal error while answering: closing connection");
@@ -64,7 +72,7 @@ export function serveConnection(
       })
       .finally(() => {
         inFlight -= 1;
-        if (inFlight < limits.maxInFlight && socket.isPaused()) socket.resume();
+        resumeIfAllowed();
       });
   };
 
@@ -103,8 +111,14 @@ export function serveConnection(
     watchPartialRequest();
     for (const message of messages) respond(message);
   });
+  socket.on("drain", resumeIfAllowed);
   socket.on("timeout", () => {
     if (inFlight > 0) return;
+    if (socket.writableNeedDrain) {
+      logger.info({ client: peer.key }, "client not reading its responses: connection closed");
+      socket.destroy();
+      return;
+    }
     logger.info(
       { client: peer.key, idleTimeoutMs: limits.idleTimeoutMs },
       "idle connection closed",
@@ -129,6 +143,7 @@ export function serveConnection(
     id: peer.connectionId,
     drained,
     async close(graceMs: number): Promise<void> {
+      closing = true;
       socket.pause();
       let timer: NodeJS.Timeout | undefined;
       const graceOver = new Promise<void>((resolve) => {
