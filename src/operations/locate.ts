@@ -16,8 +16,9 @@
  * relay does not handle, State other than Active) matches nothing.
  *
  * Keys without a CKA_ID cannot be named by a UID and are skipped, as are objects of other
- * classes. At most {@link SCAN_LIMIT} objects are looked at; beyond that the result is
- * cut and Located Items is left out (the total is unknown).
+ * classes. UIDs are answered sorted, so that Offset Items pages the same way whichever worker
+ * serves the request. At most {@link SCAN_LIMIT} objects are looked at; beyond that the
+ * result is cut and Located Items is left out (the total is unknown).
  */
 import { CryptographicAlgorithm, NameType, ObjectType, Operation, State } from "../kmip/enums.js";
 import { kmipErrors } from "../kmip/errors.js";
@@ -271,9 +272,11 @@ export const locate: OperationHandler = {
         attributes,
       });
       complete = found.length <= SCAN_LIMIT;
+      // Sorted: the token's order differs between worker processes, paging must not.
       uids = found
         .slice(0, SCAN_LIMIT)
-        .flatMap((values) => uidOfFound(values, search.modulusBits) ?? []);
+        .flatMap((values) => uidOfFound(values, search.modulusBits) ?? [])
+        .sort();
     }
     const total = uids.length;
     const page = uids.slice(offset, maximum === undefined ? undefined : offset + maximum);
