@@ -85,10 +85,7 @@ const OBJECT_TYPE_BY_CLASS: ReadonlyMap<number, number> = new Map([
   [CKO.SECRET_KEY, ObjectType.SymmetricKey],
 ]);
 
-/** The attributes whose reading costs extra calls: only computed when asked for. */
-export const COSTLY_ATTRIBUTES: ReadonlySet<number> = new Set([Tag.Digest, Tag.Link]);
-
-/** What to read besides the cheap attributes. */
+/** Whether to compute Digest (hashing) and Link (a C_FindObjects) too. */
 export interface AttributeWish {
   readonly digest: boolean;
   readonly link: boolean;
