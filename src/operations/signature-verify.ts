@@ -24,7 +24,7 @@ import { CKA, CKO } from "../pkcs11/constants.js";
 import type { ObjectRef, TokenSelector } from "../pkcs11/types.js";
 import { curveByParams } from "./algorithms.js";
 import { ecdsaDerToRaw } from "./ecdsa-der.js";
-import { attrBytes, readKeyKind, requireKey, requireToken } from "./keys.js";
+import { attrBytes, type KeyKind, readKeyKind, requireKey, requireToken } from "./keys.js";
 import { type SignCall, type SignInput, signCall } from "./sign.js";
 import { planFor, readSignParameters } from "./sign-plan.js";
 import type { OperationHandler } from "./types.js";
@@ -93,6 +93,24 @@ async function coordinateBytes(
   return curve.coordinateBytes;
 }
 
+/**
+ * A signature found invalid under parameters that named an algorithm: when the key is of
+ * another kind (SoftHSM2 then just reports an invalid signature), the request is at fault.
+ */
+async function checkKind(
+  client: Pkcs11Client,
+  token: TokenSelector,
+  ref: ObjectRef,
+  asked: KeyKind,
+): Promise<void> {
+  const actual = await readKeyKind(client, token, ref).catch(() => asked);
+  if (actual !== asked) {
+    throw kmipErrors.invalidField(
+      `${OP}: Cryptographic Parameters ask for ${asked} but the key is ${actual}`,
+    );
+  }
+}
+
 function response(uid: string, valid: boolean) {
   return {
     uid,
@@ -125,8 +143,10 @@ export const signatureVerify: OperationHandler = {
     if (call.derEncode) {
       tokenSignature = ecdsaDerToRaw(signature, await coordinateBytes(ctx.client, token, ref));
     }
-    if (tokenSignature === undefined) return response(uid, false);
-    const valid = await ctx.client.verify(token, ref, call.mechanism, call.data, tokenSignature);
+    const valid =
+      tokenSignature !== undefined &&
+      (await ctx.client.verify(token, ref, call.mechanism, call.data, tokenSignature));
+    if (!valid && params.kind !== undefined) await checkKind(ctx.client, token, ref, params.kind);
     return response(uid, valid);
   },
 };

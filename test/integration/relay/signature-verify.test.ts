@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  CryptographicAlgorithm,
   HashingAlgorithm,
   Operation,
   PaddingMethod,
@@ -137,6 +138,17 @@ describe("Signature Verify", () => {
       verifyPayload(`${"00".repeat(20)}_pub`, { data: message }, junk),
     );
     expect(result.reason).toBe(ResultReason.ItemNotFound);
+    const mismatch = await session.call(
+      Operation.SignatureVerify,
+      verifyPayload(
+        pair.publicUid,
+        { data: message },
+        new Uint8Array(256),
+        cryptoParams({ algorithm: CryptographicAlgorithm.RSA }),
+      ),
+    );
+    expect(mismatch.reason).toBe(ResultReason.InvalidField);
+    expect(mismatch.message).toMatch(/ask for RSA but the key is EC/);
     const missing = await session.call(
       Operation.SignatureVerify,
       signPayload(pair.publicUid, { data: message }),

@@ -138,7 +138,23 @@ describe("Signature Verify", () => {
       build.enumeration(Tag.ValidityIndicator, ValidityIndicator.Invalid),
     );
     expect(fake.callsOf("verify")).toHaveLength(0);
-    expect(fake.callsOf("getAttributes")).toHaveLength(1); // CKA_EC_PARAMS only
+    // CKA_EC_PARAMS, then CKA_KEY_TYPE: Invalid under a named algorithm checks the key's kind
+    expect(fake.callsOf("getAttributes").map((c) => c.args[2])).toEqual([
+      [CKA.EC_PARAMS],
+      [CKA.KEY_TYPE],
+    ]);
+  });
+
+  it("says so when the parameters name another algorithm than the key's", async () => {
+    const fake = client(CKK.EC, false);
+    const params = build.structure(Tag.CryptographicParameters, [
+      build.enumeration(Tag.CryptographicAlgorithm, A.RSA),
+    ]);
+    const err = await failure(fake, request("BB_pub", new Uint8Array(256), [params]));
+    expect(err.reason).toBe(ResultReason.InvalidField);
+    expect(err.message).toBe(
+      "Signature Verify: Cryptographic Parameters ask for RSA but the key is EC",
+    );
   });
 
   it("accepts Digested Data (RSA: CKM_RSA_PKCS over DigestInfo)", async () => {
