@@ -112,6 +112,8 @@ export async function idleConnectionsRss(
   relay: RelayProcess,
   connections: number,
 ): Promise<{ before: number; open: number }> {
+  // Both readings after a quiet second, so that the last load's garbage is not in one only.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
   const before = rssMb(relay.pid);
   const child = startClient();
   const opened = new Promise<void>((resolve, reject) => {
