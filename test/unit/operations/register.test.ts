@@ -201,6 +201,66 @@ describe("Register: public keys", () => {
   });
 });
 
+describe("Register: Key Block errors", () => {
+  it("names the field: wrapped material, a bare Key Value, a bad Q String, an unsupported curve", async () => {
+    const spki = build.byteString(Tag.KeyMaterial, ec.export({ type: "spki", format: "der" }));
+    const wrapped = await failure(
+      request(
+        ObjectType.PublicKey,
+        object(Tag.PublicKey, F.X_509, spki, [build.structure(Tag.KeyWrappingData, [])]),
+      ),
+    );
+    expect(wrapped.reason).toBe(ResultReason.FeatureNotSupported);
+    expect(wrapped.message).toMatch(/Key Wrapping Data/);
+    const bare = build.structure(Tag.PublicKey, [
+      build.structure(Tag.KeyBlock, [
+        build.enumeration(Tag.KeyFormatType, F.X_509),
+        build.byteString(Tag.KeyValue, new Uint8Array([1])),
+      ]),
+    ]);
+    const bareErr = await failure(request(ObjectType.PublicKey, bare));
+    expect(bareErr.reason).toBe(ResultReason.InvalidField);
+    expect(bareErr.message).toMatch(/Key Value/);
+    const q = (curve: number, bytes: Uint8Array) =>
+      build.structure(Tag.KeyMaterial, [
+        build.enumeration(Tag.RecommendedCurve, curve),
+        build.byteString(Tag.QString, bytes),
+      ]);
+    const short = await failure(
+      request(
+        ObjectType.PublicKey,
+        object(
+          Tag.PublicKey,
+          F.TransparentECPublicKey,
+          q(RecommendedCurve.P_256, new Uint8Array(33)),
+        ),
+      ),
+    );
+    expect(short.message).toMatch(/Q String/);
+    const offCurve = new Uint8Array(65).fill(1);
+    offCurve[0] = 4;
+    const off = await failure(
+      request(
+        ObjectType.PublicKey,
+        object(Tag.PublicKey, F.TransparentECPublicKey, q(RecommendedCurve.P_256, offCurve)),
+      ),
+    );
+    expect(off.reason).toBe(ResultReason.InvalidField);
+    const curve = await failure(
+      request(
+        ObjectType.PublicKey,
+        object(
+          Tag.PublicKey,
+          F.TransparentECPublicKey,
+          q(RecommendedCurve.P_192, new Uint8Array(49)),
+        ),
+      ),
+    );
+    expect(curve.reason).toBe(ResultReason.FeatureNotSupported);
+    expect(curve.message).toMatch(/Recommended Curve P_192/);
+  });
+});
+
 describe("Register: secret keys", () => {
   it("AES Raw -> CKK_AES with CKA_VALUE, sensitive and not extractable by default, _sec UID", async () => {
     const key = randomBytes(32);
