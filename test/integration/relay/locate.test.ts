@@ -7,6 +7,7 @@ import {
   CryptographicAlgorithm,
   ObjectType,
   Operation,
+  RecommendedCurve,
   ResultReason,
 } from "../../../src/kmip/enums.js";
 import { build, findChild, findChildren } from "../../../src/kmip/item.js";
@@ -81,6 +82,8 @@ describe("Locate", () => {
     expect(publicEc.uids).toEqual([pairs[1]!.publicUid]);
     const rsa = await locate([attr.algorithm(CryptographicAlgorithm.RSA), attr.length(2048)], "v2");
     expect(sorted(rsa.uids)).toEqual(sorted([pairs[2]!.privateUid, pairs[2]!.publicUid]));
+    const p384 = await locate([attr.curve(RecommendedCurve.P_384)], "v2");
+    expect(sorted(p384.uids)).toEqual(sorted([pairs[1]!.privateUid, pairs[1]!.publicUid]));
     const none = await locate([attr.algorithm(CryptographicAlgorithm.RSA), attr.length(3072)]);
     expect(none.uids).toEqual([]);
     const privateEd = await locate([

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   CryptographicAlgorithm as A,
   ObjectType,
+  RecommendedCurve,
   ResultReason,
   State,
 } from "../../../src/kmip/enums.js";
@@ -127,6 +128,17 @@ describe("Locate", () => {
       type: CKA.EC_PARAMS,
       value: new Uint8Array(Buffer.from("06052b81040022", "hex")),
     });
+    const curve = await run([
+      attribute(
+        "Cryptographic Domain Parameters",
+        build.structure(Tag.CryptographicDomainParameters, [
+          build.enumeration(Tag.RecommendedCurve, RecommendedCurve.P_521),
+        ]),
+      ),
+    ]);
+    expect(argsOf(curve.client, "findObjects")[1]).toEqual([
+      { type: CKA.EC_PARAMS, value: new Uint8Array(Buffer.from("06052b81040023", "hex")) },
+    ]);
     const aes = await run([algorithm(A.AES), length(256)]);
     expect(argsOf(aes.client, "findObjects")[1]).toContainEqual({ type: CKA.VALUE_LEN, value: 32 });
     const hmac = await run([algorithm(A.HMAC_SHA384)]);
@@ -160,6 +172,14 @@ describe("Locate", () => {
       [type(ObjectType.Certificate)],
       [algorithm(A.DSA)],
       [algorithm(A.ECDSA), length(255)],
+      [
+        attribute(
+          "Cryptographic Domain Parameters",
+          build.structure(Tag.CryptographicDomainParameters, [
+            build.enumeration(Tag.RecommendedCurve, RecommendedCurve.P_192),
+          ]),
+        ),
+      ],
       [attribute("State", build.enumeration(Tag.State, State.Deactivated))],
       [build.integer(Tag.StorageStatusMask, 2)],
       [attribute("Name", nameValue("a")), attribute("Name", nameValue("b"))],
