@@ -203,12 +203,17 @@ export const handlers: Omit<Handlers, "init" | "finalize" | "ping"> = {
       rt.module.C_CreateObject(ctx.session, toTemplate(p.template));
       return null;
     }),
-  findObjects: (rt, p) =>
-    rt.run(p.token, (ctx) => {
+  findObjects: (rt, p) => {
+    // A search must see every object, not merely some: with SoftHSM2 a worker may miss
+    // objects another process created (see docs/architecture.md), and a partial result
+    // cannot be told from a complete one, so a possibly stale view is refreshed first.
+    if (rt.viewMayBeStale()) rt.reinitialize();
+    return rt.run(p.token, (ctx) => {
       const found = rt.find(ctx.session, toTemplate(p.template), Math.max(1, p.max));
       rt.staleIfEmpty(found.length);
       return found.slice(0, p.max).map((h) => readAttributes(rt, ctx.session, h, p.attributes));
-    }),
+    });
+  },
   getAttributes: (rt, p) =>
     rt.run(p.token, (ctx) => readAttributes(rt, ctx.session, rt.handleOf(ctx, p.ref), p.types)),
   setAttributes: (rt, p) =>
