@@ -6,15 +6,17 @@
  */
 import type { TtlvItem, TtlvTypeName } from "../ttlv/types.js";
 import { kmipErrors } from "./errors.js";
-import { tagLabel } from "./tags.js";
+import { tagLabel, tagText } from "./tags.js";
 
 /** The item of a given TTLV type. */
 export type ItemOf<T extends TtlvTypeName> = Extract<TtlvItem, { type: T }>;
 /** The value of an item of a given TTLV type. */
 export type ValueOf<T extends TtlvTypeName> = { [K in TtlvTypeName]: ItemOf<K>["value"] }[T];
 
-/** Display name of a tag: its KMIP name, or `0x42XXXX`. */
-export const nameOf: (tag: number) => string = tagLabel;
+/** Display name of a tag as the spec writes it ("Unique Identifier"), or `0x42XXXX`. */
+export function nameOf(tag: number): string {
+  return tagText(tag) ?? tagLabel(tag);
+}
 
 /** The children of a Structure; Invalid Field when `item` is not one. */
 export function childrenOf(item: TtlvItem): readonly TtlvItem[] {

@@ -86,8 +86,12 @@ export const modifyAttribute: OperationHandler = {
       const values = await ctx.client.getAttributes(token, ref, [CKA.LABEL]);
       const present = Buffer.from(attrBytes(values, CKA.LABEL)).toString("utf8");
       if (present !== expected) {
+        // Attribute Instance Not Found exists from KMIP 2.0 on; KMIP 1.4 section 11.16
+        // answers a missing instance with Item Not Found.
         throw new KmipError(
-          ResultReason.AttributeInstanceNotFound,
+          ctx.version.major >= 2
+            ? ResultReason.AttributeInstanceNotFound
+            : ResultReason.ItemNotFound,
           "Modify Attribute: Current Attribute is not the key's Name",
         );
       }

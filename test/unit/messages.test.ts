@@ -71,7 +71,7 @@ describe("parseRequest", () => {
       ),
     );
     expect(parsed.items[0]?.error?.reason).toBe(ResultReason.MissingData);
-    expect(parsed.items[0]?.error?.message).toMatch(/RequestPayload is required/);
+    expect(parsed.items[0]?.error?.message).toMatch(/Request Payload is required/);
     expect(parsed.items[0]?.operation).toBe(Operation.Query);
     expect(parsed.items[1]?.error).toBeUndefined();
   });
@@ -82,11 +82,11 @@ describe("parseRequest", () => {
       [version(1, 0), build.integer(Tag.BatchCount, 3)],
       /BatchCount is 3/,
     ],
-    ["no protocol version", [build.integer(Tag.BatchCount, 1)], /ProtocolVersion is required/],
+    ["no protocol version", [build.integer(Tag.BatchCount, 1)], /Protocol Version is required/],
     [
       "a wrongly typed field",
       [version(1, 0), build.textString(Tag.BatchCount, "1")],
-      /BatchCount: expected Integer, got TextString/,
+      /Batch Count: expected Integer, got TextString/,
     ],
   ])("refuses a header with %s", (_name, header, message) => {
     const bad = request(header, [

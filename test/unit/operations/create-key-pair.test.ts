@@ -233,7 +233,7 @@ describe("Create Key Pair", () => {
       ]),
     ]);
     expect(conflict.reason).toBe(ResultReason.InvalidField);
-    expect(conflict.message).toContain("CryptographicAlgorithm");
+    expect(conflict.message).toContain("Cryptographic Algorithm");
     const uri = await failure([
       build.structure(Tag.CommonAttributes, [
         build.enumeration(Tag.CryptographicAlgorithm, A.ECDSA),

@@ -195,7 +195,7 @@ describe("Get", () => {
   it("names a missing Unique Identifier", async () => {
     const err = await rejection(() => get.run(payload(), contextFor(new FakeClient())));
     expect((err as KmipError).reason).toBe(ResultReason.MissingData);
-    expect((err as KmipError).message).toContain("UniqueIdentifier");
+    expect((err as KmipError).message).toContain("Unique Identifier");
   });
 
   it("refuses key wrapping and compressed EC points", async () => {

@@ -56,7 +56,7 @@ describe("Activate and Revoke", () => {
       revoke.run(payload(uidItem("AB_pub"), bad), contextFor(existing())),
     );
     expect((err as KmipError).reason).toBe(ResultReason.MissingData);
-    expect((err as KmipError).message).toContain("RevocationReasonCode");
+    expect((err as KmipError).message).toContain("Revocation Reason Code");
   });
 });
 

@@ -73,8 +73,10 @@ describe("Modify Attribute", () => {
     ];
     const { client } = await run(fields("old"));
     expect(client.callsOf("setAttributes")).toHaveLength(1);
-    const err = await failure(fields("other"));
-    expect(err.reason).toBe(ResultReason.AttributeInstanceNotFound);
+    // KMIP 1.x has no Attribute Instance Not Found: Item Not Found there (1.4 section 11.16).
+    expect((await failure(fields("other"))).reason).toBe(ResultReason.ItemNotFound);
+    const v2 = await rejection(() => run(fields("other"), "old", { major: 2, minor: 1 }));
+    expect((v2 as KmipError).reason).toBe(ResultReason.AttributeInstanceNotFound);
   });
 
   it("refuses attributes other than Name, naming them", async () => {
@@ -84,7 +86,7 @@ describe("Modify Attribute", () => {
     const err2 = await failure([
       build.structure(Tag.NewAttribute, [build.integer(Tag.CryptographicLength, 1)]),
     ]);
-    expect(err2.message).toContain("CryptographicLength");
+    expect(err2.message).toContain("Cryptographic Length");
   });
 
   it("refuses an Attribute Index beyond the one Name, a URI name, and no attribute", async () => {
@@ -104,6 +106,6 @@ describe("Modify Attribute", () => {
       v1Attribute("Name", build.structure(Tag.Name, [build.textString(Tag.NameValue, "x")])),
     ]);
     expect(err.reason).toBe(ResultReason.MissingData);
-    expect(err.message).toContain("NameType");
+    expect(err.message).toContain("Name Type");
   });
 });

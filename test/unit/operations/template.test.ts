@@ -83,7 +83,7 @@ describe("readAttributes", () => {
     expect(err.reason).toBe(ResultReason.MissingData);
     expect(err.message).toContain("Attribute Value");
     const noName = build.structure(Tag.TemplateAttribute, [build.structure(Tag.Attribute, [len])]);
-    expect(thrown(() => readAttributes(noName)).message).toContain("AttributeName");
+    expect(thrown(() => readAttributes(noName)).message).toContain("Attribute Name");
   });
 
   it("refuses 1.x template references (Name directly in a Template-Attribute)", () => {
