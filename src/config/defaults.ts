@@ -20,6 +20,7 @@ export function defaultValues() {
     maxDepth: 32,
     maxConnections: 1024,
     maxBatchItems: 1000,
+    maxResponseBytes: 8 * 1024 * 1024,
     stateDir: "/var/lib/kmip2pkcs11",
     logLevel: "info",
     daemonize: false,
@@ -36,4 +37,5 @@ export const LIMITS = {
   maxDepth: 1024,
   maxConnections: 1_000_000,
   maxBatchItems: 65_536,
+  maxResponseBytes: 1024 * 1024 * 1024,
 } as const;

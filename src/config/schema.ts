@@ -59,6 +59,8 @@ export interface ServerConfig {
   readonly maxConnections: number;
   /** Most batch items in one request; a larger batch is refused whole. */
   readonly maxBatchItems: number;
+  /** Largest response the relay builds for one request, whatever the client allows. */
+  readonly maxResponseBytes: number;
   /** Directory for state the relay creates itself (the generated self-signed certificate). */
   readonly stateDir: string;
 }

@@ -79,6 +79,12 @@ export function readServer(t: TableReader | undefined, empty: () => TableReader)
       LIMITS.maxConnections,
     ),
     maxBatchItems: r.optionalInteger("max-batch-items", d.maxBatchItems, 1, LIMITS.maxBatchItems),
+    maxResponseBytes: r.optionalInteger(
+      "max-response-bytes",
+      d.maxResponseBytes,
+      1024,
+      LIMITS.maxResponseBytes,
+    ),
     stateDir: r.optionalPath("state-dir") ?? d.stateDir,
   };
   r.finish();

@@ -33,12 +33,14 @@ import type { OperationContext } from "../operations/types.js";
 import type { TokenSelector } from "../pkcs11/types.js";
 import type { DispatchDeps, Peer } from "./dispatch.js";
 import { enumValueName, operationName } from "./names.js";
+import { payloadBytes } from "./response-size.js";
 
 /** Runs every item of `request` as the batch options say; the answers, in order. */
 export async function runBatch(
   request: RequestMessage,
   peer: Peer,
   deps: DispatchDeps,
+  maxResponseBytes?: number,
 ): Promise<ResponseBatchItem[]> {
   const option = request.header.batchErrorContinuationOption;
   if (option === BatchErrorContinuationOption.Undo) {
@@ -51,16 +53,31 @@ export async function runBatch(
   const stopOnFailure = option !== BatchErrorContinuationOption.Continue;
   const session = new RequestSession(request, peer, deps);
   const results: ResponseBatchItem[] = [];
+  // Once the answers already exceed the response limit, the rest are not run: the response
+  // will be Response Too Large anyway, and building it must not cost unbounded memory.
+  let bytes = 0;
   for (const group of consecutiveGroups(request.items)) {
+    if (maxResponseBytes !== undefined && bytes > maxResponseBytes) {
+      results.push(...group.map((item) => failedItem(item, tooLarge(maxResponseBytes))));
+      continue;
+    }
     const prepared = group.map((item) => session.withIdPlaceholder(item));
     const outcomes = await Promise.all(prepared.map((item) => session.runItem(item)));
     for (const outcome of outcomes) {
       results.push(outcome.response);
+      bytes += payloadBytes(outcome.response.payload);
       session.noteResult(outcome);
       if (stopOnFailure && outcome.response.status !== ResultStatus.Success) return results;
     }
   }
   return results;
+}
+
+function tooLarge(max: number): KmipError {
+  return new KmipError(
+    ResultReason.ResponseTooLarge,
+    `the response would exceed the limit of ${max} bytes`,
+  );
 }
 
 /** Splits items into runs: each parallel-safe run together, every other item alone. */

@@ -25,7 +25,7 @@ import { TtlvError } from "../ttlv/errors.js";
 import type { TtlvItem, TtlvLimits } from "../ttlv/types.js";
 import type { Authenticator } from "./auth.js";
 import { runBatch } from "./batch.js";
-import { enforceMaximumResponseSize } from "./response-size.js";
+import { enforceMaximumResponseSize, responseLimit } from "./response-size.js";
 
 /** Protocol versions this relay speaks (KMIP 1.0-1.4 and 2.0-2.1). */
 export const SUPPORTED_VERSIONS: readonly ProtocolVersion[] = [
@@ -51,6 +51,8 @@ export interface DispatchDeps {
   readonly options: OperationOptions;
   /** Most batch items in one request (`[server] max-batch-items`); absent: no limit. */
   readonly maxBatchItems?: number;
+  /** Largest response built for one request (`[server] max-response-bytes`); absent: none. */
+  readonly maxResponseBytes?: number;
 }
 
 /** Who sent the request, for throttling and log lines. */
@@ -117,9 +119,10 @@ export async function handleRequestBytes(
     );
     return encodeWholeFailure(version, error);
   }
-  const items = await runBatch(request, peer, deps);
+  const limit = responseLimit(request.header.maximumResponseSize, deps.maxResponseBytes);
+  const items = await runBatch(request, peer, deps, limit);
   const response = encodeTtlv(buildResponse(version, items));
-  return enforceMaximumResponseSize(response, request, items);
+  return enforceMaximumResponseSize(response, request, items, limit);
 }
 
 function encodeWholeFailure(version: ProtocolVersion, error: KmipError): Buffer {

@@ -83,6 +83,7 @@ export async function startRelay(opts: {
     limits: { maxMessageBytes: config.server.maxMessageBytes, maxDepth: config.server.maxDepth },
     options: { allowRsa1024: config.pkcs11.allowRsa1024 },
     maxBatchItems: config.server.maxBatchItems,
+    maxResponseBytes: config.server.maxResponseBytes,
   };
   const limits = {
     maxMessageBytes: config.server.maxMessageBytes,

@@ -6,7 +6,8 @@ import {
   type RequestMessage,
   type ResponseBatchItem,
 } from "../kmip/messages.js";
-import { encodeTtlv } from "../ttlv/encode.js";
+import { encodedLength, encodeTtlv } from "../ttlv/encode.js";
+import type { TtlvItem } from "../ttlv/types.js";
 
 /**
  * KMIP 1.4 section 6.3: a response larger than the request's Maximum Response Size is not
@@ -20,13 +21,13 @@ export function enforceMaximumResponseSize(
   response: Buffer,
   request: RequestMessage,
   items: readonly ResponseBatchItem[],
+  max: number | undefined,
 ): Buffer {
-  const max = request.header.maximumResponseSize;
   if (max === undefined || response.length <= max) return response;
   const version = request.header.version;
   const explained = new KmipError(
     ResultReason.ResponseTooLarge,
-    `the response has ${response.length} bytes, more than the Maximum Response Size ${max}`,
+    `the response has ${response.length} bytes or more, over the limit of ${max}`,
   );
   const bare = (item: ResponseBatchItem): ResponseBatchItem => ({
     operation: item.operation,
@@ -46,4 +47,25 @@ export function enforceMaximumResponseSize(
     if (smallest.length <= max) break;
   }
   return smallest ?? response;
+}
+
+/**
+ * The size a response may have: the client's Maximum Response Size, capped by the relay's
+ * own `max-response-bytes` (which bounds the memory one request can make the relay use).
+ */
+export function responseLimit(
+  clientMaximum: number | undefined,
+  serverMaximum: number | undefined,
+): number | undefined {
+  if (clientMaximum === undefined) return serverMaximum;
+  if (serverMaximum === undefined) return clientMaximum;
+  return Math.min(clientMaximum, serverMaximum);
+}
+
+/** Estimated encoded size of an answered item's payload (what it adds to the response). */
+export function payloadBytes(payload: readonly TtlvItem[] | undefined): number {
+  if (payload === undefined) return 0;
+  let bytes = 0;
+  for (const field of payload) bytes += encodedLength(field);
+  return bytes;
 }

@@ -10,6 +10,8 @@ import {
 } from "../../../src/kmip/enums.js";
 import { build, findChild, findChildren } from "../../../src/kmip/item.js";
 import { Tag } from "../../../src/kmip/tags.js";
+import { decodeTtlv } from "../../../src/ttlv/decode.js";
+import { encodeTtlv } from "../../../src/ttlv/encode.js";
 import { hexToBytes } from "../../../src/ttlv/hex.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
 import { KmipTestClient, requestMessage } from "../../helpers/kmip-client.js";
@@ -19,7 +21,7 @@ let relay: TestRelay;
 beforeAll(async () => {
   relay = await startTestRelay({
     workers: 1,
-    serverToml: "request-read-timeout-ms = 300\nidle-timeout-ms = 800",
+    serverToml: "request-read-timeout-ms = 300\nidle-timeout-ms = 800\nmax-response-bytes = 200000",
     pkcs11Toml: "allow-rsa-1024 = true",
   });
 });
@@ -54,6 +56,37 @@ describe("connection bounds", () => {
     expect(await idle.waitClosed(3_000)).toBe(true);
     expect(status(await busy.request(discover))).toBe(ResultStatus.Success);
     busy.close();
+  });
+});
+
+describe("max-response-bytes", () => {
+  it("answers a batch whose answers outgrow the server's limit with Response Too Large", async () => {
+    const client = await KmipTestClient.connect(relay.port);
+    const rng = {
+      operation: Operation.RNGRetrieve,
+      payload: [build.integer(Tag.DataLength, 65536)],
+    };
+    const small = await client.request(
+      requestMessage({ username: relay.username, password: relay.pin, items: [rng] }),
+    );
+    expect(status(small)).toBe(ResultStatus.Success);
+    client.send(
+      encodeTtlv(
+        requestMessage({
+          username: relay.username,
+          password: relay.pin,
+          items: Array.from({ length: 10 }, () => rng),
+        }),
+      ),
+    );
+    const raw = await client.nextRaw();
+    expect(raw.length).toBeLessThanOrEqual(200000);
+    const items = findChildren(decodeTtlv(raw), Tag.BatchItem);
+    expect(items.length).toBeGreaterThan(0);
+    for (const item of items) {
+      expect(findChild(item, Tag.ResultReason)?.value).toBe(ResultReason.ResponseTooLarge);
+    }
+    client.close();
   });
 });
 

@@ -38,6 +38,7 @@ describe("parseConfig: valid files", () => {
         maxDepth: 32,
         maxConnections: 1024,
         maxBatchItems: 1000,
+        maxResponseBytes: 8 * 1024 * 1024,
         stateDir: "/var/lib/kmip2pkcs11",
       },
       daemon: { logLevel: "info", logTarget: { type: "stderr" }, daemonize: false },
@@ -63,6 +64,7 @@ max-message-bytes = 65536
 max-depth = 8
 max-connections = 10
 max-batch-items = 50
+max-response-bytes = 65536
 state-dir = "/tmp/state"
 [server.identity]
 cert-path = "/etc/kmip2pkcs11/cert.pem"
@@ -94,6 +96,7 @@ identity = "relay:hsm"
       maxDepth: 8,
       maxConnections: 10,
       maxBatchItems: 50,
+      maxResponseBytes: 65536,
       stateDir: "/tmp/state",
     });
     expect(cfg.daemon).toEqual({
