@@ -23,7 +23,8 @@ export const SUPPORTED_VERSIONS: readonly ProtocolVersion[] = [
   { major: 1, minor: 0 },
 ];
 
-function isSupported(v: ProtocolVersion): boolean {
+/** Whether the relay speaks protocol version `v`. */
+export function isSupported(v: ProtocolVersion): boolean {
   return SUPPORTED_VERSIONS.some((s) => s.major === v.major && s.minor === v.minor);
 }
 

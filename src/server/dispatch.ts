@@ -16,6 +16,7 @@ import {
   sniffProtocolVersion,
 } from "../kmip/messages.js";
 import { findUnknownTags } from "../kmip/unknown-tags.js";
+import { isSupported } from "../operations/discover-versions.js";
 import { toKmipError } from "../operations/errors.js";
 import type { OperationOptions, ServerFacts } from "../operations/types.js";
 import type { Pkcs11Client } from "../pkcs11/client.js";
@@ -26,17 +27,6 @@ import type { TtlvItem, TtlvLimits } from "../ttlv/types.js";
 import type { Authenticator } from "./auth.js";
 import { runBatch } from "./batch.js";
 import { enforceMaximumResponseSize, responseLimit } from "./response-size.js";
-
-/** Protocol versions this relay speaks (KMIP 1.0-1.4 and 2.0-2.1). */
-export const SUPPORTED_VERSIONS: readonly ProtocolVersion[] = [
-  { major: 2, minor: 1 },
-  { major: 2, minor: 0 },
-  { major: 1, minor: 4 },
-  { major: 1, minor: 3 },
-  { major: 1, minor: 2 },
-  { major: 1, minor: 1 },
-  { major: 1, minor: 0 },
-];
 
 /** The version a response uses when the request's own cannot be read. */
 const FALLBACK_VERSION: ProtocolVersion = { major: 1, minor: 0 };
@@ -60,10 +50,6 @@ export interface Peer {
   /** Stable per client: the remote address (later: the certificate identity). */
   readonly key: string;
   readonly connectionId: number;
-}
-
-function isSupported(v: ProtocolVersion): boolean {
-  return SUPPORTED_VERSIONS.some((s) => s.major === v.major && s.minor === v.minor);
 }
 
 /** Handles one whole request message; always resolves to an encoded response. */
