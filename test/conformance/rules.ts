@@ -8,8 +8,10 @@
 import { attributeTagByName } from "../../src/kmip/attributes.js";
 import {
   CryptographicAlgorithm,
+  HashingAlgorithm,
   ObjectType,
   Operation,
+  PaddingMethod,
   ResultReason,
 } from "../../src/kmip/enums.js";
 import { Tag, tagLabel } from "../../src/kmip/tags.js";
@@ -195,6 +197,7 @@ export function applicability(file: VectorFile, steps: readonly Step[]): Applica
     walk(step.request, (item, parent) => {
       scanCommon(item, parent, blocking);
       scanAlgorithm(item, blocking);
+      scanOaep(item, blocking);
       scanRequest(item, soft);
     });
     walk(step.response, (item, parent) => {
@@ -229,6 +232,34 @@ function scanProvisioned(step: Step, returned: Set<string>, reasons: Set<string>
     }
   }
   for (const uid of identifiers(step.response)) returned.add(uid);
+}
+
+/** The fields of a Cryptographic Parameters structure (2.x item or 1.x Attribute value). */
+function cryptoParameters(item: TtlvItem): readonly TtlvItem[] | undefined {
+  if (item.tag === Tag.CryptographicParameters && item.type === "Structure") return item.value;
+  if (attributeTagOf(item) !== Tag.CryptographicParameters || item.type !== "Structure") {
+    return undefined;
+  }
+  const value = item.value.find((c) => c.tag === Tag.AttributeValue);
+  return value?.type === "Structure" ? value.value : undefined;
+}
+
+/**
+ * RSA-OAEP with a hash or MGF1 hash other than SHA-1: SoftHSM2 2.6 answers CKR_ARGUMENTS_BAD
+ * ("hashAlg must be CKM_SHA_1", "mgf must be CKG_MGF1_SHA1").
+ */
+function scanOaep(item: TtlvItem, reasons: Set<string>): void {
+  const fields = cryptoParameters(item);
+  if (!fields) return;
+  const value = (tag: number) => {
+    const field = fields.find((f) => f.tag === tag);
+    return field?.type === "Enumeration" ? field.value : undefined;
+  };
+  if (value(Tag.PaddingMethod) !== PaddingMethod.OAEP) return;
+  const hashes = [value(Tag.HashingAlgorithm), value(Tag.MaskGeneratorHashingAlgorithm)];
+  if (hashes.some((h) => h !== undefined && h !== HashingAlgorithm.SHA_1)) {
+    reasons.add("RSA-OAEP with a hash other than SHA-1: SoftHSM2 supports SHA-1 / MGF1-SHA-1 only");
+  }
 }
 
 function scanAlgorithm(item: TtlvItem, reasons: Set<string>): void {
