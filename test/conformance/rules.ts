@@ -132,7 +132,7 @@ export const NA_ATTRIBUTES: ReadonlyMap<number, string> = new Map([
   [Tag.Fresh, "PKCS#11 keeps no Fresh flag"],
   [Tag.ObjectGroup, "PKCS#11 keeps no object groups"],
   [Tag.ContactInformation, "PKCS#11 keeps no contact information"],
-  [Tag.Link, "PKCS#11 keeps no links between objects"],
+  [Tag.Link, "PKCS#11 keeps no links (a key pair's shared CKA_ID gives at most its two halves)"],
   [Tag.ApplicationSpecificInformation, "PKCS#11 keeps no application-specific information"],
   [Tag.Description, "PKCS#11 keeps no description"],
   [Tag.Comment, "PKCS#11 keeps no comment"],
