@@ -141,6 +141,7 @@ export const CKM = {
   AES_CBC: 0x1082,
   AES_CBC_PAD: 0x1085,
   AES_GCM: 0x1087,
+  AES_CMAC: 0x108a,
   AES_KEY_WRAP: 0x2109,
   AES_KEY_WRAP_PAD: 0x210a,
 } as const;

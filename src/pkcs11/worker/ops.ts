@@ -148,10 +148,20 @@ function attrBytes(value: unknown): Uint8Array | null {
   return new Uint8Array(Buffer.from(String(value), "utf8"));
 }
 
+/**
+ * Empty data goes through Init + Final: pkcs11js hands C_Sign / C_Encrypt / C_Decrypt a NULL
+ * data pointer for it, which SoftHSM2 refuses (CKR_ARGUMENTS_BAD), while the multi-part
+ * Final over no data gives the MAC of the empty message or GCM's tag alone.
+ */
+const EMPTY = 0;
+
 function verifySignature(rt: Runtime, ctx: OpContext, p: Methods["verify"]["params"]): boolean {
   rt.module.C_VerifyInit(ctx.session, toMechanism(p.mechanism), rt.handleOf(ctx, p.ref));
   try {
-    return rt.module.C_Verify(ctx.session, toBuffer(p.data), toBuffer(p.signature));
+    // Empty data: Init + Final, as for Sign (see EMPTY).
+    return p.data.length === EMPTY
+      ? rt.module.C_VerifyFinal(ctx.session, toBuffer(p.signature))
+      : rt.module.C_Verify(ctx.session, toBuffer(p.data), toBuffer(p.signature));
   } catch (error) {
     const ckr = ckrOf(error);
     if (ckr === CKR.SIGNATURE_INVALID || ckr === CKR.SIGNATURE_LEN_RANGE) return false;
@@ -230,6 +240,7 @@ export const handlers: Omit<Handlers, "init" | "finalize" | "ping"> = {
   sign: (rt, p) =>
     rt.run(p.token, (ctx) => {
       rt.module.C_SignInit(ctx.session, toMechanism(p.mechanism), rt.handleOf(ctx, p.ref));
+      if (p.data.length === EMPTY) return copyBytes(rt.module.C_SignFinal(ctx.session, signOutput));
       return copyBytes(rt.module.C_Sign(ctx.session, toBuffer(p.data), signOutput));
     }),
   verify: (rt, p) => rt.run(p.token, (ctx) => verifySignature(rt, ctx, p)),
@@ -237,12 +248,14 @@ export const handlers: Omit<Handlers, "init" | "finalize" | "ping"> = {
     rt.run(p.token, (ctx) => {
       rt.module.C_EncryptInit(ctx.session, toMechanism(p.mechanism), rt.handleOf(ctx, p.ref));
       const out = Buffer.alloc(p.data.length + OUTPUT_BYTES);
+      if (p.data.length === EMPTY) return copyBytes(rt.module.C_EncryptFinal(ctx.session, out));
       return copyBytes(rt.module.C_Encrypt(ctx.session, toBuffer(p.data), out));
     }),
   decrypt: (rt, p) =>
     rt.run(p.token, (ctx) => {
       rt.module.C_DecryptInit(ctx.session, toMechanism(p.mechanism), rt.handleOf(ctx, p.ref));
       const out = Buffer.alloc(p.data.length + OUTPUT_BYTES);
+      if (p.data.length === EMPTY) return copyBytes(rt.module.C_DecryptFinal(ctx.session, out));
       return copyBytes(rt.module.C_Decrypt(ctx.session, toBuffer(p.data), out));
     }),
   generateRandom: (rt, p) =>
