@@ -37,6 +37,9 @@ export interface Pkcs11Config {
   readonly allowRsa1024: boolean;
 }
 
+/** `[server] tls-min-version`: TLS 1.0 and 1.1 are never accepted. */
+export type TlsMinVersion = "1.2" | "1.3";
+
 /** `[server]`: the KMIP TLS listener. */
 export interface ServerConfig {
   /** Host part of `addr`, without brackets for IPv6. */
@@ -61,6 +64,18 @@ export interface ServerConfig {
   readonly maxBatchItems: number;
   /** Largest response the relay builds for one request, whatever the client allows. */
   readonly maxResponseBytes: number;
+  /** Simultaneous connections from one IP address; 0 = no per-address cap. */
+  readonly maxConnectionsPerAddress: number;
+  /** Requests processed at once per connection before its reading pauses. */
+  readonly maxInFlightPerConnection: number;
+  /** Time a TLS handshake may take before the connection is dropped. */
+  readonly tlsHandshakeTimeoutMs: number;
+  /** Most random bytes one RNG Retrieve returns. */
+  readonly maxRngBytes: number;
+  /** Oldest TLS version accepted. */
+  readonly tlsMinVersion: TlsMinVersion;
+  /** OpenSSL names of the accepted cipher suites (TLS 1.3 `TLS_*` ones included). */
+  readonly tlsCiphers: readonly string[];
   /** Directory for state the relay creates itself (the generated self-signed certificate). */
   readonly stateDir: string;
 }

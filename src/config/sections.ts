@@ -11,6 +11,7 @@ import type {
   ProcessIdentity,
   ServerConfig,
 } from "./schema.js";
+import { readServerPolicy } from "./server-policy.js";
 import { describe, isTable, type TableReader } from "./table.js";
 
 const LOG_LEVELS: readonly LogLevel[] = ["trace", "debug", "info", "warning", "error"];
@@ -86,6 +87,7 @@ export function readServer(t: TableReader | undefined, empty: () => TableReader)
       LIMITS.maxResponseBytes,
     ),
     stateDir: r.optionalPath("state-dir") ?? d.stateDir,
+    ...readServerPolicy(r),
   };
   r.finish();
   return cfg;
