@@ -2,8 +2,10 @@
 // The format is the incumbent's "v1" (kebab-case keys, unknown keys rejected).
 import { readFile } from "node:fs/promises";
 import { parse as parseToml, TomlError } from "smol-toml";
+import { readClients } from "./clients.js";
 import { ConfigError } from "./errors.js";
 import type { RelayConfig } from "./schema.js";
+import { checkPrivateFile } from "./secrets.js";
 import { readDaemon, readPkcs11, readServer } from "./sections.js";
 import { isTable, type RawTable, TableReader } from "./table.js";
 
@@ -27,7 +29,15 @@ export async function loadConfig(path: string): Promise<RelayConfig> {
     const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code;
     throw new ConfigError("io", path, undefined, `cannot read the configuration file: ${why}`);
   }
-  return parseConfig(text, path);
+  const config = parseConfig(text, path);
+  if (holdsPin(config)) await checkPrivateFile(path, "the configuration file (it holds a PIN)");
+  return config;
+}
+
+/** True when the default token's PIN comes from the file's own `[pkcs11] env` table. */
+export function holdsPin(config: RelayConfig): boolean {
+  const pin = config.pkcs11.defaultToken?.pin;
+  return pin?.type === "env" && Object.hasOwn(config.pkcs11.env, pin.name);
 }
 
 /**
@@ -47,8 +57,35 @@ export function validateConfig(doc: RawTable, source: string): RelayConfig {
     server: readServer(top.optionalTable("server"), empty("server")),
     daemon: readDaemon(top.optionalTable("daemon"), empty("daemon")),
   };
+  const clients = readClients(top);
   top.finish();
-  return config;
+  checkNeedsClientCa(config, clients, source);
+  return clients === undefined ? config : { ...config, clients };
+}
+
+/** Certificate identities exist only with client certificates (`server.client-ca-path`). */
+function checkNeedsClientCa(
+  config: RelayConfig,
+  clients: readonly unknown[] | undefined,
+  source: string,
+): void {
+  if (config.server.clientCaPath !== undefined) return;
+  if (config.pkcs11.defaultToken !== undefined) {
+    throw new ConfigError(
+      "invalid",
+      source,
+      "pkcs11.token-label",
+      "a default token (token-label with pin-file/pin-env) needs server.client-ca-path: without client certificates any client could use it",
+    );
+  }
+  if (clients !== undefined) {
+    throw new ConfigError(
+      "invalid",
+      source,
+      "clients",
+      "[[clients]] identifies clients by their certificate: it needs server.client-ca-path",
+    );
+  }
 }
 
 function readVersion(top: TableReader): void {

@@ -35,6 +35,34 @@ export interface Pkcs11Config {
   readonly env: Readonly<Record<string, string>>;
   /** Whether Create Key Pair may make 1024-bit RSA keys (too weak for new keys). */
   readonly allowRsa1024: boolean;
+  /** Token used for requests without a Credential (`token-label` + `pin-file`/`pin-env`). */
+  readonly defaultToken?: DefaultToken;
+}
+
+/** Where the default token's user PIN comes from; read at start, never logged. */
+export type PinSource =
+  | { readonly type: "file"; readonly path: string }
+  | { readonly type: "env"; readonly name: string };
+
+/** The token of clients that send no Credential and rely on their TLS client certificate. */
+export interface DefaultToken {
+  readonly label: string;
+  readonly pin: PinSource;
+}
+
+/** What a client certificate must carry to match a `[[clients]]` entry (exactly one). */
+export type ClientMatch =
+  | { readonly type: "cn"; readonly value: string }
+  | { readonly type: "san"; readonly value: string }
+  | { readonly type: "spki-sha256"; readonly value: string };
+
+/** One `[[clients]]` entry: an identity and what it may do. */
+export interface ClientRule {
+  readonly match: ClientMatch;
+  /** Token selectors (KMIP Username / label) it may use; absent: any. */
+  readonly tokens?: readonly string[];
+  /** KMIP operation names (`Sign`, `Get`, ...) it may run; absent: any. */
+  readonly operations?: readonly string[];
 }
 
 /** `[server] tls-min-version`: TLS 1.0 and 1.1 are never accepted. */
@@ -50,6 +78,8 @@ export interface ServerConfig {
   readonly identity?: IdentityFiles;
   /** CA bundle (PEM) that client certificates must chain to; absent: no client certificates. */
   readonly clientCaPath?: string;
+  /** CRL file (PEM) of the client CA; a revoked client certificate is refused. */
+  readonly clientCrlPath?: string;
   /** A connection with no request for this long is closed; 0 never closes. */
   readonly idleTimeoutMs: number;
   /** A request whose first byte is in must be in whole within this time (slow senders). */
@@ -97,4 +127,6 @@ export interface RelayConfig {
   readonly pkcs11: Pkcs11Config;
   readonly server: ServerConfig;
   readonly daemon: DaemonConfig;
+  /** `[[clients]]`; absent: every client the TLS layer accepts may do anything. */
+  readonly clients?: readonly ClientRule[];
 }

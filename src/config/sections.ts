@@ -4,9 +4,11 @@ import { parseHostPort } from "./addr.js";
 import { defaultValues, LIMITS } from "./defaults.js";
 import type {
   DaemonConfig,
+  DefaultToken,
   IdentityFiles,
   LogLevel,
   LogTarget,
+  PinSource,
   Pkcs11Config,
   ProcessIdentity,
   ServerConfig,
@@ -27,8 +29,30 @@ export function readPkcs11(t: TableReader): Pkcs11Config {
     env: readEnv(t),
     allowRsa1024: t.optionalBoolean("allow-rsa-1024", false),
   };
+  const defaultToken = readDefaultToken(t);
   t.finish();
-  return cfg;
+  return defaultToken === undefined ? cfg : { ...cfg, defaultToken };
+}
+
+/** `token-label` with `pin-file` or `pin-env` (one of them): the default token. */
+function readDefaultToken(t: TableReader): DefaultToken | undefined {
+  const label = t.optionalString("token-label");
+  const file = t.optionalPath("pin-file");
+  const env = t.optionalString("pin-env");
+  if (label === undefined && file === undefined && env === undefined) return undefined;
+  if (label === undefined || label === "") {
+    throw t.invalid("token-label", "required with pin-file or pin-env (the default token)");
+  }
+  if ((file === undefined) === (env === undefined)) {
+    const key = file === undefined ? "pin-file" : "pin-env";
+    throw t.invalid(key, "give exactly one of pin-file or pin-env with token-label");
+  }
+  if (env !== undefined && !ENV_NAME.test(env)) {
+    throw t.invalid("pin-env", "not a valid environment variable name");
+  }
+  const pin: PinSource =
+    file === undefined ? { type: "env", name: env ?? "" } : { type: "file", path: file };
+  return { label, pin };
 }
 
 function readEnv(t: TableReader): Readonly<Record<string, string>> {
@@ -54,11 +78,16 @@ export function readServer(t: TableReader | undefined, empty: () => TableReader)
   if (typeof addr === "string") throw r.invalid("addr", addr);
   const identity = readIdentityFiles(r.optionalTable("identity"));
   const clientCaPath = r.optionalPath("client-ca-path");
+  const clientCrlPath = r.optionalPath("client-crl-path");
+  if (clientCrlPath !== undefined && clientCaPath === undefined) {
+    throw r.invalid("client-crl-path", "needs client-ca-path (client certificates)");
+  }
   const cfg: ServerConfig = {
     host: addr.host,
     port: addr.port,
     ...(identity === undefined ? {} : { identity }),
     ...(clientCaPath === undefined ? {} : { clientCaPath }),
+    ...(clientCrlPath === undefined ? {} : { clientCrlPath }),
     idleTimeoutMs: r.optionalInteger("idle-timeout-ms", d.idleTimeoutMs, 0, LIMITS.idleTimeoutMs),
     requestReadTimeoutMs: r.optionalInteger(
       "request-read-timeout-ms",
