@@ -2,9 +2,9 @@
  * RNG Retrieve (KMIP 1.4 section 4.35, KMIP 2.1 section 6.1.48): C_GenerateRandom on the
  * request's token.
  *
- * Request: Data Length (bytes). Response: Data. Data Length must be 1 to 65536
- * (RNG_MAX_BYTES): a larger request is Invalid Field naming the limit, so one request cannot
- * make the relay and token produce and send arbitrarily much.
+ * Request: Data Length (bytes). Response: Data. Data Length must be 1 to `[server]
+ * max-rng-bytes` (default RNG_MAX_BYTES): a larger request is Invalid Field naming the limit,
+ * so one request cannot make the relay and token produce and send arbitrarily much.
  */
 import { Operation } from "../kmip/enums.js";
 import { kmipErrors } from "../kmip/errors.js";
@@ -13,7 +13,7 @@ import { Tag } from "../kmip/tags.js";
 import { requireToken } from "./keys.js";
 import type { OperationHandler } from "./types.js";
 
-/** The most random bytes one RNG Retrieve returns (64 KiB). */
+/** The most random bytes one RNG Retrieve returns by default (64 KiB). */
 export const RNG_MAX_BYTES = 65_536;
 
 /** The RNG Retrieve handler. */
@@ -23,9 +23,10 @@ export const rngRetrieve: OperationHandler = {
   async run(payload, ctx) {
     const token = requireToken(ctx, "RNG Retrieve");
     const length = required(payload, Tag.DataLength, "Integer");
-    if (length < 1 || length > RNG_MAX_BYTES) {
+    const max = ctx.options?.maxRngBytes ?? RNG_MAX_BYTES;
+    if (length < 1 || length > max) {
       throw kmipErrors.invalidField(
-        `RNG Retrieve: Data Length ${length} is outside 1-${RNG_MAX_BYTES} bytes (the relay's limit per request)`,
+        `RNG Retrieve: Data Length ${length} is outside 1-${max} bytes (the relay's limit per request)`,
       );
     }
     const data = await ctx.client.generateRandom(token, length);

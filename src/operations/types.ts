@@ -30,6 +30,8 @@ export interface OperationContext {
 export interface OperationOptions {
   /** Create Key Pair accepts RSA-1024 (refused by default: below 2048 bits is weak). */
   readonly allowRsa1024?: boolean;
+  /** Most bytes one RNG Retrieve returns (`[server] max-rng-bytes`); absent: RNG_MAX_BYTES. */
+  readonly maxRngBytes?: number;
 }
 
 /** Facts about this relay that Query reports. */

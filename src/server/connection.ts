@@ -2,8 +2,10 @@
  * One client connection: cuts the TLS byte stream into messages (framing only), hands each
  * to the dispatcher, and writes the responses back in request order.
  *
- * Requests on one connection are processed concurrently (pipelining) up to `maxInFlight`;
- * past that the socket is paused, so a client cannot queue unbounded work. A framing error
+ * Requests on one connection are processed concurrently (pipelining) up to `maxInFlight`
+ * (`[server] max-in-flight-per-connection`); past that the socket is paused, and requests
+ * already read (several can arrive in one chunk) wait their turn, so a client cannot queue
+ * unbounded work. A framing error
  * (a message that declares too large a size, or is not a Structure) cannot be answered
  * reliably, so it closes the connection, with a log line.
  */
@@ -44,22 +46,38 @@ export function serveConnection(
   const logger: Logger = deps.logger.child({ conn: peer.connectionId });
   const framer = new TtlvFramer({ maxMessageBytes: limits.maxMessageBytes });
   let inFlight = 0;
+  /** Requests read but not started: at most what one chunk held, as reading is paused. */
+  const waiting: Buffer[] = [];
   let closing = false;
   let tail: Promise<void> = Promise.resolve();
   // Reading pauses while maxInFlight requests are being answered, and while answers wait in
   // the socket's write buffer: a client that does not read must not make the relay buffer
   // responses without bound (they can be far larger than the requests: RNG Retrieve).
   const resumeIfAllowed = (): void => {
-    const allowed = inFlight < limits.maxInFlight && !socket.writableNeedDrain && !closing;
+    const allowed =
+      inFlight < limits.maxInFlight &&
+      waiting.length === 0 &&
+      !socket.writableNeedDrain &&
+      !closing;
     if (allowed && socket.isPaused()) socket.resume();
   };
 
   socket.setNoDelay(true);
   if (limits.idleTimeoutMs > 0) socket.setTimeout(limits.idleTimeoutMs);
 
+  const startWaiting = (): void => {
+    while (waiting.length > 0 && inFlight < limits.maxInFlight) respond(waiting.shift()!);
+    if (inFlight >= limits.maxInFlight && !socket.isPaused()) {
+      logger.debug(
+        { client: peer.key, inFlight, waiting: waiting.length },
+        "requests in flight at the per-connection limit: reading paused",
+      );
+      socket.pause();
+    }
+  };
+
   const respond = (message: Buffer): void => {
     inFlight += 1;
-    if (inFlight >= limits.maxInFlight) socket.pause();
     const response = handleRequestBytes(message, peer, deps);
     tail = tail
       .then(() => response)
@@ -72,6 +90,7 @@ export function serveConnection(
       })
       .finally(() => {
         inFlight -= 1;
+        startWaiting();
         resumeIfAllowed();
       });
   };
@@ -109,11 +128,12 @@ export function serveConnection(
       return;
     }
     watchPartialRequest();
-    for (const message of messages) respond(message);
+    waiting.push(...messages);
+    startWaiting();
   });
   socket.on("drain", resumeIfAllowed);
   socket.on("timeout", () => {
-    if (inFlight > 0) return;
+    if (inFlight > 0 || waiting.length > 0) return;
     if (socket.writableNeedDrain) {
       logger.info({ client: peer.key }, "client not reading its responses: connection closed");
       socket.destroy();

@@ -4,51 +4,35 @@
  * the per-connection handlers together, and shuts them down in order.
  */
 import { readFile } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import tls from "node:tls";
 import type { Logger } from "pino";
 import type { RelayConfig } from "../config/schema.js";
 import type { ServerFacts } from "../operations/types.js";
 import { startPkcs11 } from "../pkcs11/supervisor.js";
+import { AddressCap } from "./address-cap.js";
 import { Authenticator } from "./auth.js";
 import { type ServedConnection, serveConnection } from "./connection.js";
 import type { DispatchDeps } from "./dispatch.js";
-import { loadServerIdentity } from "./identity.js";
+import { loadServerIdentity, type ServerIdentity } from "./identity.js";
 import { PRODUCT_NAME, PRODUCT_VERSION } from "./product.js";
+import { type IdentityReload, reloadServerIdentity } from "./reload.js";
+import { secureContextOptions } from "./tls-options.js";
 
 /** A running relay. */
 export interface RunningRelay {
   readonly address: AddressInfo;
-  /** SHA-256 fingerprint of the server certificate (AA:BB:...). */
+  /** SHA-256 fingerprint of the server certificate (AA:BB:...); changes on reload. */
   readonly certificateFingerprint: string;
+  /**
+   * Reads the certificate and key files again and serves them to new connections (open
+   * ones keep theirs); on failure logs why and keeps the current identity (SIGHUP).
+   */
+  reloadIdentity(): Promise<IdentityReload>;
   /** Stops accepting, drains in-flight requests, shuts the PKCS#11 workers down. */
   close(): Promise<void>;
 }
 
-/**
- * TLS suites: the TLS 1.3 ones, and for TLS 1.2 only ECDHE key exchange (forward secrecy).
- * Node's default list also allows static-RSA suites (AES256-GCM-SHA384, ...), which a relay
- * with an RSA certificate would otherwise negotiate with a client offering nothing better.
- */
-const TLS_CIPHERS = [
-  "TLS_AES_256_GCM_SHA384",
-  "TLS_CHACHA20_POLY1305_SHA256",
-  "TLS_AES_128_GCM_SHA256",
-  "ECDHE-ECDSA-AES128-GCM-SHA256",
-  "ECDHE-RSA-AES128-GCM-SHA256",
-  "ECDHE-ECDSA-AES256-GCM-SHA384",
-  "ECDHE-RSA-AES256-GCM-SHA384",
-  "ECDHE-ECDSA-CHACHA20-POLY1305",
-  "ECDHE-RSA-CHACHA20-POLY1305",
-  "ECDHE-ECDSA-AES128-SHA256",
-  "ECDHE-RSA-AES128-SHA256",
-  "ECDHE-ECDSA-AES256-SHA384",
-  "ECDHE-RSA-AES256-SHA384",
-].join(":");
-/** Time a TLS handshake may take before the connection is dropped. */
-const HANDSHAKE_TIMEOUT_MS = 10_000;
-/** Requests processed at once per connection before its reading pauses. */
-const MAX_IN_FLIGHT_PER_CONNECTION = 64;
 /** How long close() waits for in-flight requests before cutting connections. */
 const DRAIN_GRACE_MS = 5_000;
 
@@ -58,7 +42,7 @@ export async function startRelay(opts: {
   logger: Logger;
 }): Promise<RunningRelay> {
   const { config, logger } = opts;
-  const identity = await loadServerIdentity(config.server, logger);
+  let identity = await loadServerIdentity(config.server, logger);
   const ca =
     config.server.clientCaPath === undefined
       ? undefined
@@ -81,31 +65,34 @@ export async function startRelay(opts: {
     logger,
     server,
     limits: { maxMessageBytes: config.server.maxMessageBytes, maxDepth: config.server.maxDepth },
-    options: { allowRsa1024: config.pkcs11.allowRsa1024 },
+    options: {
+      allowRsa1024: config.pkcs11.allowRsa1024,
+      maxRngBytes: config.server.maxRngBytes,
+    },
     maxBatchItems: config.server.maxBatchItems,
     maxResponseBytes: config.server.maxResponseBytes,
   };
   const limits = {
     maxMessageBytes: config.server.maxMessageBytes,
     idleTimeoutMs: config.server.idleTimeoutMs,
-    maxInFlight: MAX_IN_FLIGHT_PER_CONNECTION,
+    maxInFlight: config.server.maxInFlightPerConnection,
     requestReadTimeoutMs: config.server.requestReadTimeoutMs,
   };
   const connections = new Set<ServedConnection>();
   let nextConnectionId = 1;
 
+  // The same options at start and on every identity reload (setSecureContext replaces all).
+  const contextOptions = (id: ServerIdentity) => secureContextOptions(config.server, id, ca);
   const tlsServer = tls.createServer({
-    cert: identity.cert,
-    key: identity.key,
-    minVersion: "TLSv1.2",
-    ciphers: TLS_CIPHERS,
-    handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+    ...contextOptions(identity),
+    handshakeTimeout: config.server.tlsHandshakeTimeoutMs,
     // With a client CA, certificates are requested but checked here rather than by the TLS
     // stack, so that a refusal can be logged with its reason (under TLS 1.3 the server would
     // otherwise only see ECONNRESET).
-    ...(ca === undefined ? {} : { ca, requestCert: true, rejectUnauthorized: false }),
+    ...(ca === undefined ? {} : { requestCert: true, rejectUnauthorized: false }),
   });
   tlsServer.maxConnections = config.server.maxConnections;
+  refuseOverAddressCap(tlsServer, new AddressCap(config.server.maxConnectionsPerAddress), logger);
 
   tlsServer.on("secureConnection", (socket) => {
     const connectionId = nextConnectionId++;
@@ -146,7 +133,14 @@ export async function startRelay(opts: {
   const address = tlsServer.address() as AddressInfo;
   return {
     address,
-    certificateFingerprint: identity.fingerprintSha256,
+    get certificateFingerprint() {
+      return identity.fingerprintSha256;
+    },
+    async reloadIdentity(): Promise<IdentityReload> {
+      const reload = await reloadServerIdentity(tlsServer, config.server, contextOptions, logger);
+      if (reload.identity !== undefined) identity = reload.identity;
+      return reload.result;
+    },
     async close(): Promise<void> {
       const stopped = new Promise<void>((resolve) => tlsServer.close(() => resolve()));
       await Promise.all([...connections].map((c) => c.close(DRAIN_GRACE_MS)));
@@ -154,6 +148,25 @@ export async function startRelay(opts: {
       await client.close();
     },
   };
+}
+
+/**
+ * Closes, before any TLS, connections from an address that already holds as many as
+ * `max-connections-per-address`; other addresses are not affected.
+ */
+function refuseOverAddressCap(server: tls.Server, cap: AddressCap, logger: Logger): void {
+  server.on("connection", (socket: Socket) => {
+    const address = socket.remoteAddress ?? "unknown";
+    if (!cap.admit(address)) {
+      logger.warn(
+        { client: address, connections: cap.count(address) },
+        "connection refused: too many connections from this address",
+      );
+      socket.destroy();
+      return;
+    }
+    socket.once("close", () => cap.release(address));
+  });
 }
 
 function listen(server: tls.Server, host: string, port: number): Promise<void> {
