@@ -1,6 +1,6 @@
 // Running the relay in the foreground until SIGTERM or SIGINT: daemon settings, start,
 // a `listening` log line, then an orderly close on the first signal (a second one exits
-// at once).
+// at once). SIGHUP reloads the TLS certificate and key (open connections are kept).
 import { formatHostPort } from "../config/addr.js";
 import type { RelayConfig } from "../config/schema.js";
 import type { Logger } from "../log.js";
@@ -22,10 +22,21 @@ export async function serve(
   onListening: (relay: RunningRelay) => void = () => {},
 ): Promise<number> {
   const stop = waitForStopSignal(logger);
+  // Installed before the start so that an early SIGHUP does not kill the process (its default).
+  let running: RunningRelay | undefined;
+  const reload = (): void => {
+    if (running === undefined) logger.warn("SIGHUP before the relay started: ignored");
+    else {
+      logger.info({ signal: "SIGHUP" }, "reloading the TLS certificate and key");
+      void running.reloadIdentity();
+    }
+  };
+  process.on("SIGHUP", reload);
   let daemon: DaemonState | undefined;
   try {
     daemon = applyDaemonSettings(config.daemon, logger);
     const relay = await startRelay({ config, logger });
+    running = relay;
     const address = formatHostPort(relay.address.address, relay.address.port);
     logger.info({ address }, `listening on ${address}`);
     onListening(relay);
@@ -35,6 +46,7 @@ export async function serve(
     logger.info("stopped");
     return 0;
   } finally {
+    process.off("SIGHUP", reload);
     stop.dispose();
     daemon?.cleanup();
   }
