@@ -3,12 +3,17 @@
  * (label, then slot id, then slot index) and the Password is the token's user PIN.
  *
  * Every request's PIN is checked (the PKCS#11 client verifies it against the token, with a
- * fast path for the PIN it already verified). Failures are throttled per client, so that no
+ * fast path for the PIN it already verified). Without a Credential, a client that showed a
+ * certificate may use the configured default token (`[pkcs11] token-label`, needs mutual TLS).
+ * Failures are throttled per client (the caller's key: the certificate's public key when
+ * there is one, else the remote address), so that no
  * client can burn through the token's PIN retry counter: after `freeFailures` consecutive
  * failures a client is locked out for a doubling time, and its attempts are refused without
  * reaching the token.
  */
 import type { Logger } from "pino";
+import type { Pkcs11Config } from "../config/schema.js";
+import { readPin } from "../config/secrets.js";
 import { kmipErrors } from "../kmip/errors.js";
 import type { RequestHeader } from "../kmip/messages.js";
 import type { Pkcs11Client } from "../pkcs11/client.js";
@@ -49,6 +54,23 @@ const PIN_REJECTIONS: ReadonlySet<number> = new Set([
   CKR.PIN_LOCKED,
 ]);
 
+/** The token and PIN used for requests without a Credential (`[pkcs11] token-label`). */
+export interface DefaultLogin {
+  readonly label: string;
+  /** The token's user PIN: never logged. */
+  readonly pin: string;
+}
+
+/**
+ * Reads the default token's PIN (`[pkcs11] pin-file`, mode 0600 or stricter, or `pin-env`:
+ * `[pkcs11] env` first, then the relay's environment); undefined without `token-label`.
+ */
+export async function loadDefaultLogin(pkcs11: Pkcs11Config): Promise<DefaultLogin | undefined> {
+  const token = pkcs11.defaultToken;
+  if (token === undefined) return undefined;
+  return { label: token.label, pin: await readPin(token.pin, { ...process.env, ...pkcs11.env }) };
+}
+
 /** Checks request credentials against the token, throttling failures per client. */
 export class Authenticator {
   private readonly failures = new Map<string, FailureRecord>();
@@ -58,16 +80,32 @@ export class Authenticator {
     private readonly logger: Logger,
     private readonly options: AuthThrottleOptions = DEFAULT_AUTH_THROTTLE,
     private readonly now: () => number = Date.now,
+    /** With mutual TLS: the token of clients that send no Credential. */
+    private readonly defaultLogin?: DefaultLogin,
   ) {}
+
+  /** The token selector a request would log in to: its Username, or the default token's. */
+  selectorFor(credential: RequestHeader["credential"]): string | undefined {
+    if (credential === undefined) return this.defaultLogin?.label;
+    return credential.type === "UsernameAndPassword" ? credential.username : undefined;
+  }
 
   /**
    * Returns the token selected by the credential once its PIN is verified; throws KmipError
    * Authentication Not Successful with a message that says why.
    */
   async authenticate(
-    credential: RequestHeader["credential"],
+    given: RequestHeader["credential"],
     clientKey: string,
   ): Promise<TokenSelector> {
+    const credential: RequestHeader["credential"] =
+      given === undefined && this.defaultLogin !== undefined
+        ? {
+            type: "UsernameAndPassword",
+            username: this.defaultLogin.label,
+            password: this.defaultLogin.pin,
+          }
+        : given;
     if (credential === undefined) {
       throw kmipErrors.authentication("no Credential in the request header");
     }
@@ -100,6 +138,10 @@ export class Authenticator {
     if (record === undefined) return;
     const waitMs = record.lockedUntil - this.now();
     if (waitMs > 0) {
+      this.logger.warn(
+        { client: clientKey, failures: record.failures, retryInMs: waitMs },
+        "login refused: client locked out after failed logins",
+      );
       throw kmipErrors.authentication(
         `too many failed logins from this client: retry in ${Math.ceil(waitMs / 1000)} s`,
       );

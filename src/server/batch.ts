@@ -31,6 +31,8 @@ import { toKmipError } from "../operations/errors.js";
 import { handlerFor } from "../operations/registry.js";
 import type { OperationContext } from "../operations/types.js";
 import type { TokenSelector } from "../pkcs11/types.js";
+import { identityLabel } from "./client-identity.js";
+import { type ClientGrant, checkOperation, checkToken } from "./client-policy.js";
 import type { DispatchDeps, Peer } from "./dispatch.js";
 import { enumValueName, operationName } from "./names.js";
 import { payloadBytes } from "./response-size.js";
@@ -104,16 +106,29 @@ interface ItemOutcome {
   readonly uid: string | undefined;
 }
 
-/** State shared by the items of one request: authentication (once) and the ID Placeholder. */
+/**
+ * State shared by the items of one request: the client's grant (`[[clients]]`),
+ * authentication (once) and the ID Placeholder.
+ */
 class RequestSession {
   private token: Promise<TokenSelector> | undefined;
   private idPlaceholder: string | undefined;
+  /** undefined: no `[[clients]]` table; a KmipError: the client is refused every item. */
+  private readonly grant: ClientGrant | KmipError | undefined;
 
   constructor(
     private readonly request: RequestMessage,
     private readonly peer: Peer,
     private readonly deps: DispatchDeps,
-  ) {}
+  ) {
+    this.grant = deps.clientPolicy?.grantFor(peer.identity);
+    if (this.grant instanceof KmipError) {
+      deps.logger.warn(
+        { conn: peer.connectionId, client: peer.key, reason: this.grant.message },
+        "client not authorized: every item refused",
+      );
+    }
+  }
 
   /**
    * The item with the ID Placeholder filled in where its operation takes one and it names no
@@ -150,11 +165,19 @@ class RequestSession {
     }
   }
 
+  /** Logs in once per request; the token must be in the client's grant (checked first). */
   private authenticate(): Promise<TokenSelector> {
-    this.token ??= this.deps.authenticator.authenticate(
-      this.request.header.credential,
-      this.peer.key,
-    );
+    const credential = this.request.header.credential;
+    const selector = this.deps.authenticator.selectorFor(credential);
+    const denied =
+      this.grant === undefined || this.grant instanceof KmipError || selector === undefined
+        ? undefined
+        : checkToken(this.grant, selector);
+    if (denied !== undefined) return Promise.reject(denied);
+    // Failures are throttled per client: its certificate key when it has one, else its address.
+    const throttleKey =
+      this.peer.identity === undefined ? this.peer.key : `spki:${this.peer.identity.spkiSha256}`;
+    this.token ??= this.deps.authenticator.authenticate(credential, throttleKey);
     return this.token;
   }
 
@@ -188,6 +211,7 @@ class RequestSession {
   }
 
   private async execute(item: RequestBatchItem) {
+    if (this.grant instanceof KmipError) throw this.grant;
     if (item.error !== undefined) throw item.error;
     const operation = item.operation;
     const handler = operation === undefined ? undefined : handlerFor(operation);
@@ -197,6 +221,9 @@ class RequestSession {
         `operation ${operationName(operation)} is not supported`,
       );
     }
+    const denied =
+      this.grant === undefined ? undefined : checkOperation(this.grant, operationName(operation));
+    if (denied !== undefined) throw denied;
     const hasCredential = this.request.header.credential !== undefined;
     const token = handler.needsToken || hasCredential ? await this.authenticate() : undefined;
     const ctx: OperationContext = {
@@ -222,6 +249,9 @@ class RequestSession {
       {
         conn: this.peer.connectionId,
         client: this.peer.key,
+        ...(this.peer.identity === undefined
+          ? {}
+          : { identity: identityLabel(this.peer.identity) }),
         operation: operationName(item.operation),
         uid,
         result: ok ? "Success" : enumValueName("ResultReason", outcome.reason),

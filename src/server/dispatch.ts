@@ -26,6 +26,8 @@ import { TtlvError } from "../ttlv/errors.js";
 import type { TtlvItem, TtlvLimits } from "../ttlv/types.js";
 import type { Authenticator } from "./auth.js";
 import { runBatch } from "./batch.js";
+import type { ClientIdentity } from "./client-identity.js";
+import type { ClientPolicy } from "./client-policy.js";
 import { enforceMaximumResponseSize, responseLimit } from "./response-size.js";
 
 /** The version a response uses when the request's own cannot be read. */
@@ -43,13 +45,17 @@ export interface DispatchDeps {
   readonly maxBatchItems?: number;
   /** Largest response built for one request (`[server] max-response-bytes`); absent: none. */
   readonly maxResponseBytes?: number;
+  /** `[[clients]]`; absent: no authorization beyond the TLS layer's. */
+  readonly clientPolicy?: ClientPolicy;
 }
 
-/** Who sent the request, for throttling and log lines. */
+/** Who sent the request, for authorization, throttling and log lines. */
 export interface Peer {
-  /** Stable per client: the remote address (later: the certificate identity). */
+  /** The remote address. */
   readonly key: string;
   readonly connectionId: number;
+  /** The client certificate's identity (mutual TLS only). */
+  readonly identity?: ClientIdentity;
 }
 
 /** Handles one whole request message; always resolves to an encoded response. */

@@ -11,7 +11,9 @@ import type { RelayConfig } from "../config/schema.js";
 import type { ServerFacts } from "../operations/types.js";
 import { startPkcs11 } from "../pkcs11/supervisor.js";
 import { AddressCap } from "./address-cap.js";
-import { Authenticator } from "./auth.js";
+import { Authenticator, DEFAULT_AUTH_THROTTLE, loadDefaultLogin } from "./auth.js";
+import { identityLabel, identityOfCertificate } from "./client-identity.js";
+import { ClientPolicy } from "./client-policy.js";
 import { type ServedConnection, serveConnection } from "./connection.js";
 import type { DispatchDeps } from "./dispatch.js";
 import { loadServerIdentity, type ServerIdentity } from "./identity.js";
@@ -47,6 +49,11 @@ export async function startRelay(opts: {
     config.server.clientCaPath === undefined
       ? undefined
       : await readFile(config.server.clientCaPath);
+  const crl =
+    config.server.clientCrlPath === undefined
+      ? undefined
+      : await readFile(config.server.clientCrlPath);
+  const defaultLogin = await loadDefaultLogin(config.pkcs11);
   const client = await startPkcs11({
     libPath: config.pkcs11.libPath,
     workers: config.pkcs11.workers,
@@ -61,7 +68,7 @@ export async function startRelay(opts: {
   };
   const deps: DispatchDeps = {
     client,
-    authenticator: new Authenticator(client, logger),
+    authenticator: new Authenticator(client, logger, DEFAULT_AUTH_THROTTLE, Date.now, defaultLogin),
     logger,
     server,
     limits: { maxMessageBytes: config.server.maxMessageBytes, maxDepth: config.server.maxDepth },
@@ -71,6 +78,7 @@ export async function startRelay(opts: {
     },
     maxBatchItems: config.server.maxBatchItems,
     maxResponseBytes: config.server.maxResponseBytes,
+    ...(config.clients === undefined ? {} : { clientPolicy: new ClientPolicy(config.clients) }),
   };
   const limits = {
     maxMessageBytes: config.server.maxMessageBytes,
@@ -82,7 +90,10 @@ export async function startRelay(opts: {
   let nextConnectionId = 1;
 
   // The same options at start and on every identity reload (setSecureContext replaces all).
-  const contextOptions = (id: ServerIdentity) => secureContextOptions(config.server, id, ca);
+  const contextOptions = (id: ServerIdentity) => ({
+    ...secureContextOptions(config.server, id, ca),
+    ...(crl === undefined ? {} : { crl }),
+  });
   const tlsServer = tls.createServer({
     ...contextOptions(identity),
     handshakeTimeout: config.server.tlsHandshakeTimeoutMs,
@@ -105,13 +116,19 @@ export async function startRelay(opts: {
       socket.destroy();
       return;
     }
+    const cert = ca === undefined ? undefined : socket.getPeerX509Certificate();
+    const identity = cert === undefined ? undefined : identityOfCertificate(cert);
     logger.debug(
-      { conn: connectionId, client: clientKey, tls: socket.getProtocol() },
+      {
+        conn: connectionId,
+        client: clientKey,
+        tls: socket.getProtocol(),
+        ...(identity === undefined ? {} : { identity: identityLabel(identity) }),
+      },
       "connection",
     );
-    const served = serveConnection(socket, { key: clientKey, connectionId }, deps, limits, () =>
-      connections.delete(served),
-    );
+    const peer = { key: clientKey, connectionId, ...(identity === undefined ? {} : { identity }) };
+    const served = serveConnection(socket, peer, deps, limits, () => connections.delete(served));
     connections.add(served);
   });
   tlsServer.on("tlsClientError", (err, socket) => {
