@@ -1,102 +1,66 @@
 /**
- * Register (KMIP 1.4 section 4.3, KMIP 2.1 section 6.1.44): C_CreateObject of a public key or
- * a secret key given by the client, as a token object (CKA_TOKEN) with a fresh random 20-byte
- * CKA_ID, named `<HEX>_pub` / `<HEX>_sec` (uid.ts).
+ * Register (KMIP 1.4 section 4.3, KMIP 2.1 section 6.1.44): C_CreateObject of a public key,
+ * a private key or a secret key given by the client, as a token object (CKA_TOKEN) with a
+ * fresh random 20-byte CKA_ID, named `<HEX>_pub` / `<HEX>_priv` / `<HEX>_sec` (uid.ts).
  *
- * Request: Object Type (Public Key or Symmetric Key), Template-Attribute (1.x) or Attributes
- * (2.x), and the Public Key or Symmetric Key object (register-material.ts for the formats).
- * Response: Unique Identifier.
+ * Request: Object Type (Public Key, Private Key or Symmetric Key), Template-Attribute (1.x)
+ * or Attributes (2.x), and the key object (register-material.ts and
+ * register-private-material.ts for the formats). Response: Unique Identifier.
  *
  * Attributes used: Name (-> CKA_LABEL), Cryptographic Usage Mask, Cryptographic Algorithm and
  * Length (they must agree with the key material and the Key Block), Sensitive / Extractable
  * (secret keys); others are ignored as in Create Key Pair.
  * - Public keys (RSA 1024 with allowRsa1024, 2048-16384 bits; EC P-256/384/521; Ed25519):
  *   CKA_MODULUS + CKA_PUBLIC_EXPONENT, or CKA_EC_PARAMS + CKA_EC_POINT (DER OCTET STRING).
- *   CKA_VERIFY and CKA_ENCRYPT set from the mask (default Verify only), CKA_WRAP when asked.
+ *   CKA_VERIFY, CKA_ENCRYPT and CKA_WRAP set from the mask (default Verify only).
+ * - Private keys (same algorithms and sizes): register-private.ts; always sensitive and not
+ *   extractable.
  * - Secret keys: AES (16/24/32 bytes, CKK_AES) and HMAC_SHA256/384/512 (from the hash length
  *   up to its block size; CKK_GENERIC_SECRET with CKA_ALLOWED_MECHANISMS = the CKM_SHA*_HMAC,
  *   as Create makes them). CKA_VALUE, CKA_PRIVATE true, CKA_SENSITIVE true and
  *   CKA_EXTRACTABLE false unless Sensitive false / Extractable true are asked for; usage as
  *   Create (default Encrypt|Decrypt for AES, MAC Generate|MAC Verify for HMAC).
- * Private keys and other objects: Feature Not Supported.
+ * Usage attributes not asked for are set false, with one retry without those false values
+ * for HSMs that refuse them (usage-template.ts). Other objects: Feature Not Supported.
  */
 import type { KeyObject } from "node:crypto";
 import { CryptographicAlgorithm, ObjectType, Operation } from "../kmip/enums.js";
 import { kmipErrors } from "../kmip/errors.js";
-import { build, findChild, type ItemOf, required, type ValueOf } from "../kmip/item.js";
+import { build, findChild, type ItemOf, required } from "../kmip/item.js";
 import { CryptographicUsageMask } from "../kmip/masks.js";
 import { Tag } from "../kmip/tags.js";
-import { type KmipAttribute, readAttributes, valuesOf } from "../kmip/template.js";
+import { type KmipAttribute, readAttributes } from "../kmip/template.js";
 import { CKA, CKK, CKO } from "../pkcs11/constants.js";
 import type { Attr } from "../pkcs11/types.js";
-import type { TtlvItem, TtlvTypeName } from "../ttlv/types.js";
+import type { TtlvItem } from "../ttlv/types.js";
 import { CURVES, ED25519_OID, RSA_MIN_BITS } from "./algorithms.js";
-import { nameText } from "./attribute-edit.js";
 import { fieldText } from "./attribute-refs.js";
 import { hmacByAlgorithm } from "./cipher-algorithms.js";
 import { mechanismList } from "./create.js";
 import { enumText, requireToken } from "./keys.js";
+import {
+  checkStated,
+  fromB64,
+  labelAttr,
+  octetString,
+  RSA_REGISTER_MAX_BITS,
+  single,
+} from "./register-common.js";
 import {
   type KeyBlockFields,
   publicKeyOf,
   readKeyBlock,
   secretBytesOf,
 } from "./register-material.js";
+import { privateKeyTemplate } from "./register-private.js";
 import type { OperationHandler, OperationOptions } from "./types.js";
 import { newKeyId, uidOf } from "./uid.js";
+import { createWithUsageFallback } from "./usage-template.js";
 
 const OP = "Register";
 const M = CryptographicUsageMask;
 const A = CryptographicAlgorithm;
-const RSA_REGISTER_MAX_BITS = 16384;
 const has = (mask: number, bits: number): boolean => (mask & bits) !== 0;
-
-function single<T extends TtlvTypeName>(
-  attrs: readonly KmipAttribute[],
-  tag: number,
-  type: T,
-): ValueOf<T> | undefined {
-  const first = valuesOf(attrs, tag)[0];
-  if (first === undefined) return undefined;
-  if (first.type !== type) {
-    throw kmipErrors.invalidField(`${fieldText(tag)}: expected ${type}, got ${first.type}`);
-  }
-  const value: unknown = first.value;
-  return value as ValueOf<T>;
-}
-
-/** Algorithm and length stated in the attributes and the Key Block must agree with the key. */
-function checkStated(
-  attrs: readonly KmipAttribute[],
-  block: KeyBlockFields,
-  actual: { algorithms: readonly number[]; bits: number; name: string },
-): void {
-  for (const algorithm of [
-    single(attrs, Tag.CryptographicAlgorithm, "Enumeration"),
-    block.algorithm,
-  ]) {
-    if (algorithm !== undefined && !actual.algorithms.includes(algorithm)) {
-      throw kmipErrors.invalidField(
-        `${OP}: Cryptographic Algorithm ${enumText(Tag.CryptographicAlgorithm, algorithm)} does not match the ${actual.name} key material`,
-      );
-    }
-  }
-  for (const length of [single(attrs, Tag.CryptographicLength, "Integer"), block.length]) {
-    if (length !== undefined && length !== actual.bits) {
-      throw kmipErrors.invalidField(
-        `${OP}: Cryptographic Length ${length} does not match the key material (${actual.bits} bits)`,
-      );
-    }
-  }
-}
-
-function octetString(content: Uint8Array): Uint8Array {
-  if (content.length >= 0x80) return new Uint8Array([0x04, 0x81, content.length, ...content]);
-  return new Uint8Array([0x04, content.length, ...content]);
-}
-
-const fromB64 = (s: string | undefined): Uint8Array =>
-  new Uint8Array(Buffer.from(s ?? "", "base64url"));
 
 /** Key type and material attributes of a public key, and what it is. */
 function publicKeyAttributes(
@@ -147,11 +111,6 @@ function publicKeyAttributes(
   );
 }
 
-function labelAttr(attrs: readonly KmipAttribute[]): Attr[] {
-  const name = valuesOf(attrs, Tag.Name)[0];
-  return name === undefined ? [] : [{ type: CKA.LABEL, value: nameText(OP, name) }];
-}
-
 /** The C_CreateObject template of a public key. */
 export function publicKeyTemplate(
   attrs: readonly KmipAttribute[],
@@ -170,7 +129,7 @@ export function publicKeyTemplate(
     ...labelAttr(attrs),
     { type: CKA.VERIFY, value: has(mask, M.Verify) },
     { type: CKA.ENCRYPT, value: has(mask, M.Encrypt) },
-    ...(has(mask, M.WrapKey) ? [{ type: CKA.WRAP, value: true }] : []),
+    { type: CKA.WRAP, value: has(mask, M.WrapKey) },
     ...key.attrs.slice(1),
   ];
 }
@@ -234,9 +193,9 @@ export function secretKeyTemplate(
     { type: CKA.DECRYPT, value: has(mask, M.Decrypt) },
     { type: CKA.SIGN, value: has(mask, M.MACGenerate | M.Sign) },
     { type: CKA.VERIFY, value: has(mask, M.MACVerify | M.Verify) },
-    ...(has(mask, M.WrapKey) ? [{ type: CKA.WRAP, value: true }] : []),
-    ...(has(mask, M.UnwrapKey) ? [{ type: CKA.UNWRAP, value: true }] : []),
-    ...(has(mask, M.DeriveKey) ? [{ type: CKA.DERIVE, value: true }] : []),
+    { type: CKA.WRAP, value: has(mask, M.WrapKey) },
+    { type: CKA.UNWRAP, value: has(mask, M.UnwrapKey) },
+    { type: CKA.DERIVE, value: has(mask, M.DeriveKey) },
     ...kind.slice(1),
     { type: CKA.VALUE, value },
   ];
@@ -271,12 +230,18 @@ export const register: OperationHandler = {
     } else if (objectType === ObjectType.SymmetricKey) {
       template = secretKeyTemplate(attrs, readKeyBlock(objectOf(payload, Tag.SymmetricKey)), id);
       uid = uidOf(id, "secret");
+    } else if (objectType === ObjectType.PrivateKey) {
+      const block = readKeyBlock(objectOf(payload, Tag.PrivateKey));
+      template = privateKeyTemplate(attrs, block, id, ctx.options);
+      uid = uidOf(id, "private");
     } else {
       throw kmipErrors.notSupported(
-        `${OP}: Object Type ${enumText(Tag.ObjectType, objectType)} is not supported (Public Key, Symmetric Key)`,
+        `${OP}: Object Type ${enumText(Tag.ObjectType, objectType)} is not supported (Public Key, Private Key, Symmetric Key)`,
       );
     }
-    await ctx.client.createObject(token, template);
+    await createWithUsageFallback([template], async ([t]) => {
+      await ctx.client.createObject(token, t ?? template);
+    });
     return { uid, payload: [build.textString(Tag.UniqueIdentifier, uid)] };
   },
 };

@@ -103,6 +103,7 @@ describe("Register: public keys", () => {
       { type: CKA.LABEL, value: "imported" },
       { type: CKA.VERIFY, value: true },
       { type: CKA.ENCRYPT, value: false },
+      { type: CKA.WRAP, value: false },
       { type: CKA.MODULUS, value: b64(rsaJwk.n) },
       { type: CKA.PUBLIC_EXPONENT, value: b64(rsaJwk.e) },
     ]);
@@ -319,9 +320,9 @@ describe("Register: secret keys", () => {
     expect(
       (await failure(request(ObjectType.SymmetricKey, raw(16, A.HMAC_SHA256)))).message,
     ).toMatch(/HMAC_SHA256 key of 16 bytes/);
-    const priv = await failure(request(ObjectType.PrivateKey, raw(16)));
-    expect(priv.reason).toBe(ResultReason.FeatureNotSupported);
-    expect(priv.message).toMatch(/Private Key|PrivateKey/);
+    const cert = await failure(request(ObjectType.Certificate, raw(16)));
+    expect(cert.reason).toBe(ResultReason.FeatureNotSupported);
+    expect(cert.message).toMatch(/Certificate/);
     const missing = await failure([build.enumeration(Tag.ObjectType, ObjectType.PublicKey)]);
     expect(missing.reason).toBe(ResultReason.MissingData);
     expect(missing.message).toMatch(/Public Key/);

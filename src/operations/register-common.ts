@@ -1,0 +1,84 @@
+/**
+ * Helpers shared by the Register templates (register.ts, register-private.ts): reading one
+ * attribute of the request, checking the stated algorithm and length against the key
+ * material, the label, and DER / JWK byte helpers.
+ */
+import { kmipErrors } from "../kmip/errors.js";
+import type { ValueOf } from "../kmip/item.js";
+import { Tag } from "../kmip/tags.js";
+import { type KmipAttribute, valuesOf } from "../kmip/template.js";
+import { CKA } from "../pkcs11/constants.js";
+import type { Attr } from "../pkcs11/types.js";
+import type { TtlvTypeName } from "../ttlv/types.js";
+import { nameText } from "./attribute-edit.js";
+import { fieldText } from "./attribute-refs.js";
+import { enumText } from "./keys.js";
+import type { KeyBlockFields } from "./register-material.js";
+
+const OP = "Register";
+
+/** The first value of `tag` among `attrs`, of TTLV type `type` (Invalid Field otherwise). */
+export function single<T extends TtlvTypeName>(
+  attrs: readonly KmipAttribute[],
+  tag: number,
+  type: T,
+): ValueOf<T> | undefined {
+  const first = valuesOf(attrs, tag)[0];
+  if (first === undefined) return undefined;
+  if (first.type !== type) {
+    throw kmipErrors.invalidField(`${fieldText(tag)}: expected ${type}, got ${first.type}`);
+  }
+  const value: unknown = first.value;
+  return value as ValueOf<T>;
+}
+
+/** What a key really is: the algorithms it may be stated as, its length, a name. */
+export interface KeyFacts {
+  readonly algorithms: readonly number[];
+  readonly bits: number;
+  readonly name: string;
+}
+
+/** Algorithm and length stated in the attributes and the Key Block must agree with the key. */
+export function checkStated(
+  attrs: readonly KmipAttribute[],
+  block: KeyBlockFields,
+  actual: KeyFacts,
+): void {
+  for (const algorithm of [
+    single(attrs, Tag.CryptographicAlgorithm, "Enumeration"),
+    block.algorithm,
+  ]) {
+    if (algorithm !== undefined && !actual.algorithms.includes(algorithm)) {
+      throw kmipErrors.invalidField(
+        `${OP}: Cryptographic Algorithm ${enumText(Tag.CryptographicAlgorithm, algorithm)} does not match the ${actual.name} key material`,
+      );
+    }
+  }
+  for (const length of [single(attrs, Tag.CryptographicLength, "Integer"), block.length]) {
+    if (length !== undefined && length !== actual.bits) {
+      throw kmipErrors.invalidField(
+        `${OP}: Cryptographic Length ${length} does not match the key material (${actual.bits} bits)`,
+      );
+    }
+  }
+}
+
+/** DER OCTET STRING around `content` (up to 255 bytes). */
+export function octetString(content: Uint8Array): Uint8Array {
+  if (content.length >= 0x80) return new Uint8Array([0x04, 0x81, content.length, ...content]);
+  return new Uint8Array([0x04, content.length, ...content]);
+}
+
+/** Bytes of a JWK base64url field. */
+export const fromB64 = (s: string | undefined): Uint8Array =>
+  new Uint8Array(Buffer.from(s ?? "", "base64url"));
+
+/** CKA_LABEL from the request's Name, if any. */
+export function labelAttr(attrs: readonly KmipAttribute[]): Attr[] {
+  const name = valuesOf(attrs, Tag.Name)[0];
+  return name === undefined ? [] : [{ type: CKA.LABEL, value: nameText(OP, name) }];
+}
+
+/** The largest RSA modulus Register accepts (bits). */
+export const RSA_REGISTER_MAX_BITS = 16384;
