@@ -8,8 +8,10 @@
  *
  * Both keys are token objects (CKA_TOKEN); the private key is CKA_PRIVATE, CKA_SENSITIVE
  * and not CKA_EXTRACTABLE. Without a Cryptographic Usage Mask the keys get CKA_SIGN /
- * CKA_VERIFY. Usage attributes are only ever set to true: one not asked for keeps the token's
- * default (SoftHSM2 then allows wrap/unwrap), because some HSMs refuse an explicit false.
+ * CKA_VERIFY. Usage attributes not asked for (CKA_WRAP, CKA_UNWRAP, CKA_DERIVE) are set false,
+ * so Get Attributes reports the mask the client asked for, not the token's defaults (SoftHSM2
+ * allows wrap/unwrap); an HSM that refuses an explicit false (YubiHSM: CKA_UNWRAP false) gets
+ * one retry without those values (usage-template.ts).
  */
 
 import { Operation } from "../kmip/enums.js";
@@ -23,6 +25,7 @@ import { type KeyPairAlgorithm, type KeySettings, readKeyPairSpec } from "./key-
 import { requireToken } from "./keys.js";
 import type { OperationHandler } from "./types.js";
 import { newKeyId, uidOf } from "./uid.js";
+import { createWithUsageFallback } from "./usage-template.js";
 
 /** The PKCS#11 side of a key pair generation. */
 export interface KeyPairCall {
@@ -69,25 +72,23 @@ function algorithmAttributes(algorithm: KeyPairAlgorithm): {
 /** Cryptographic Usage Mask -> the private key's usage attributes. */
 function privateUsage(usage: number | undefined): Attr[] {
   const mask = usage ?? M.Sign;
-  const attrs: Attr[] = [
+  // CKA_UNWRAP / CKA_DERIVE false may be refused (YubiHSM): createWithUsageFallback retries.
+  return [
     { type: CKA.SIGN, value: has(mask, M.Sign) },
     { type: CKA.DECRYPT, value: has(mask, M.Decrypt) },
+    { type: CKA.UNWRAP, value: has(mask, M.UnwrapKey) },
+    { type: CKA.DERIVE, value: has(mask, M.DeriveKey | M.KeyAgreement) },
   ];
-  // Only set when asked for: some HSMs reject CKA_UNWRAP false (YubiHSM: device error).
-  if (has(mask, M.UnwrapKey)) attrs.push({ type: CKA.UNWRAP, value: true });
-  if (has(mask, M.DeriveKey | M.KeyAgreement)) attrs.push({ type: CKA.DERIVE, value: true });
-  return attrs;
 }
 
 /** Cryptographic Usage Mask -> the public key's usage attributes. */
 function publicUsage(usage: number | undefined): Attr[] {
   const mask = usage ?? M.Verify;
-  const attrs: Attr[] = [
+  return [
     { type: CKA.VERIFY, value: has(mask, M.Verify) },
     { type: CKA.ENCRYPT, value: has(mask, M.Encrypt) },
+    { type: CKA.WRAP, value: has(mask, M.WrapKey) },
   ];
-  if (has(mask, M.WrapKey)) attrs.push({ type: CKA.WRAP, value: true });
-  return attrs;
 }
 
 function label(settings: KeySettings): Attr[] {
@@ -129,11 +130,16 @@ export const createKeyPair: OperationHandler = {
     const spec = readKeyPairSpec(payload, ctx.options?.allowRsa1024 === true);
     const id = newKeyId();
     const call = keyPairCall(spec, id);
-    await ctx.client.generateKeyPair(
-      token,
-      call.mechanism,
-      call.publicTemplate,
-      call.privateTemplate,
+    await createWithUsageFallback(
+      [call.publicTemplate, call.privateTemplate],
+      async ([publicTemplate, privateTemplate]) => {
+        await ctx.client.generateKeyPair(
+          token,
+          call.mechanism,
+          publicTemplate ?? call.publicTemplate,
+          privateTemplate ?? call.privateTemplate,
+        );
+      },
     );
     const privateUid = uidOf(id, "private");
     return {

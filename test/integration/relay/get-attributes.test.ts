@@ -62,10 +62,8 @@ describe("Get Attributes", () => {
     expect(values.get("Object Type")?.value).toBe(ObjectType.PublicKey);
     expect(values.get("Cryptographic Algorithm")?.value).toBe(CryptographicAlgorithm.ECDSA);
     expect(values.get("Cryptographic Length")?.value).toBe(384);
-    // CKA_VERIFY as asked; CKA_WRAP is SoftHSM2's default (Create Key Pair leaves it alone).
-    expect(values.get("Cryptographic Usage Mask")?.value).toBe(
-      CryptographicUsageMask.Verify | CryptographicUsageMask.WrapKey,
-    );
+    // CKA_VERIFY as asked; Create Key Pair sets CKA_WRAP false (SoftHSM2's default is true).
+    expect(values.get("Cryptographic Usage Mask")?.value).toBe(CryptographicUsageMask.Verify);
     expect(values.get("State")?.value).toBe(State.Active);
   });
 
@@ -84,8 +82,9 @@ describe("Get Attributes", () => {
       Tag.CryptographicUsageMask,
       Tag.Link,
     ]);
+    // Sign only: Create Key Pair sets CKA_UNWRAP false (SoftHSM2's default is true).
     expect(findChild(attributes, Tag.CryptographicUsageMask)?.value).toBe(
-      CryptographicUsageMask.Sign | CryptographicUsageMask.UnwrapKey, // CKA_UNWRAP: token default
+      CryptographicUsageMask.Sign,
     );
     const link = findChild(attributes, Tag.Link)!;
     expect(findChild(link, Tag.LinkType)?.value).toBe(LinkType.PublicKeyLink);

@@ -6,7 +6,8 @@ import { CryptographicUsageMask } from "../../../src/kmip/masks.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import { createKeyPair } from "../../../src/operations/create-key-pair.js";
 import { refOf } from "../../../src/operations/uid.js";
-import { CKA, CKK, CKM, CKO } from "../../../src/pkcs11/constants.js";
+import { CKA, CKK, CKM, CKO, CKR } from "../../../src/pkcs11/constants.js";
+import { Pkcs11Error } from "../../../src/pkcs11/errors.js";
 import type { Attr, Mechanism } from "../../../src/pkcs11/types.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
 import {
@@ -172,8 +173,34 @@ describe("Create Key Pair", () => {
     expect(value(priv, CKA.UNWRAP)).toBe(true);
     expect(value(pub, CKA.VERIFY)).toBe(true);
     expect(value(pub, CKA.ENCRYPT)).toBe(false);
-    expect(value(pub, CKA.WRAP)).toBeUndefined();
+    // Not asked for: explicitly false, so the token's defaults (wrap/unwrap) do not leak.
+    expect(value(pub, CKA.WRAP)).toBe(false);
+    expect(value(priv, CKA.DERIVE)).toBe(false);
     expect(value(pub, CKA.MODULUS_BITS)).toBe(3072);
+  });
+
+  it("retries once without the false usage values when the token refuses them", async () => {
+    const client = new FakeClient({
+      generateKeyPair: () => {
+        if (client.callsOf("generateKeyPair").length === 1) {
+          throw new Pkcs11Error(CKR.ATTRIBUTE_VALUE_INVALID, "C_GenerateKeyPair");
+        }
+      },
+    });
+    await createKeyPair.run(payload(...cascadeRsaRequest(2048)), contextFor(client));
+    expect(client.callsOf("generateKeyPair")).toHaveLength(2);
+    const [, , pub, priv] = argsOf(client, "generateKeyPair", 1) as [
+      string,
+      Mechanism,
+      Attr[],
+      Attr[],
+    ];
+    expect(value(priv, CKA.UNWRAP)).toBeUndefined();
+    expect(value(pub, CKA.WRAP)).toBeUndefined();
+    expect(value(priv, CKA.SIGN)).toBe(true);
+    expect(value(priv, CKA.SENSITIVE)).toBe(true);
+    const first = argsOf(client, "generateKeyPair", 0)[3] as Attr[];
+    expect(value(first, CKA.UNWRAP)).toBe(false);
   });
 
   it("refuses RSA-1024 unless allowed by option", async () => {
