@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../../../src/config/load.js";
+import { ConfigError, holdsPin, parseConfig } from "../../../src/config/load.js";
 
 const MINIMAL = `version = "v1"
 [pkcs11]
@@ -310,5 +310,96 @@ describe("parseConfig: errors name the key", () => {
 
   it("reports a duplicate key as a syntax error", () => {
     expect(errorOf(`${MINIMAL}lib-path = "y"\n`).kind).toBe("syntax");
+  });
+});
+
+describe("parseConfig: client identities and authorization", () => {
+  const MTLS = `${MINIMAL}[server]\nclient-ca-path = "/etc/kmip2pkcs11/clients.pem"\n`;
+
+  it("reads [[clients]], client-crl-path and the default token", () => {
+    const cfg = parseConfig(
+      `version = "v1"
+[pkcs11]
+lib-path = "/opt/hsm/lib.so"
+token-label = "dnssec"
+pin-file = "/etc/kmip2pkcs11/user-pin"
+[server]
+client-ca-path = "/etc/kmip2pkcs11/clients.pem"
+client-crl-path = "/etc/kmip2pkcs11/clients.crl"
+[[clients]]
+cn = "signer-1"
+tokens = ["dnssec"]
+operations = ["Sign", "Get", "Query", "DiscoverVersions"]
+[[clients]]
+san = "ops@example.org"
+[[clients]]
+spki-sha256 = "AB:${"0".repeat(62)}"
+operations = ["Get"]
+`,
+      "test.toml",
+    );
+    expect(cfg.pkcs11.defaultToken).toEqual({
+      label: "dnssec",
+      pin: { type: "file", path: "/etc/kmip2pkcs11/user-pin" },
+    });
+    expect(cfg.server.clientCrlPath).toBe("/etc/kmip2pkcs11/clients.crl");
+    expect(cfg.clients).toEqual([
+      {
+        match: { type: "cn", value: "signer-1" },
+        tokens: ["dnssec"],
+        operations: ["Sign", "Get", "Query", "DiscoverVersions"],
+      },
+      { match: { type: "san", value: "ops@example.org" } },
+      { match: { type: "spki-sha256", value: `ab${"0".repeat(62)}` }, operations: ["Get"] },
+    ]);
+    expect(holdsPin(cfg)).toBe(false);
+  });
+
+  it("knows when the file itself holds the PIN (pin-env set in [pkcs11] env)", () => {
+    const cfg = parseConfig(
+      MTLS.replace(
+        "[server]",
+        'token-label = "t"\npin-env = "HSM_PIN"\nenv = { HSM_PIN = "1234" }\n[server]',
+      ),
+      "t",
+    );
+    expect(cfg.pkcs11.defaultToken?.pin).toEqual({ type: "env", name: "HSM_PIN" });
+    expect(holdsPin(cfg)).toBe(true);
+  });
+
+  it.each([
+    [
+      `${MINIMAL}token-label = "t"\npin-file = "/p"\n`,
+      "pkcs11.token-label",
+      /needs server.client-ca-path/,
+    ],
+    [`${MINIMAL}[[clients]]\ncn = "a"\n`, "clients", /needs server.client-ca-path/],
+    [
+      `${MINIMAL}[server]\nclient-crl-path = "/c.crl"\n`,
+      "server.client-crl-path",
+      /client-ca-path/,
+    ],
+    [MTLS.replace("[server]", 'pin-file = "/p"\n[server]'), "pkcs11.token-label", /required/],
+    [MTLS.replace("[server]", 'token-label = "t"\n[server]'), "pkcs11.pin-file", /exactly one/],
+    [
+      MTLS.replace("[server]", 'token-label = "t"\npin-file = "/p"\npin-env = "P"\n[server]'),
+      "pkcs11.pin-env",
+      /exactly one/,
+    ],
+    [`${MTLS}[[clients]]\ncn = "a"\nsan = "b"\n`, "clients[0]", /exactly one of cn, san/],
+    [`${MTLS}[[clients]]\ntokens = ["t"]\n`, "clients[0]", /exactly one of cn, san/],
+    [`${MTLS}[[clients]]\nspki-sha256 = "abc"\n`, "clients[0].spki-sha256", /64 hex/],
+    [`${MTLS}[[clients]]\ncn = "a"\noperations = ["Sgin"]\n`, "clients[0].operations", /Sgin/],
+    [`${MTLS}[[clients]]\ncn = "a"\ntokens = "t"\n`, "clients[0].tokens", /array/],
+  ])("rejects %j naming %s", (text, key, detail) => {
+    const err = errorOf(text);
+    expect(err.key).toBe(key);
+    expect(err.message).toMatch(detail);
+  });
+
+  it("rejects an unknown key in a [[clients]] entry", () => {
+    const err = errorOf(`${MTLS}[[clients]]\ncn = "a"\nop = ["Get"]\n`);
+    expect(err.kind).toBe("unknown-key");
+    expect(err.key).toBe("clients[0].op");
   });
 });
