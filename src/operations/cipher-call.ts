@@ -6,7 +6,8 @@
  *
  * Mechanisms: GCM -> CKM_AES_GCM with CK_GCM_PARAMS{IV, AAD, tag bits}; the token's output is
  * ciphertext||tag and its input for decryption the same, so the relay splits and joins the
- * tag. CBC -> CKM_AES_CBC_PAD (PKCS#5 padding) or CKM_AES_CBC, the IV as parameter. OAEP ->
+ * tag. CBC -> CKM_AES_CBC_PAD (PKCS#5 padding) or CKM_AES_CBC, the IV as parameter. ECB ->
+ * CKM_AES_ECB, no parameter. OAEP ->
  * CKM_RSA_PKCS_OAEP with CK_RSA_PKCS_OAEP_PARAMS{hash, MGF1 hash, label}.
  */
 import { randomBytes } from "node:crypto";
@@ -44,11 +45,9 @@ export function readCipherInput(payload: ItemOf<"Structure">, op: CipherOperatio
   if (op === "Encrypt" && tag !== undefined) {
     throw kmipErrors.invalidField("Encrypt: Authenticated Encryption Tag is an output of Encrypt");
   }
+  // Empty Data is valid: GCM's tag alone, one padding block (CBC PKCS5), nothing (CBC/ECB
+  // without padding). The worker runs it as Init + Final, which SoftHSM2 accepts.
   const data = required(payload, Tag.Data, "ByteString");
-  if (data.length === 0) {
-    // PKCS#11 libraries take no empty input (SoftHSM2: CKR_ARGUMENTS_BAD).
-    throw kmipErrors.invalidField(`${op}: Data is empty`);
-  }
   return {
     data,
     iv: optional(payload, Tag.IVCounterNonce, "ByteString"),
@@ -143,17 +142,36 @@ function cbcCall(
   if (iv.length !== AES_BLOCK_BYTES) {
     throw kmipErrors.invalidField(`${op}: IV/Counter/Nonce of ${iv.length} bytes (CBC: 16)`);
   }
-  // Ciphertext, and plaintext without padding, come in whole blocks (Data is never empty).
-  const wholeBlocks = input.data.length % AES_BLOCK_BYTES === 0;
-  if ((op === "Decrypt" || !plan.padded) && !wholeBlocks) {
-    throw kmipErrors.invalidField(
-      `${op}: Data of ${input.data.length} bytes is not a whole number of 16-byte blocks`,
-    );
-  }
+  // Ciphertext, and plaintext without padding, come in whole blocks; padded ciphertext has
+  // at least one.
+  if (op === "Decrypt" || !plan.padded)
+    requireBlocks(op, input.data, op === "Decrypt" && plan.padded);
   return {
     mechanism: { type: plan.padded ? CKM.AES_CBC_PAD : CKM.AES_CBC, parameter: iv },
     data: input.data,
     generatedIv: generated ? iv : undefined,
+    tagBytes: 0,
+  };
+}
+
+/** Data must be whole 16-byte blocks (and at least one when `nonEmpty`). */
+function requireBlocks(op: CipherOperation, data: Uint8Array, nonEmpty: boolean): void {
+  if (data.length % AES_BLOCK_BYTES !== 0 || (nonEmpty && data.length === 0)) {
+    throw kmipErrors.invalidField(
+      `${op}: Data of ${data.length} bytes is not a whole number of 16-byte blocks${nonEmpty ? " (at least one)" : ""}`,
+    );
+  }
+}
+
+function ecbCall(op: CipherOperation, input: CipherInput): CipherCall {
+  if (input.iv !== undefined) throw refuse(op, "IV/Counter/Nonce", "ECB");
+  if (input.aad !== undefined) throw refuse(op, "Authenticated Encryption Additional Data", "ECB");
+  if (input.tag !== undefined) throw refuse(op, "Authenticated Encryption Tag", "ECB");
+  requireBlocks(op, input.data, false);
+  return {
+    mechanism: { type: CKM.AES_ECB },
+    data: input.data,
+    generatedIv: undefined,
     tagBytes: 0,
   };
 }
@@ -167,6 +185,12 @@ function oaepCall(
   if (input.aad !== undefined)
     throw refuse(op, "Authenticated Encryption Additional Data", "RSA OAEP");
   if (input.tag !== undefined) throw refuse(op, "Authenticated Encryption Tag", "RSA OAEP");
+  if (input.data.length === 0) {
+    // Empty input would go through Init + Final, which PKCS#11 RSA mechanisms do not offer.
+    throw kmipErrors.invalidField(
+      `${op}: Data is empty; RSA OAEP on the token is single-part C_${op}, which takes no empty input`,
+    );
+  }
   const parameter = {
     hashAlg: plan.hash.ckm,
     mgf: plan.mgfHash.mgf,
@@ -187,6 +211,8 @@ export function cipherCall(op: CipherOperation, plan: CipherPlan, input: CipherI
       return gcmCall(op, plan, input);
     case "CBC":
       return cbcCall(op, plan, input);
+    case "ECB":
+      return ecbCall(op, input);
     case "OAEP":
       return oaepCall(op, plan, input);
   }
@@ -224,6 +250,7 @@ const PARAMS_REFUSED: ReadonlySet<number> = new Set([
 const FAILURE_TEXT: Readonly<Record<CipherPlan["kind"], string>> = {
   GCM: "the Authenticated Encryption Tag does not match the data, IV and additional data (or the key is not the one that encrypted)",
   CBC: "the padding is wrong: the key, IV or data is not the one that encrypted",
+  ECB: "the data is not whole blocks for this key",
   OAEP: "the data is not an OAEP encryption for this key and parameters",
 };
 
@@ -238,6 +265,11 @@ export function explainCipherFailure(err: unknown, op: CipherOperation, plan: Ci
     throw new KmipError(
       ResultReason.CryptographicFailure,
       `Decrypt failed: ${FAILURE_TEXT[plan.kind]} ${detail}`,
+    );
+  }
+  if (plan.kind !== "OAEP" && err.fn.endsWith("Init") && err.ckr === CKR.MECHANISM_INVALID) {
+    throw kmipErrors.invalidField(
+      `${op}: the key does not allow AES ${plan.kind}: its Cryptographic Parameters keep it to another mode ${detail}`,
     );
   }
   if (plan.kind === "OAEP" && err.fn.endsWith("Init") && PARAMS_REFUSED.has(err.ckr)) {

@@ -4,9 +4,11 @@
  * public key (`_pub`) RSA encryption, a private key (`_priv`) RSA decryption; the parameters
  * must agree with it.
  *
- * AES: Block Cipher Mode is required (the relay keeps no Cryptographic Parameters attribute
- * to fall back on, section 4.29): GCM (Tag Length in bytes, default 16; IV Length in bits,
- * default 96, for a generated IV) or CBC (Padding Method PKCS5, the default, or None).
+ * AES: Block Cipher Mode from the request, else from the key's Cryptographic Parameters
+ * attribute (section 4.29; kept as CKA_ALLOWED_MECHANISMS, key-parameters.ts): GCM (Tag
+ * Length in bytes, default 16; IV Length in bits, default 96, for a generated IV), CBC
+ * (Padding Method PKCS5, the default, or None) or ECB (Padding None only: PKCS#11 has no
+ * padded ECB mechanism).
  * RSA: Padding Method OAEP (the default; PKCS#1 v1.5 encryption is refused), Hashing
  * Algorithm (default SHA-256), Mask Generator MGF1 with Mask Generator Hashing Algorithm
  * (default: the same hash, as PyKMIP and node:crypto do, not KMIP's SHA-1), P Source (label).
@@ -28,6 +30,7 @@ import {
   type OaepHashSpec,
   oaepHashByKmip,
 } from "./cipher-algorithms.js";
+import { type AesMode, aesModeOfMechanism } from "./key-parameters.js";
 import { enumText } from "./keys.js";
 import type { KeyHalf } from "./uid.js";
 
@@ -52,6 +55,7 @@ export type CipherPlan =
       readonly padded: boolean;
       readonly randomIv: boolean | undefined;
     }
+  | { readonly kind: "ECB" }
   | {
       readonly kind: "OAEP";
       readonly hash: OaepHashSpec;
@@ -106,12 +110,12 @@ function familyOf(
   return family;
 }
 
-function gcmPlan(op: CipherOperation, params: TtlvItem): CipherPlan {
-  const tagLength = optional(params, Tag.TagLength, "Integer");
+function gcmPlan(op: CipherOperation, params: TtlvItem | undefined): CipherPlan {
+  const tagLength = params && optional(params, Tag.TagLength, "Integer");
   if (tagLength !== undefined && !GCM_TAG_BYTES.includes(tagLength)) {
     throw badField(op, `Tag Length ${tagLength} bytes is not a GCM tag length (4, 8, 12-16)`);
   }
-  const ivLength = optional(params, Tag.IVLength, "Integer");
+  const ivLength = params && optional(params, Tag.IVLength, "Integer");
   if (
     ivLength !== undefined &&
     (ivLength % 8 !== 0 || ivLength < 8 || ivLength > GCM_MAX_IV_BYTES * 8)
@@ -127,18 +131,71 @@ function gcmPlan(op: CipherOperation, params: TtlvItem): CipherPlan {
     tagGiven: tagLength !== undefined,
     ivBytes: ivLength === undefined ? GCM_DEFAULT_IV_BYTES : ivLength / 8,
     ivLengthGiven: ivLength !== undefined,
-    randomIv: optional(params, Tag.RandomIV, "Boolean"),
+    randomIv: params && optional(params, Tag.RandomIV, "Boolean"),
   };
 }
 
-function aesPlan(op: CipherOperation, params: TtlvItem | undefined): CipherPlan {
-  const mode = params && optional(params, Tag.BlockCipherMode, "Enumeration");
-  if (params === undefined || mode === undefined) {
-    throw kmipErrors.missingData(
-      `${op}: Cryptographic Parameters: Block Cipher Mode is required for AES (GCM, CBC)`,
+function ecbPlan(op: CipherOperation, params: TtlvItem | undefined, padding: number): CipherPlan {
+  if (padding !== PaddingMethod.None) {
+    throw notSupported(
+      op,
+      `Padding Method ${enumText(Tag.PaddingMethod, padding)} is not supported for ECB (None: PKCS#11 has no padded ECB mechanism)`,
     );
   }
-  const padding = optional(params, Tag.PaddingMethod, "Enumeration");
+  if (params !== undefined && optional(params, Tag.IVLength, "Integer") !== undefined) {
+    throw badField(op, "IV Length does not apply to ECB");
+  }
+  return { kind: "ECB" };
+}
+
+function cbcPlan(op: CipherOperation, params: TtlvItem | undefined, padding: number): CipherPlan {
+  if (padding !== PaddingMethod.PKCS5 && padding !== PaddingMethod.None) {
+    throw notSupported(
+      op,
+      `Padding Method ${enumText(Tag.PaddingMethod, padding)} is not supported for CBC (PKCS5, None)`,
+    );
+  }
+  const ivLength = params && optional(params, Tag.IVLength, "Integer");
+  if (ivLength !== undefined && ivLength !== AES_BLOCK_BYTES * 8) {
+    throw badField(op, `IV Length ${ivLength} bits: CBC takes a 128-bit IV`);
+  }
+  return {
+    kind: "CBC",
+    padded: padding !== PaddingMethod.None,
+    randomIv: params && optional(params, Tag.RandomIV, "Boolean"),
+  };
+}
+
+/**
+ * Block Cipher Mode and Padding Method: the request's, else the key's (`keyMechanism`, the
+ * one mechanism it is kept to). Padding defaults to the key's when the mode is the key's.
+ */
+function aesModeOf(
+  op: CipherOperation,
+  params: TtlvItem | undefined,
+  keyMechanism: number | undefined,
+): { mode: number; padding: number | undefined } {
+  const asked = params && optional(params, Tag.BlockCipherMode, "Enumeration");
+  const padding = params && optional(params, Tag.PaddingMethod, "Enumeration");
+  const kept: AesMode | undefined =
+    keyMechanism === undefined ? undefined : aesModeOfMechanism(keyMechanism);
+  if (asked !== undefined) {
+    return { mode: asked, padding: padding ?? (kept?.mode === asked ? kept.padding : undefined) };
+  }
+  if (kept === undefined) {
+    throw kmipErrors.missingData(
+      `${op}: Cryptographic Parameters: Block Cipher Mode is required for AES (GCM, CBC, ECB); the key records none`,
+    );
+  }
+  return { mode: kept.mode, padding: padding ?? kept.padding };
+}
+
+function aesPlan(
+  op: CipherOperation,
+  params: TtlvItem | undefined,
+  keyMechanism: number | undefined,
+): CipherPlan {
+  const { mode, padding } = aesModeOf(op, params, keyMechanism);
   if (mode === BlockCipherMode.GCM) {
     if (padding !== undefined && padding !== PaddingMethod.None) {
       throw badField(
@@ -148,27 +205,12 @@ function aesPlan(op: CipherOperation, params: TtlvItem | undefined): CipherPlan 
     }
     return gcmPlan(op, params);
   }
-  if (mode !== BlockCipherMode.CBC) {
-    throw notSupported(
-      op,
-      `Block Cipher Mode ${enumText(Tag.BlockCipherMode, mode)} is not supported (GCM, CBC)`,
-    );
-  }
-  if (padding !== undefined && padding !== PaddingMethod.PKCS5 && padding !== PaddingMethod.None) {
-    throw notSupported(
-      op,
-      `Padding Method ${enumText(Tag.PaddingMethod, padding)} is not supported for CBC (PKCS5, None)`,
-    );
-  }
-  const ivLength = optional(params, Tag.IVLength, "Integer");
-  if (ivLength !== undefined && ivLength !== AES_BLOCK_BYTES * 8) {
-    throw badField(op, `IV Length ${ivLength} bits: CBC takes a 128-bit IV`);
-  }
-  return {
-    kind: "CBC",
-    padded: padding !== PaddingMethod.None,
-    randomIv: optional(params, Tag.RandomIV, "Boolean"),
-  };
+  if (mode === BlockCipherMode.CBC) return cbcPlan(op, params, padding ?? PaddingMethod.PKCS5);
+  if (mode === BlockCipherMode.ECB) return ecbPlan(op, params, padding ?? PaddingMethod.None);
+  throw notSupported(
+    op,
+    `Block Cipher Mode ${enumText(Tag.BlockCipherMode, mode)} is not supported (GCM, CBC, ECB)`,
+  );
 }
 
 function oaepHash(op: CipherOperation, tag: number, value: number | undefined): OaepHashSpec {
@@ -217,14 +259,34 @@ function rsaPlan(op: CipherOperation, params: TtlvItem | undefined): CipherPlan 
   };
 }
 
-/** The plan for the key `half` names and the request's Cryptographic Parameters (if any). */
+/**
+ * The plan for the key `half` names and the request's Cryptographic Parameters (if any);
+ * `keyMechanism` is the one mechanism the key is kept to, its recorded parameters (AES).
+ */
 export function cipherPlan(
   op: CipherOperation,
   half: KeyHalf,
   params: TtlvItem | undefined,
+  keyMechanism?: number,
 ): CipherPlan {
   const algorithm = params && optional(params, Tag.CryptographicAlgorithm, "Enumeration");
-  return familyOf(op, half, algorithm) === "AES" ? aesPlan(op, params) : rsaPlan(op, params);
+  return familyOf(op, half, algorithm) === "AES"
+    ? aesPlan(op, params, keyMechanism)
+    : rsaPlan(op, params);
+}
+
+/**
+ * Whether planning needs the key's recorded mode: an AES key, no Block Cipher Mode given,
+ * and no other Cryptographic Algorithm named (that is refused without asking the token).
+ */
+export function needsKeyMode(half: KeyHalf, params: TtlvItem | undefined): boolean {
+  if (half !== "secret") return false;
+  if (params === undefined) return true;
+  const algorithm = optional(params, Tag.CryptographicAlgorithm, "Enumeration");
+  return (
+    optional(params, Tag.BlockCipherMode, "Enumeration") === undefined &&
+    (algorithm === undefined || algorithm === CryptographicAlgorithm.AES)
+  );
 }
 
 /**

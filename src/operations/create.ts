@@ -8,7 +8,9 @@
  * AES keys: CKM_AES_KEY_GEN, CKK_AES. HMAC keys: CKM_GENERIC_SECRET_KEY_GEN,
  * CKK_GENERIC_SECRET (SoftHSM2 makes no CKK_SHA*_HMAC keys), with CKA_ALLOWED_MECHANISMS =
  * the one CKM_SHA*_HMAC, which records the algorithm (MAC and Get read it back) and keeps the
- * key to it. Always CKA_TOKEN, CKA_PRIVATE; CKA_SENSITIVE true and CKA_EXTRACTABLE false
+ * key to it. AES keys with a Cryptographic Parameters attribute naming a Block Cipher Mode
+ * get the one CKM_AES_* it implies the same way (key-parameters.ts): Encrypt and Decrypt
+ * without parameters use it (KMIP 1.4 section 4.29). Always CKA_TOKEN, CKA_PRIVATE; CKA_SENSITIVE true and CKA_EXTRACTABLE false
  * unless the request's Sensitive / Extractable say otherwise.
  *
  * Usage: CKA_ENCRYPT, CKA_DECRYPT, CKA_SIGN, CKA_VERIFY are set true or false from the
@@ -79,8 +81,9 @@ export function secretKeyCall(spec: SecretKeySpec, id: Uint8Array): SecretKeyCal
     ...(spec.label === undefined ? [] : [{ type: CKA.LABEL, value: spec.label }]),
     ...usageAttributes(spec),
   ];
-  if (algorithm.kind === "HMAC") {
-    template.push({ type: CKA.ALLOWED_MECHANISMS, value: mechanismList([algorithm.hmac.ckm]) });
+  const kept = algorithm.kind === "HMAC" ? algorithm.hmac.ckm : spec.mechanism;
+  if (kept !== undefined) {
+    template.push({ type: CKA.ALLOWED_MECHANISMS, value: mechanismList([kept]) });
   }
   const mechanism = { type: aes ? CKM.AES_KEY_GEN : CKM.GENERIC_SECRET_KEY_GEN };
   return { mechanism, template };

@@ -1,6 +1,7 @@
 /**
  * Decrypt (KMIP 1.4 section 4.30, KMIP 2.1 section 6.1.18): C_DecryptInit + C_Decrypt with
- * the key the Unique Identifier names: an AES secret key (GCM, CBC) or an RSA private key
+ * the key the Unique Identifier names: an AES secret key (GCM, CBC, ECB; without Block Cipher Mode
+ * in the request, the key's recorded one: key-parameters.ts) or an RSA private key
  * (OAEP). Plans and mechanisms: cipher-plan.ts, cipher-call.ts.
  *
  * Request: Unique Identifier, Cryptographic Parameters?, Data, IV/Counter/Nonce (AES),
@@ -12,7 +13,8 @@ import { Operation } from "../kmip/enums.js";
 import { build, optionalStruct } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
 import { cipherCall, explainCipherFailure, readCipherInput } from "./cipher-call.js";
-import { cipherPlan, refuseMultiPart } from "./cipher-plan.js";
+import { cipherPlan, needsKeyMode, refuseMultiPart } from "./cipher-plan.js";
+import { readKeyMechanism } from "./key-parameters.js";
 import { requireKey, requireToken } from "./keys.js";
 import type { OperationHandler } from "./types.js";
 import { halfOf } from "./uid.js";
@@ -26,7 +28,11 @@ export const decrypt: OperationHandler = {
     const { uid, ref } = requireKey(payload);
     refuseMultiPart(payload, "Decrypt");
     const params = optionalStruct(payload, Tag.CryptographicParameters);
-    const plan = cipherPlan("Decrypt", halfOf(ref), params);
+    const half = halfOf(ref);
+    const keyMechanism = needsKeyMode(half, params)
+      ? await readKeyMechanism(ctx.client, token, ref)
+      : undefined;
+    const plan = cipherPlan("Decrypt", half, params, keyMechanism);
     const call = cipherCall("Decrypt", plan, readCipherInput(payload, "Decrypt"));
     const data = await ctx.client
       .decrypt(token, ref, call.mechanism, call.data)

@@ -1,6 +1,7 @@
 /**
  * Encrypt (KMIP 1.4 section 4.29, KMIP 2.1 section 6.1.19): C_EncryptInit + C_Encrypt with
- * the key the Unique Identifier names: an AES secret key (GCM, CBC) or an RSA public key
+ * the key the Unique Identifier names: an AES secret key (GCM, CBC, ECB; without Block Cipher Mode
+ * in the request, the key's recorded one: key-parameters.ts) or an RSA public key
  * (OAEP). Plans and mechanisms: cipher-plan.ts, cipher-call.ts.
  *
  * Request: Unique Identifier, Cryptographic Parameters?, Data, IV/Counter/Nonce?,
@@ -13,7 +14,8 @@ import { build, optionalStruct } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
 import type { TtlvItem } from "../ttlv/types.js";
 import { cipherCall, explainCipherFailure, readCipherInput, splitTag } from "./cipher-call.js";
-import { cipherPlan, refuseMultiPart } from "./cipher-plan.js";
+import { cipherPlan, needsKeyMode, refuseMultiPart } from "./cipher-plan.js";
+import { readKeyMechanism } from "./key-parameters.js";
 import { requireKey, requireToken } from "./keys.js";
 import type { OperationHandler } from "./types.js";
 import { halfOf } from "./uid.js";
@@ -27,7 +29,11 @@ export const encrypt: OperationHandler = {
     const { uid, ref } = requireKey(payload);
     refuseMultiPart(payload, "Encrypt");
     const params = optionalStruct(payload, Tag.CryptographicParameters);
-    const plan = cipherPlan("Encrypt", halfOf(ref), params);
+    const half = halfOf(ref);
+    const keyMechanism = needsKeyMode(half, params)
+      ? await readKeyMechanism(ctx.client, token, ref)
+      : undefined;
+    const plan = cipherPlan("Encrypt", half, params, keyMechanism);
     const call = cipherCall("Encrypt", plan, readCipherInput(payload, "Encrypt"));
     const output = await ctx.client
       .encrypt(token, ref, call.mechanism, call.data)

@@ -3,31 +3,52 @@
  * Cryptographic Parameters' Cryptographic Algorithm (HMAC_SHA256/384/512) or Hashing
  * Algorithm (SHA_256/384/512), which must agree when both are given; without either, the
  * key's own (its CKK_SHA*_HMAC type, or the one HMAC mechanism in CKA_ALLOWED_MECHANISMS,
- * as Create records it).
+ * as Create records it). AES keys MAC with CMAC (NIST SP 800-38B, CKM_AES_CMAC: a 16-byte
+ * MAC): Cryptographic Algorithm AES in the parameters, or none and an AES key.
  */
-import { ResultReason } from "../kmip/enums.js";
+import { CryptographicAlgorithm, ResultReason } from "../kmip/enums.js";
 import { KmipError, kmipErrors } from "../kmip/errors.js";
 import { optional } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
 import type { Pkcs11Client } from "../pkcs11/client.js";
-import { CKK, CKR, ckrName } from "../pkcs11/constants.js";
+import { CKK, CKM, CKR, ckrName } from "../pkcs11/constants.js";
 import { ObjectNotFoundError, Pkcs11Error } from "../pkcs11/errors.js";
 import type { ObjectRef, TokenSelector } from "../pkcs11/types.js";
 import type { TtlvItem } from "../ttlv/types.js";
-import { type HmacSpec, hmacByAlgorithm, hmacByHash } from "./cipher-algorithms.js";
+import { hmacByAlgorithm, hmacByHash } from "./cipher-algorithms.js";
 import { enumText } from "./keys.js";
 import { readSecretKey } from "./secret-key.js";
 import { halfOf, shown } from "./uid.js";
 
-/** The HMAC the Cryptographic Parameters name, if they name one. */
-export function hmacOfParameters(op: string, params: TtlvItem | undefined): HmacSpec | undefined {
+/** A MAC mechanism: an HMAC or AES CMAC. */
+export interface MacMechanism {
+  readonly name: string;
+  readonly ckm: number;
+}
+
+/** AES CMAC (CKM_AES_CMAC, full 16-byte MAC). */
+export const AES_CMAC: MacMechanism = { name: "AES_CMAC", ckm: CKM.AES_CMAC };
+
+/** The MAC the Cryptographic Parameters name, if they name one. */
+export function hmacOfParameters(
+  op: string,
+  params: TtlvItem | undefined,
+): MacMechanism | undefined {
   if (params === undefined) return undefined;
   const algorithm = optional(params, Tag.CryptographicAlgorithm, "Enumeration");
   const hash = optional(params, Tag.HashingAlgorithm, "Enumeration");
+  if (algorithm === CryptographicAlgorithm.AES) {
+    if (hash !== undefined) {
+      throw kmipErrors.invalidField(
+        `${op}: Cryptographic Parameters: Hashing Algorithm does not apply to AES CMAC`,
+      );
+    }
+    return AES_CMAC;
+  }
   const byAlgorithm = algorithm === undefined ? undefined : hmacByAlgorithm(algorithm);
   if (algorithm !== undefined && byAlgorithm === undefined) {
     throw kmipErrors.notSupported(
-      `${op}: Cryptographic Parameters: Cryptographic Algorithm ${enumText(Tag.CryptographicAlgorithm, algorithm)} is not supported (HMAC_SHA256, HMAC_SHA384, HMAC_SHA512)`,
+      `${op}: Cryptographic Parameters: Cryptographic Algorithm ${enumText(Tag.CryptographicAlgorithm, algorithm)} is not supported (AES, HMAC_SHA256, HMAC_SHA384, HMAC_SHA512)`,
     );
   }
   const byHash = hash === undefined ? undefined : hmacByHash(hash);
@@ -54,21 +75,19 @@ export function requireSecretKey(op: string, uid: string, ref: ObjectRef): void 
   }
 }
 
-/** The HMAC of the request, else of the key. */
+/** The MAC of the request, else of the key (its HMAC, or CMAC for an AES key). */
 export async function resolveHmac(
   op: string,
   params: TtlvItem | undefined,
   client: Pkcs11Client,
   token: TokenSelector,
   ref: ObjectRef,
-): Promise<HmacSpec> {
+): Promise<MacMechanism> {
   const asked = hmacOfParameters(op, params);
   if (asked !== undefined) return asked;
   const key = await readSecretKey(client, token, ref, false);
   if (key.hmac !== undefined) return key.hmac;
-  if (key.keyType === CKK.AES) {
-    throw kmipErrors.invalidField(`${op}: the key is an AES key, not an HMAC key`);
-  }
+  if (key.keyType === CKK.AES) return AES_CMAC;
   throw kmipErrors.missingData(
     `${op}: Cryptographic Parameters: Cryptographic Algorithm is required (the key does not record its HMAC)`,
   );
@@ -81,7 +100,7 @@ export async function resolveHmac(
 export async function explainMacFailure(
   err: unknown,
   op: string,
-  hmac: HmacSpec,
+  hmac: MacMechanism,
   client: Pkcs11Client,
   token: TokenSelector,
   ref: ObjectRef,
@@ -89,7 +108,8 @@ export async function explainMacFailure(
   const refused = err instanceof Pkcs11Error && !(err instanceof ObjectNotFoundError);
   if (refused && (err.ckr === CKR.MECHANISM_INVALID || err.ckr === CKR.KEY_TYPE_INCONSISTENT)) {
     const key = await readSecretKey(client, token, ref, false).catch(() => undefined);
-    const actual = key === undefined ? undefined : key.keyType === CKK.AES ? "AES" : key.hmac?.name;
+    const actual =
+      key === undefined ? undefined : key.keyType === CKK.AES ? AES_CMAC.name : key.hmac?.name;
     if (actual !== undefined && actual !== hmac.name) {
       throw kmipErrors.invalidField(
         `${op}: ${hmac.name} asked for, but the key is for ${actual} (${err.fn}: ${ckrName(err.ckr)})`,

@@ -1,7 +1,7 @@
 /**
  * MAC Verify (KMIP 1.4 section 4.34, KMIP 2.1 section 6.1.31): HMAC check by C_VerifyInit +
- * C_Verify with CKM_SHA256/384/512_HMAC on the secret key the Unique Identifier names (which
- * HMAC: mac-plan.ts). A MAC that does not match (CKR_SIGNATURE_INVALID, or of the wrong
+ * C_Verify with CKM_SHA256/384/512_HMAC, or CKM_AES_CMAC for an AES key, on the secret key
+ * the Unique Identifier names (which MAC: mac-plan.ts). A MAC that does not match (CKR_SIGNATURE_INVALID, or of the wrong
  * length: CKR_SIGNATURE_LEN_RANGE) is a successful answer with Validity Indicator Invalid.
  *
  * Request: Unique Identifier, Cryptographic Parameters?, Data (required for HMAC), MAC Data.

@@ -1,7 +1,7 @@
 /**
  * MAC (KMIP 1.4 section 4.33, KMIP 2.1 section 6.1.30): HMAC by C_SignInit + C_Sign with
- * CKM_SHA256/384/512_HMAC on the secret key the Unique Identifier names (which HMAC:
- * mac-plan.ts).
+ * CKM_SHA256/384/512_HMAC, or AES CMAC by CKM_AES_CMAC, on the secret key the Unique
+ * Identifier names (which MAC: mac-plan.ts).
  *
  * Request: Unique Identifier, Cryptographic Parameters?, Data. Response: Unique Identifier,
  * MAC Data.

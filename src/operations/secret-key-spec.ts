@@ -5,7 +5,8 @@
  * Used: Cryptographic Algorithm (AES, HMAC_SHA256/384/512), Cryptographic Length (AES: 128,
  * 192, 256; HMAC: the hash length by default), Cryptographic Usage Mask, Name (-> CKA_LABEL),
  * Sensitive and Extractable (KMIP 1.4 sections 3.48, 3.50; -> CKA_SENSITIVE,
- * CKA_EXTRACTABLE). Other attributes (Activation Date, Object Group, ...) have no PKCS#11
+ * CKA_EXTRACTABLE), Cryptographic Parameters of an AES key (its Block Cipher Mode and Padding
+ * Method -> the one mechanism of CKA_ALLOWED_MECHANISMS, key-parameters.ts). Other attributes (Activation Date, Object Group, ...) have no PKCS#11
  * counterpart: ignored.
  */
 import { CryptographicAlgorithm, NameType, ObjectType } from "../kmip/enums.js";
@@ -15,6 +16,7 @@ import { Tag } from "../kmip/tags.js";
 import { type KmipAttribute, readAttributes, valuesOf } from "../kmip/template.js";
 import type { TtlvItem, TtlvTypeName } from "../ttlv/types.js";
 import { AES_KEY_BITS, type HmacSpec, hmacByAlgorithm } from "./cipher-algorithms.js";
+import { aesMechanismOfParameters } from "./key-parameters.js";
 import { enumText } from "./keys.js";
 
 /** The key to generate. */
@@ -32,6 +34,8 @@ export interface SecretKeySpec {
   readonly sensitive: boolean;
   /** CKA_EXTRACTABLE: false unless the request's Extractable is true. */
   readonly extractable: boolean;
+  /** The one mechanism an AES key's Cryptographic Parameters keep it to, if any. */
+  readonly mechanism: number | undefined;
 }
 
 const OP = "Create";
@@ -125,8 +129,14 @@ export function readSecretKeySpec(payload: ItemOf<"Structure">): SecretKeySpec {
     );
   }
   const attrs = readCreateAttributes(payload);
+  const algorithm = algorithmOf(attrs);
+  const params = valuesOf(attrs, Tag.CryptographicParameters)[0];
   return {
-    algorithm: algorithmOf(attrs),
+    algorithm,
+    mechanism:
+      algorithm.kind === "AES" && params !== undefined
+        ? aesMechanismOfParameters(OP, params)
+        : undefined,
     label: labelOf(valuesOf(attrs, Tag.Name)[0]),
     usage: single(attrs, Tag.CryptographicUsageMask, "Integer"),
     sensitive: single(attrs, Tag.Sensitive, "Boolean") ?? true,

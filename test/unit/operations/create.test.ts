@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { CryptographicAlgorithm, ObjectType, ResultReason } from "../../../src/kmip/enums.js";
+import {
+  BlockCipherMode,
+  CryptographicAlgorithm,
+  ObjectType,
+  PaddingMethod,
+  ResultReason,
+} from "../../../src/kmip/enums.js";
 import type { KmipError } from "../../../src/kmip/errors.js";
 import { build } from "../../../src/kmip/item.js";
 import { CryptographicUsageMask as M } from "../../../src/kmip/masks.js";
@@ -32,6 +38,7 @@ const V1_NAMES: Record<number, string> = {
   [Tag.Name]: "Name",
   [Tag.Sensitive]: "Sensitive",
   [Tag.Extractable]: "Extractable",
+  [Tag.CryptographicParameters]: "Cryptographic Parameters",
 };
 
 /** A Create payload: 1.x Template-Attribute or 2.x Attributes. */
@@ -207,5 +214,39 @@ describe("Create", () => {
       create.run(req, contextFor(client, { token: undefined })),
     )) as KmipError;
     expect(err.reason).toBe(ResultReason.AuthenticationNotSuccessful);
+  });
+
+  describe("Cryptographic Parameters of an AES key -> CKA_ALLOWED_MECHANISMS", () => {
+    const cp = (mode: number, padding?: number) =>
+      build.structure(Tag.CryptographicParameters, [
+        build.enumeration(Tag.BlockCipherMode, mode),
+        ...(padding === undefined ? [] : [build.enumeration(Tag.PaddingMethod, padding)]),
+      ]);
+    it.each([
+      [cp(BlockCipherMode.ECB), CKM.AES_ECB, "v1"],
+      [cp(BlockCipherMode.CBC), CKM.AES_CBC_PAD, "v2"],
+      [cp(BlockCipherMode.CBC, PaddingMethod.None), CKM.AES_CBC, "v1"],
+      [cp(BlockCipherMode.GCM), CKM.AES_GCM, "v2"],
+    ] as const)("%#: keeps the key to the one mechanism", async (params, ckm, form) => {
+      const { value } = await run([alg(CryptographicAlgorithm.AES), len(128), params], form);
+      expect(value(CKA.ALLOWED_MECHANISMS)).toEqual(mechanismList([ckm]));
+    });
+
+    it("records nothing without a Block Cipher Mode", async () => {
+      const empty = build.structure(Tag.CryptographicParameters, []);
+      const { value } = await run([alg(CryptographicAlgorithm.AES), len(128), empty]);
+      expect(value(CKA.ALLOWED_MECHANISMS)).toBeUndefined();
+    });
+
+    it("refuses a mode it cannot keep", async () => {
+      const client = new FakeClient();
+      const attrs = [alg(CryptographicAlgorithm.AES), len(128), cp(BlockCipherMode.CTR)];
+      const err = (await rejection(() =>
+        create.run(request(attrs), contextFor(client)),
+      )) as KmipError;
+      expect(err.reason).toBe(ResultReason.FeatureNotSupported);
+      expect(err.message).toMatch(/Block Cipher Mode CTR/);
+      expect(client.calls).toHaveLength(0);
+    });
   });
 });

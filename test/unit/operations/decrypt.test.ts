@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { BlockCipherMode, ResultReason } from "../../../src/kmip/enums.js";
 import { Tag } from "../../../src/kmip/tags.js";
+import { mechanismList } from "../../../src/operations/create.js";
 import { decrypt } from "../../../src/operations/decrypt.js";
-import { CKM, CKO, CKR } from "../../../src/pkcs11/constants.js";
+import { CKA, CKM, CKO, CKR } from "../../../src/pkcs11/constants.js";
 import { Pkcs11Error } from "../../../src/pkcs11/errors.js";
 import type { Mechanism, ObjectRef } from "../../../src/pkcs11/types.js";
 import {
@@ -19,7 +20,7 @@ import {
   SEC,
   tag,
 } from "./cipher-fixtures.js";
-import { argsOf, contextFor, FakeClient, field, rejection } from "./fake.js";
+import { argsOf, attrValues, contextFor, FakeClient, field, rejection } from "./fake.js";
 
 async function runDecrypt(p: ReturnType<typeof req>, output = bytes(3, 7)) {
   const client = new FakeClient({ decrypt: () => output });
@@ -124,5 +125,38 @@ describe("Decrypt", () => {
     const client = new FakeClient({ decrypt: () => Promise.reject(failure) });
     const p = req(SEC, CBC, bytes(16), [iv(bytes(16))]);
     expect(await rejection(() => decrypt.run(p, contextFor(client)))).toBe(failure);
+  });
+
+  it("AES-ECB: CKM_AES_ECB over whole blocks", async () => {
+    const ecb = params({ mode: BlockCipherMode.ECB });
+    const { mechanism, data } = await runDecrypt(req(SEC, ecb, bytes(32, 2)));
+    expect(mechanism).toEqual({ type: CKM.AES_ECB });
+    expect(data).toEqual(bytes(32, 2));
+  });
+
+  it("without parameters uses the key's recorded mechanism (ECB)", async () => {
+    const client = new FakeClient({
+      getAttributes: () => attrValues([[CKA.ALLOWED_MECHANISMS, mechanismList([CKM.AES_ECB])]]),
+      decrypt: () => bytes(16, 3),
+    });
+    const result = await decrypt.run(req(SEC, undefined, bytes(16)), contextFor(client));
+    expect((argsOf(client, "decrypt")[2] as Mechanism).type).toBe(CKM.AES_ECB);
+    expect(field(result.payload, Tag.Data)?.value).toEqual(bytes(16, 3));
+  });
+
+  it("AES-GCM with empty Data decrypts the tag alone", async () => {
+    const p = req(SEC, GCM, bytes(0), [iv(bytes(12, 1)), tag(bytes(16, 4))]);
+    const { data, result } = await runDecrypt(p, new Uint8Array(0));
+    expect(data).toEqual(bytes(16, 4));
+    expect(field(result.payload, Tag.Data)?.value).toEqual(new Uint8Array(0));
+  });
+
+  it("refuses empty padded CBC ciphertext before the token", async () => {
+    const client = new FakeClient();
+    const p = req(SEC, CBC, bytes(0), [iv(bytes(16))]);
+    const err = await refusal(() => decrypt.run(p, contextFor(client)));
+    expect(err.reason).toBe(ResultReason.InvalidField);
+    expect(err.message).toMatch(/0 bytes .*at least one/);
+    expect(client.calls).toHaveLength(0);
   });
 });

@@ -8,8 +8,9 @@ import {
 } from "../../../src/kmip/enums.js";
 import { build } from "../../../src/kmip/item.js";
 import { Tag } from "../../../src/kmip/tags.js";
+import { mechanismList } from "../../../src/operations/create.js";
 import { encrypt } from "../../../src/operations/encrypt.js";
-import { CKG, CKM, CKO, CKR } from "../../../src/pkcs11/constants.js";
+import { CKA, CKG, CKM, CKO, CKR } from "../../../src/pkcs11/constants.js";
 import { Pkcs11Error } from "../../../src/pkcs11/errors.js";
 import type { GcmParams, Mechanism, OaepParams, ObjectRef } from "../../../src/pkcs11/types.js";
 import {
@@ -26,7 +27,7 @@ import {
   SEC,
   tag,
 } from "./cipher-fixtures.js";
-import { argsOf, contextFor, FakeClient, field } from "./fake.js";
+import { argsOf, attrValues, contextFor, FakeClient, field } from "./fake.js";
 
 async function runEncrypt(p: ReturnType<typeof req>, output = bytes(20, 9)) {
   const client = new FakeClient({ encrypt: () => output });
@@ -116,16 +117,22 @@ describe("Encrypt", () => {
 
   it.each([
     [
-      "no Block Cipher Mode for AES",
-      req(SEC, undefined, bytes(1)),
-      ResultReason.MissingData,
-      /Block Cipher Mode is required/,
+      "ECB with PKCS5 padding",
+      req(SEC, params({ mode: BlockCipherMode.ECB, padding: PaddingMethod.PKCS5 }), bytes(16)),
+      ResultReason.FeatureNotSupported,
+      /PKCS5 is not supported for ECB/,
     ],
     [
-      "ECB",
-      req(SEC, params({ mode: BlockCipherMode.ECB }), bytes(1)),
-      ResultReason.FeatureNotSupported,
-      /ECB/,
+      "an IV with ECB",
+      req(SEC, params({ mode: BlockCipherMode.ECB }), bytes(16), [iv(bytes(16))]),
+      ResultReason.InvalidField,
+      /IV\/Counter\/Nonce does not apply to ECB/,
+    ],
+    [
+      "ECB Data that is not whole blocks",
+      req(SEC, params({ mode: BlockCipherMode.ECB }), bytes(15)),
+      ResultReason.InvalidField,
+      /15 bytes is not a whole number of 16-byte blocks/,
     ],
     [
       "a private key",
@@ -187,7 +194,12 @@ describe("Encrypt", () => {
       ResultReason.InvalidField,
       /Random IV asks for a generated IV/,
     ],
-    ["empty Data", req(SEC, GCM, bytes(0)), ResultReason.InvalidField, /Data is empty/],
+    [
+      "empty Data with RSA OAEP",
+      req(PUB, undefined, bytes(0)),
+      ResultReason.InvalidField,
+      /Data is empty; RSA OAEP on the token is single-part C_Encrypt/,
+    ],
     [
       "multi-part",
       req(SEC, GCM, bytes(1), [build.boolean(Tag.InitIndicator, false)]),
@@ -211,5 +223,74 @@ describe("Encrypt", () => {
     expect(err.message).toMatch(
       /RSA OAEP with SHA-256 and MGF1-SHA-256 \(C_EncryptInit: CKR_ARGUMENTS_BAD\)/,
     );
+  });
+
+  it("AES-ECB: CKM_AES_ECB without parameter, no IV returned", async () => {
+    const ecb = params({ mode: BlockCipherMode.ECB });
+    const { result, mechanism, data } = await runEncrypt(req(SEC, ecb, bytes(32)), bytes(32, 5));
+    expect(mechanism).toEqual({ type: CKM.AES_ECB });
+    expect(data).toEqual(bytes(32));
+    expect(result.payload.map((i) => i.tag)).toEqual([Tag.UniqueIdentifier, Tag.Data]);
+  });
+
+  it("AES-GCM over empty Data: the token gets no data, the response holds the tag alone", async () => {
+    const { result, data } = await runEncrypt(req(SEC, GCM, bytes(0)), bytes(16, 7));
+    expect(data).toHaveLength(0);
+    expect(field(result.payload, Tag.Data)?.value).toEqual(new Uint8Array(0));
+    expect(field(result.payload, Tag.AuthenticatedEncryptionTag)?.value).toEqual(bytes(16, 7));
+  });
+
+  it.each([
+    [CKM.AES_ECB, CKM.AES_ECB, undefined],
+    [CKM.AES_CBC_PAD, CKM.AES_CBC_PAD, 16],
+    [CKM.AES_CBC, CKM.AES_CBC, 16],
+    [CKM.AES_GCM, CKM.AES_GCM, 12],
+  ] as const)(
+    "without Block Cipher Mode uses the key's recorded mechanism (%i)",
+    async (kept, expected, ivBytes) => {
+      const client = new FakeClient({
+        getAttributes: () => attrValues([[CKA.ALLOWED_MECHANISMS, mechanismList([kept])]]),
+        encrypt: () => bytes(32, 9),
+      });
+      const result = await encrypt.run(req(SEC, undefined, bytes(32)), contextFor(client));
+      const [, , mechanism] = argsOf(client, "encrypt") as [string, ObjectRef, Mechanism];
+      expect(mechanism.type).toBe(expected);
+      const generated = field(result.payload, Tag.IVCounterNonce)?.value as Uint8Array | undefined;
+      expect(generated?.length).toBe(ivBytes);
+      const asked = argsOf(client, "getAttributes")[2];
+      expect(asked).toEqual([CKA.ALLOWED_MECHANISMS]);
+    },
+  );
+
+  it("a Padding Method in the request refines the key's recorded mode", async () => {
+    const client = new FakeClient({
+      getAttributes: () => attrValues([[CKA.ALLOWED_MECHANISMS, mechanismList([CKM.AES_CBC_PAD])]]),
+      encrypt: () => bytes(32, 9),
+    });
+    const p = params({ padding: PaddingMethod.None });
+    await encrypt.run(req(SEC, p, bytes(32)), contextFor(client));
+    expect((argsOf(client, "encrypt")[2] as Mechanism).type).toBe(CKM.AES_CBC);
+  });
+
+  it.each([
+    ["no recorded mechanism", attrValues([[CKA.ALLOWED_MECHANISMS, null]])],
+    ["several", attrValues([[CKA.ALLOWED_MECHANISMS, mechanismList([CKM.AES_ECB, CKM.AES_GCM])]])],
+  ])("without Block Cipher Mode and %s: Missing Data", async (_, values) => {
+    const client = new FakeClient({ getAttributes: () => values });
+    const err = await refusal(() =>
+      encrypt.run(req(SEC, undefined, bytes(16)), contextFor(client)),
+    );
+    expect(err.reason).toBe(ResultReason.MissingData);
+    expect(err.message).toMatch(/Block Cipher Mode is required for AES.*the key records none/);
+    expect(client.callsOf("encrypt")).toHaveLength(0);
+  });
+
+  it("a mode the key is not kept to: Invalid Field naming the refusal", async () => {
+    const client = new FakeClient({
+      encrypt: () => Promise.reject(new Pkcs11Error(CKR.MECHANISM_INVALID, "C_EncryptInit")),
+    });
+    const err = await refusal(() => encrypt.run(req(SEC, CBC, bytes(16)), contextFor(client)));
+    expect(err.reason).toBe(ResultReason.InvalidField);
+    expect(err.message).toMatch(/does not allow AES CBC.*CKR_MECHANISM_INVALID/);
   });
 });

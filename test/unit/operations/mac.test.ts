@@ -59,6 +59,44 @@ function keyAttributes(keyType: number, allowed: number[] = []) {
 
 describe("MAC", () => {
   it.each([
+    ["an AES key and no parameters", undefined],
+    ["Cryptographic Algorithm AES", params(CryptographicAlgorithm.AES)],
+  ])("AES CMAC (CKM_AES_CMAC) for %s", async (_, p) => {
+    const tagBytes = new Uint8Array(16).fill(6);
+    const client = new FakeClient({
+      getAttributes: () => keyAttributes(CKK.AES),
+      sign: () => tagBytes,
+    });
+    const result = await mac.run(req(SEC, p), contextFor(client));
+    const [, ref, mechanism, signed] = argsOf(client, "sign") as [string, ObjectRef, Mechanism];
+    expect(mechanism).toEqual({ type: CKM.AES_CMAC });
+    expect(ref.cls).toBe(CKO.SECRET_KEY);
+    expect(signed).toEqual(data);
+    expect(field(result.payload, Tag.MACData)?.value).toEqual(tagBytes);
+  });
+
+  it("MAC Verify of an AES key verifies with CKM_AES_CMAC", async () => {
+    const client = new FakeClient({
+      getAttributes: () => keyAttributes(CKK.AES),
+      verify: () => false,
+    });
+    const result = await macVerify.run(req(SEC, undefined, new Uint8Array(16)), contextFor(client));
+    expect((argsOf(client, "verify")[2] as Mechanism).type).toBe(CKM.AES_CMAC);
+    expect(field(result.payload, Tag.ValidityIndicator)?.value).toBe(ValidityIndicator.Invalid);
+  });
+
+  it("HMAC asked of an AES key: Invalid Field naming AES_CMAC", async () => {
+    const client = new FakeClient({
+      sign: () => Promise.reject(new Pkcs11Error(CKR.KEY_TYPE_INCONSISTENT, "C_SignInit")),
+      getAttributes: () => keyAttributes(CKK.AES),
+    });
+    const p = req(SEC, params(CryptographicAlgorithm.HMAC_SHA256));
+    const err = (await rejection(() => mac.run(p, contextFor(client)))) as KmipError;
+    expect(err.reason).toBe(ResultReason.InvalidField);
+    expect(err.message).toMatch(/HMAC_SHA256 asked for, but the key is for AES_CMAC/);
+  });
+
+  it.each([
     [CryptographicAlgorithm.HMAC_SHA256, undefined, CKM.SHA256_HMAC],
     [CryptographicAlgorithm.HMAC_SHA384, undefined, CKM.SHA384_HMAC],
     [undefined, HashingAlgorithm.SHA_512, CKM.SHA512_HMAC],
@@ -102,7 +140,6 @@ describe("MAC", () => {
       ResultReason.MissingData,
       /does not record/,
     ],
-    [keyAttributes(CKK.AES), ResultReason.InvalidField, /AES key/],
   ] as const)(
     "without parameters refuses a key that does not say its HMAC",
     async (attrs, reason, message) => {
@@ -117,9 +154,14 @@ describe("MAC", () => {
   it.each([
     [req("0A0B_priv"), ResultReason.IllegalOperation, /not a secret key/],
     [
-      req(SEC, params(CryptographicAlgorithm.AES)),
+      req(SEC, params(CryptographicAlgorithm.AES, HashingAlgorithm.SHA_256)),
+      ResultReason.InvalidField,
+      /Hashing Algorithm does not apply to AES CMAC/,
+    ],
+    [
+      req(SEC, params(CryptographicAlgorithm.RSA)),
       ResultReason.FeatureNotSupported,
-      /AES is not supported/,
+      /RSA is not supported \(AES, HMAC_SHA256/,
     ],
     [req(SEC, params(undefined, HashingAlgorithm.MD5)), ResultReason.FeatureNotSupported, /MD5/],
     [
