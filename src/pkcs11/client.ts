@@ -112,6 +112,10 @@ export interface Pkcs11Client {
   ): Promise<Uint8Array>;
   /** C_GenerateRandom. */
   generateRandom(token: TokenSelector, length: number): Promise<Uint8Array>;
+  /** C_SeedRandom: mixes `data` into the token's RNG; resolves to the bytes taken. */
+  seedRandom(token: TokenSelector, data: Uint8Array): Promise<number>;
+  /** C_DigestInit + C_Digest (single part) with a hash mechanism (CKM_SHA256, ...). */
+  digest(token: TokenSelector, mechanism: Mechanism, data: Uint8Array): Promise<Uint8Array>;
   /** Graceful close: stop taking calls, drain, C_Finalize, workers exit. */
   close(): Promise<void>;
 }

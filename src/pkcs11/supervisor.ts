@@ -156,6 +156,8 @@ function createClient(pool: WorkerPool, pins: PinCache): SupervisedPkcs11Client 
     encrypt: (token, ref, mechanism, data) => call("encrypt", { token, ref, mechanism, data }),
     decrypt: (token, ref, mechanism, data) => call("decrypt", { token, ref, mechanism, data }),
     generateRandom: (token, length) => call("generateRandom", { token, length }),
+    seedRandom: (token, data) => call("seedRandom", { token, data }),
+    digest: (token, mechanism, data) => call("digest", { token, mechanism, data }),
     close: () => pool.close(),
     stats: () => pool.stats(),
     ping: () => call("ping", {}).then(() => {}),

@@ -14,7 +14,7 @@ import {
   TokenNotFoundError,
   WorkerError,
 } from "../../src/pkcs11/errors.js";
-import type { AttrValues, TokenSummary } from "../../src/pkcs11/types.js";
+import type { AttrValues, Mechanism, TokenSummary } from "../../src/pkcs11/types.js";
 import type { Rng } from "./rng.js";
 import { FUZZ_PIN, FUZZ_USER } from "./seeds.js";
 
@@ -153,6 +153,9 @@ export class FuzzHsm implements Pkcs11Client {
     this.answer("C_Decrypt", () => this.rng.bytes(Math.max(0, data.length - 16)));
   generateRandom = (_t: string, length: number) =>
     this.answer("C_GenerateRandom", () => this.rng.bytes(Math.min(length, 4096)));
+  seedRandom = (_t: string, data: Uint8Array) => this.answer("C_SeedRandom", () => data.length);
+  digest = (_t: string, _m: Mechanism, _d: Uint8Array) =>
+    this.answer("C_Digest", () => this.rng.bytes(32));
   close = async () => undefined;
 
   private summary(): TokenSummary {

@@ -70,6 +70,8 @@ export interface Methods {
     result: Uint8Array;
   };
   generateRandom: { params: { token: T; length: number }; result: Uint8Array };
+  seedRandom: { params: { token: T; data: Uint8Array }; result: number };
+  digest: { params: { token: T; mechanism: Mechanism; data: Uint8Array }; result: Uint8Array };
 }
 
 /** An RPC method name. */

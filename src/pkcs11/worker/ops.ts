@@ -172,6 +172,9 @@ function verifySignature(rt: Runtime, ctx: OpContext, p: Methods["verify"]["para
 /** Output buffer size for single-part sign/encrypt/decrypt (RSA-16384 plus GCM tag room). */
 const OUTPUT_BYTES = 4096;
 
+/** Output buffer size for C_Digest: the longest digest (SHA-512, 64 bytes). */
+const DIGEST_BYTES = 64;
+
 /** Reused by C_Sign (which returns a view into it: the result is copied). */
 const signOutput = Buffer.alloc(OUTPUT_BYTES);
 
@@ -262,6 +265,18 @@ export const handlers: Omit<Handlers, "init" | "finalize" | "ping"> = {
     rt.run(p.token, (ctx) =>
       copyBytes(rt.module.C_GenerateRandom(ctx.session, Buffer.alloc(p.length))),
     ),
+  seedRandom: (rt, p) =>
+    rt.run(p.token, (ctx) => {
+      rt.module.C_SeedRandom(ctx.session, toBuffer(p.data));
+      return p.data.length;
+    }),
+  digest: (rt, p) =>
+    rt.run(p.token, (ctx) => {
+      rt.module.C_DigestInit(ctx.session, toMechanism(p.mechanism));
+      return copyBytes(
+        rt.module.C_Digest(ctx.session, toBuffer(p.data), Buffer.alloc(DIGEST_BYTES)),
+      );
+    }),
 };
 
 /** The PKCS#11 function a method's argument errors are reported against. */
@@ -286,6 +301,8 @@ export const MAIN_FUNCTION: Record<keyof Methods, string> = {
   encrypt: "C_Encrypt",
   decrypt: "C_Decrypt",
   generateRandom: "C_GenerateRandom",
+  seedRandom: "C_SeedRandom",
+  digest: "C_Digest",
 };
 
 /** pkcs11js's error class, for the main loop's error mapping. */

@@ -56,6 +56,8 @@ export class FakeClient implements Pkcs11Client {
   decrypt = (...a: Parameters<Pkcs11Client["decrypt"]>) => this.call("decrypt", a);
   generateRandom = (...a: Parameters<Pkcs11Client["generateRandom"]>) =>
     this.call("generateRandom", a);
+  seedRandom = (...a: Parameters<Pkcs11Client["seedRandom"]>) => this.call("seedRandom", a);
+  digest = (...a: Parameters<Pkcs11Client["digest"]>) => this.call("digest", a);
   close = (...a: Parameters<Pkcs11Client["close"]>) => this.call("close", a);
 }
 
