@@ -68,7 +68,12 @@ describe("MAC", () => {
       sign: () => tagBytes,
     });
     const result = await mac.run(req(SEC, p), contextFor(client));
-    const [, ref, mechanism, signed] = argsOf(client, "sign") as [string, ObjectRef, Mechanism];
+    const [, ref, mechanism, signed] = argsOf(client, "sign") as [
+      string,
+      ObjectRef,
+      Mechanism,
+      Uint8Array,
+    ];
     expect(mechanism).toEqual({ type: CKM.AES_CMAC });
     expect(ref.cls).toBe(CKO.SECRET_KEY);
     expect(signed).toEqual(data);
