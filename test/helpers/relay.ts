@@ -39,6 +39,8 @@ export interface TestRelayOptions {
   readonly serverToml?: string;
   /** Extra lines for the `[pkcs11]` table, e.g. `allow-rsa-1024 = true`. */
   readonly pkcs11Toml?: string;
+  /** Extra top-level tables after `[server]`, e.g. `[[clients]]` entries. */
+  readonly extraToml?: string;
 }
 
 /** Starts a relay on a fresh SoftHSM2 token. */
@@ -59,6 +61,7 @@ export async function startTestRelay(opts: TestRelayOptions = {}): Promise<TestR
       'addr = "127.0.0.1:0"',
       `state-dir = ${JSON.stringify(stateDir)}`,
       opts.serverToml ?? "",
+      opts.extraToml ?? "",
     ].join("\n"),
     "test relay",
   );
@@ -70,7 +73,10 @@ export async function startTestRelay(opts: TestRelayOptions = {}): Promise<TestR
     },
   });
   const logger = pino({ level: opts.logLevel ?? "info" }, sink);
-  const relay = await startRelay({ config, logger });
+  const relay = await startRelay({ config, logger }).catch((err: unknown) => {
+    token.cleanup();
+    throw err;
+  });
   return {
     port: relay.address.port,
     username: token.label,
