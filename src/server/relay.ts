@@ -131,8 +131,11 @@ export async function startRelay(opts: {
     const served = serveConnection(socket, peer, deps, limits, () => connections.delete(served));
     connections.add(served);
   });
+  // With a listener here Node.js leaves the socket open (even on its own handshake timeout):
+  // close it, or a client that never finishes a handshake holds the connection for good.
   tlsServer.on("tlsClientError", (err, socket) => {
     logger.warn({ client: socket.remoteAddress, err: err.message }, "TLS handshake failed");
+    socket.destroy();
   });
   tlsServer.on("drop", (data) => {
     logger.warn(
