@@ -14,6 +14,7 @@ import { encrypt } from "./encrypt.js";
 import { get } from "./get.js";
 import { getAttributeList } from "./get-attribute-list.js";
 import { getAttributes } from "./get-attributes.js";
+import { hash } from "./hash.js";
 import { locate } from "./locate.js";
 import { mac } from "./mac.js";
 import { macVerify } from "./mac-verify.js";
@@ -22,6 +23,7 @@ import { createQuery } from "./query.js";
 import { register } from "./register.js";
 import { revoke } from "./revoke.js";
 import { rngRetrieve } from "./rng-retrieve.js";
+import { rngSeed } from "./rng-seed.js";
 import { sign } from "./sign.js";
 import { signatureVerify } from "./signature-verify.js";
 import type { OperationHandler } from "./types.js";
@@ -42,6 +44,8 @@ const handlers: OperationHandler[] = [
   mac,
   macVerify,
   rngRetrieve,
+  rngSeed,
+  hash,
   locate,
   getAttributes,
   getAttributeList,
