@@ -273,9 +273,9 @@ export const handlers: Omit<Handlers, "init" | "finalize" | "ping"> = {
   digest: (rt, p) =>
     rt.run(p.token, (ctx) => {
       rt.module.C_DigestInit(ctx.session, toMechanism(p.mechanism));
-      return copyBytes(
-        rt.module.C_Digest(ctx.session, toBuffer(p.data), Buffer.alloc(DIGEST_BYTES)),
-      );
+      const out = Buffer.alloc(DIGEST_BYTES);
+      if (p.data.length === EMPTY) return copyBytes(rt.module.C_DigestFinal(ctx.session, out));
+      return copyBytes(rt.module.C_Digest(ctx.session, toBuffer(p.data), out));
     }),
 };
 
