@@ -113,11 +113,11 @@ describe("MAC and MAC Verify", () => {
     expect(result.message).toMatch(/HMAC_SHA256 asked for, but the key is for HMAC_SHA512/);
   });
 
-  it("refuses MAC with an AES key, naming it", async () => {
+  it("takes CMAC for an AES key, which its usage (Encrypt|Decrypt by default) must allow", async () => {
     const uid = await createSecret(session, SECRET_KINDS.aes128);
     const result = await session.call(Operation.MAC, macPayload(uid, data));
-    expect(result.reason).toBe(ResultReason.InvalidField);
-    expect(result.message).toMatch(/AES/);
+    expect(result.reason).toBe(ResultReason.PermissionDenied);
+    expect(result.message).toMatch(/usage does not allow this \(C_SignInit/);
   });
 });
 
