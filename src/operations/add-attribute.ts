@@ -7,7 +7,10 @@
  * 2.x form. Request: Unique Identifier, New Attribute{attribute}. Response: Unique Identifier.
  *
  * Errors (KMIP 1.4 section 11.15): a key holds one label, so a second Name is Index Out Of
- * Bounds (the instance limit); an Attribute Index in the request: Invalid Field; an attribute
+ * Bounds (the instance limit) under a 1.x header; under a 2.x header (KMIP 2.1 section 6.1.2,
+ * table 169, which has no Index Out Of Bounds) the same Name again is Non Unique Name Attribute
+ * (as the OASIS test BL-M-8-21 expects) and a different one Server Limit Exceeded; an
+ * Attribute Index in the request: Invalid Field; an attribute
  * the relay derives from the key (Object Type, Cryptographic Algorithm, Length, Usage Mask,
  * State, Digest, Link, Unique Identifier): Permission Denied (read-only); any other: Permission
  * Denied (not supported for a PKCS#11 key).
@@ -40,6 +43,21 @@ function refuseUnsupported(attribute: KmipAttribute): void {
   );
 }
 
+/** The error for a Name on a key that has one (see the module comment for the reasons). */
+function secondName(major: number, same: boolean): KmipError {
+  const reason =
+    major < 2
+      ? ResultReason.IndexOutOfBounds
+      : same
+        ? ResultReason.NonUniqueNameAttribute
+        : ResultReason.ServerLimitExceeded;
+  const what = same ? "this Name" : "a Name (its CKA_LABEL holds one)";
+  return new KmipError(
+    reason,
+    `${OP}: the key already has ${what}; use Modify Attribute or Delete Attribute`,
+  );
+}
+
 /** The Add Attribute handler. */
 export const addAttribute: OperationHandler = {
   operation: Operation.AddAttribute,
@@ -61,12 +79,7 @@ export const addAttribute: OperationHandler = {
     const present = await readLabel(ctx.client, token, ref); // Item Not Found first
     refuseUnsupported(attribute);
     const label = nameText(OP, attribute.value);
-    if (present.length > 0) {
-      throw new KmipError(
-        ResultReason.IndexOutOfBounds,
-        `${OP}: the key already has a Name (its CKA_LABEL holds one); use Modify Attribute or Delete Attribute`,
-      );
-    }
+    if (present.length > 0) throw secondName(ctx.version.major, present === label);
     await ctx.client.setAttributes(token, ref, [{ type: CKA.LABEL, value: label }]);
     const uidItem = build.textString(Tag.UniqueIdentifier, uid);
     if (v1 === undefined) return { uid, payload: [uidItem] };

@@ -33,6 +33,13 @@ describe("Add / Delete / Modify Attribute", () => {
 
     const again = await session.call(Operation.AddAttribute, [...uidPayload(privateUid), add]);
     expect(again.reason).toBe(ResultReason.IndexOutOfBounds);
+    // KMIP 2.x: the same Name again is Non Unique Name Attribute (OASIS BL-M-8-21).
+    const againV2 = await session.call(
+      Operation.AddAttribute,
+      [...uidPayload(privateUid), build.structure(Tag.NewAttribute, [attr.name("added").item])],
+      { major: 2, minor: 1 },
+    );
+    expect(againV2.reason).toBe(ResultReason.NonUniqueNameAttribute);
 
     await session.ok(Operation.ModifyAttribute, [
       ...uidPayload(privateUid),

@@ -48,6 +48,24 @@ describe("Add Attribute", () => {
     const err = await failure([v1Attribute("Name", nameValue("two"))], "one");
     expect(err.reason).toBe(ResultReason.IndexOutOfBounds);
     expect(err.message).toMatch(/already has a Name/);
+    const same = await failure([v1Attribute("Name", nameValue("one"))], "one");
+    expect(same.reason).toBe(ResultReason.IndexOutOfBounds); // 1.x has no Non Unique Name
+  });
+
+  it("2.x: the same Name again is Non Unique Name Attribute, another Server Limit Exceeded", async () => {
+    const v2 = async (text: string) => {
+      const client = tableClient(attrValues([[CKA.LABEL, new Uint8Array(Buffer.from("one"))]]));
+      const fields = [uidItem, build.structure(Tag.NewAttribute, [nameValue(text)])];
+      const ctx = contextFor(client, { version: { major: 2, minor: 1 } });
+      const err = await rejection(() => addAttribute.run(payload(...fields), ctx));
+      if (!(err instanceof KmipError)) throw err;
+      expect(client.callsOf("setAttributes")).toHaveLength(0);
+      return err;
+    };
+    const same = await v2("one");
+    expect(same.reason).toBe(ResultReason.NonUniqueNameAttribute);
+    expect(same.message).toMatch(/already has this Name/);
+    expect((await v2("two")).reason).toBe(ResultReason.ServerLimitExceeded);
   });
 
   it("refuses derived and unstorable attributes with Permission Denied naming them", async () => {
