@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_TLS_CIPHERS } from "../../../src/config/defaults.js";
 import { ConfigError, holdsPin, parseConfig } from "../../../src/config/load.js";
 
 const MINIMAL = `version = "v1"
@@ -39,6 +40,12 @@ describe("parseConfig: valid files", () => {
         maxConnections: 1024,
         maxBatchItems: 1000,
         maxResponseBytes: 8 * 1024 * 1024,
+        maxConnectionsPerAddress: 0,
+        maxInFlightPerConnection: 64,
+        tlsHandshakeTimeoutMs: 10_000,
+        maxRngBytes: 65_536,
+        tlsMinVersion: "1.2",
+        tlsCiphers: DEFAULT_TLS_CIPHERS,
         stateDir: "/var/lib/kmip2pkcs11",
       },
       daemon: { logLevel: "info", logTarget: { type: "stderr" }, daemonize: false },
@@ -65,6 +72,12 @@ max-depth = 8
 max-connections = 10
 max-batch-items = 50
 max-response-bytes = 65536
+max-connections-per-address = 4
+max-in-flight-per-connection = 8
+tls-handshake-timeout-ms = 2000
+max-rng-bytes = 4096
+tls-min-version = "1.3"
+tls-ciphers = ["TLS_AES_256_GCM_SHA384", "ECDHE-RSA-AES128-GCM-SHA256", "AES128-SHA256"]
 state-dir = "/tmp/state"
 [server.identity]
 cert-path = "/etc/kmip2pkcs11/cert.pem"
@@ -97,6 +110,12 @@ identity = "relay:hsm"
       maxConnections: 10,
       maxBatchItems: 50,
       maxResponseBytes: 65536,
+      maxConnectionsPerAddress: 4,
+      maxInFlightPerConnection: 8,
+      tlsHandshakeTimeoutMs: 2000,
+      maxRngBytes: 4096,
+      tlsMinVersion: "1.3",
+      tlsCiphers: ["TLS_AES_256_GCM_SHA384", "ECDHE-RSA-AES128-GCM-SHA256", "AES128-SHA256"],
       stateDir: "/tmp/state",
     });
     expect(cfg.daemon).toEqual({
@@ -250,6 +269,62 @@ describe("parseConfig: errors name the key", () => {
       /got true/,
     ],
     [`${MINIMAL}[server]\nstate-dir = ""\n`, "server.state-dir", "invalid", /empty string/],
+    [
+      `${MINIMAL}[server]\nmax-connections-per-address = -1\n`,
+      "server.max-connections-per-address",
+      "invalid",
+      /expected 0 to 1000000, got -1/,
+    ],
+    [
+      `${MINIMAL}[server]\nmax-in-flight-per-connection = 0\n`,
+      "server.max-in-flight-per-connection",
+      "invalid",
+      /expected 1 to 65536, got 0/,
+    ],
+    [
+      `${MINIMAL}[server]\ntls-handshake-timeout-ms = 0\n`,
+      "server.tls-handshake-timeout-ms",
+      "invalid",
+      /expected 1 to/,
+    ],
+    [`${MINIMAL}[server]\nmax-rng-bytes = 0\n`, "server.max-rng-bytes", "invalid", /expected 1 to/],
+    [
+      `${MINIMAL}[server]\ntls-min-version = "1.1"\n`,
+      "server.tls-min-version",
+      "invalid",
+      /expected "1.2" or "1.3", got "1.1"/,
+    ],
+    [
+      `${MINIMAL}[server]\ntls-min-version = 1.3\n`,
+      "server.tls-min-version",
+      "invalid",
+      /expected a string/,
+    ],
+    [`${MINIMAL}[server]\ntls-ciphers = []\n`, "server.tls-ciphers", "invalid", /non-empty list/],
+    [
+      `${MINIMAL}[server]\ntls-ciphers = "AES128-SHA256"\n`,
+      "server.tls-ciphers",
+      "invalid",
+      /non-empty list/,
+    ],
+    [
+      `${MINIMAL}[server]\ntls-ciphers = ["AES128-SHA256:NULL"]\n`,
+      "server.tls-ciphers",
+      "invalid",
+      /OpenSSL suite names/,
+    ],
+    [
+      `${MINIMAL}[server]\ntls-ciphers = ["NO-SUCH-SUITE"]\n`,
+      "server.tls-ciphers",
+      "invalid",
+      /unknown cipher suite "NO-SUCH-SUITE"/,
+    ],
+    [
+      `${MINIMAL}[server]\ntls-min-version = "1.3"\ntls-ciphers = ["ECDHE-RSA-AES128-GCM-SHA256"]\n`,
+      "server.tls-ciphers",
+      "invalid",
+      /no TLS 1\.3 suite/,
+    ],
     [
       `${MINIMAL}[server]\nclient-ca-path = []\n`,
       "server.client-ca-path",
