@@ -41,6 +41,23 @@ function material(key: KeyObject, format: number): TtlvItem {
       return build.byteString(Tag.KeyMaterial, key.export({ type: "pkcs1", format: "der" }));
     case KeyFormatType.ECPrivateKey:
       return build.byteString(Tag.KeyMaterial, key.export({ type: "sec1", format: "der" }));
+    case KeyFormatType.TransparentRSAPrivateKey: {
+      const jwk = key.export({ format: "jwk" });
+      const parts = [
+        [Tag.Modulus, jwk.n],
+        [Tag.PrivateExponent, jwk.d],
+        [Tag.PublicExponent, jwk.e],
+        [Tag.P, jwk.p],
+        [Tag.Q, jwk.q],
+        [Tag.PrimeExponentP, jwk.dp],
+        [Tag.PrimeExponentQ, jwk.dq],
+        [Tag.CRTCoefficient, jwk.qi],
+      ] as const;
+      return build.structure(
+        Tag.KeyMaterial,
+        parts.map(([tag, value]) => build.bigInteger(tag, big(value))),
+      );
+    }
     case KeyFormatType.TransparentECPrivateKey:
       return build.structure(Tag.KeyMaterial, [
         build.enumeration(Tag.RecommendedCurve, RecommendedCurve.P_256),
@@ -74,6 +91,7 @@ describe("Register of a Private Key", () => {
   const cases = [
     ["RSA-2048 as PKCS_1", rsa, KeyFormatType.PKCS_1],
     ["RSA-2048 as PKCS_8", rsa, KeyFormatType.PKCS_8],
+    ["RSA-2048 as Transparent RSA Private Key", rsa, KeyFormatType.TransparentRSAPrivateKey],
     ["P-256 as PKCS_8", p256, KeyFormatType.PKCS_8],
     ["P-256 as EC Private Key (SEC1)", p256, KeyFormatType.ECPrivateKey],
     ["P-256 as Transparent EC Private Key", p256, KeyFormatType.TransparentECPrivateKey],
@@ -87,6 +105,14 @@ describe("Register of a Private Key", () => {
     // RSA: PKCS#1 v1.5 with SHA-256 (the default); ECDSA: DER {r, s} over SHA-256.
     expect(verify("sha256", data, pair.publicKey, signature)).toBe(true);
     expect(verify("sha256", Buffer.from("other"), pair.publicKey, signature)).toBe(false);
+  });
+
+  it("registers Ed25519 as PKCS_8: it signs (pure EdDSA), node:crypto verifies", async () => {
+    const ed = generateKeyPairSync("ed25519");
+    const uid = await registerPrivate(ed.privateKey, KeyFormatType.PKCS_8, "priv Ed25519");
+    const signed = await session.ok(Operation.Sign, signPayload(uid, { data }));
+    const signature = findChild(signed, Tag.SignatureData)?.value as Uint8Array;
+    expect(verify(null, data, ed.publicKey, signature)).toBe(true);
   });
 
   it("reports the usage asked for, and keeps the private key on the token", async () => {
