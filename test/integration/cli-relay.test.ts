@@ -1,6 +1,7 @@
 // The whole relay started by the CLI as a child process: embedded mode and a configuration
 // file; both must print/log `listening`, accept TLS, and exit 0 on SIGTERM/SIGINT.
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process";
+import crypto from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -111,6 +112,43 @@ describe("kmip2pkcs11 --embedded DIR --port 0", () => {
       expect(s.stderr).toContain('"msg":"stopped"');
     }
     expect(fingerprints[1]).toBe(fingerprints[0]);
+  });
+});
+
+describe("SIGHUP", () => {
+  it("reloads the certificate and key: new connections get the new one, open ones stay", async () => {
+    const emb = join(dir, "embedded-reload");
+    const s = start(["--embedded", emb, "--port", "0"]);
+    await waitFor(s, () => s.stderr.includes('"msg":"listening on '), "listening");
+    const { port } = listeningAddress(s.stderr);
+    const certPath = join(emb, "self-signed-cert.pem");
+    const open = await new Promise<tls.TLSSocket>((resolve, reject) => {
+      const socket = tls.connect({ host: "127.0.0.1", port, rejectUnauthorized: false }, () =>
+        resolve(socket),
+      );
+      socket.on("error", reject);
+    });
+    let openClosed = false;
+    open.on("close", () => {
+      openClosed = true;
+    });
+    // A new pair in place of the stored self-signed one.
+    execFileSync(
+      "openssl",
+      ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        .concat(["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost", "-days", "1"])
+        .concat(["-keyout", join(emb, "self-signed-key.pem"), "-out", certPath]),
+      { stdio: "ignore" },
+    );
+    const expected = new crypto.X509Certificate(await readFile(certPath)).fingerprint256;
+    s.child.kill("SIGHUP");
+    await waitFor(s, () => s.stderr.includes("TLS identity reloaded"), "reload");
+    expect(s.stderr).toContain(expected);
+    expect(await tlsFingerprint(port, await readFile(certPath))).toBe(expected);
+    expect(openClosed).toBe(false);
+    open.destroy();
+    s.child.kill("SIGTERM");
+    expect(await s.exited).toEqual({ code: 0, signal: null });
   });
 });
 
