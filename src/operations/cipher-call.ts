@@ -7,7 +7,8 @@
  * Mechanisms: GCM -> CKM_AES_GCM with CK_GCM_PARAMS{IV, AAD, tag bits}; the token's output is
  * ciphertext||tag and its input for decryption the same, so the relay splits and joins the
  * tag. CBC -> CKM_AES_CBC_PAD (PKCS#5 padding) or CKM_AES_CBC, the IV as parameter. ECB ->
- * CKM_AES_ECB, no parameter. OAEP ->
+ * CKM_AES_ECB, no parameter; with PKCS5 the relay pads before C_Encrypt and checks and strips
+ * the padding after C_Decrypt (block-padding.ts). OAEP ->
  * CKM_RSA_PKCS_OAEP with CK_RSA_PKCS_OAEP_PARAMS{hash, MGF1 hash, label}.
  */
 import { randomBytes } from "node:crypto";
@@ -18,6 +19,7 @@ import { Tag } from "../kmip/tags.js";
 import { CKM, CKR, ckrName } from "../pkcs11/constants.js";
 import { ObjectNotFoundError, Pkcs11Error } from "../pkcs11/errors.js";
 import type { Mechanism } from "../pkcs11/types.js";
+import { pad, unpad } from "./block-padding.js";
 import { AES_BLOCK_BYTES } from "./cipher-algorithms.js";
 import { type CipherOperation, type CipherPlan, GCM_TAG_BYTES } from "./cipher-plan.js";
 
@@ -37,6 +39,8 @@ export interface CipherCall {
   readonly generatedIv: Uint8Array | undefined;
   /** Bytes of tag at the end of the token's Encrypt output (GCM), else 0. */
   readonly tagBytes: number;
+  /** The token's Decrypt output ends in PKCS#5 padding for the relay to remove (ECB). */
+  readonly unpad?: true;
 }
 
 /** Reads Data, IV/Counter/Nonce, Authenticated Encryption Additional Data and Tag. */
@@ -163,17 +167,33 @@ function requireBlocks(op: CipherOperation, data: Uint8Array, nonEmpty: boolean)
   }
 }
 
-function ecbCall(op: CipherOperation, input: CipherInput): CipherCall {
+function ecbCall(
+  op: CipherOperation,
+  plan: Extract<CipherPlan, { kind: "ECB" }>,
+  input: CipherInput,
+): CipherCall {
   if (input.iv !== undefined) throw refuse(op, "IV/Counter/Nonce", "ECB");
   if (input.aad !== undefined) throw refuse(op, "Authenticated Encryption Additional Data", "ECB");
   if (input.tag !== undefined) throw refuse(op, "Authenticated Encryption Tag", "ECB");
-  requireBlocks(op, input.data, false);
-  return {
+  const padOnEncrypt = plan.padded && op === "Encrypt";
+  if (!padOnEncrypt) requireBlocks(op, input.data, plan.padded);
+  const call = {
     mechanism: { type: CKM.AES_ECB },
-    data: input.data,
+    data: padOnEncrypt ? pad(input.data, AES_BLOCK_BYTES) : input.data,
     generatedIv: undefined,
     tagBytes: 0,
   };
+  return plan.padded && op === "Decrypt" ? { ...call, unpad: true } : call;
+}
+
+/** The plaintext of a padded ECB Decrypt; bad padding is Cryptographic Failure. */
+export function removePadding(call: CipherCall, output: Uint8Array): Uint8Array {
+  if (call.unpad !== true) return output;
+  const plain = unpad(output, AES_BLOCK_BYTES);
+  if (plain === undefined) {
+    throw new KmipError(ResultReason.CryptographicFailure, `Decrypt failed: ${FAILURE_TEXT.ECB}`);
+  }
+  return plain;
 }
 
 function oaepCall(
@@ -212,7 +232,7 @@ export function cipherCall(op: CipherOperation, plan: CipherPlan, input: CipherI
     case "CBC":
       return cbcCall(op, plan, input);
     case "ECB":
-      return ecbCall(op, input);
+      return ecbCall(op, plan, input);
     case "OAEP":
       return oaepCall(op, plan, input);
   }
@@ -250,7 +270,7 @@ const PARAMS_REFUSED: ReadonlySet<number> = new Set([
 const FAILURE_TEXT: Readonly<Record<CipherPlan["kind"], string>> = {
   GCM: "the Authenticated Encryption Tag does not match the data, IV and additional data (or the key is not the one that encrypted)",
   CBC: "the padding is wrong: the key, IV or data is not the one that encrypted",
-  ECB: "the data is not whole blocks for this key",
+  ECB: "the padding is wrong: the key or data is not the one that encrypted",
   OAEP: "the data is not an OAEP encryption for this key and parameters",
 };
 

@@ -7,8 +7,8 @@
  * AES: Block Cipher Mode from the request, else from the key's Cryptographic Parameters
  * attribute (section 4.29; kept as CKA_ALLOWED_MECHANISMS, key-parameters.ts): GCM (Tag
  * Length in bytes, default 16; IV Length in bits, default 96, for a generated IV), CBC
- * (Padding Method PKCS5, the default, or None) or ECB (Padding None only: PKCS#11 has no
- * padded ECB mechanism).
+ * (Padding Method PKCS5, the default, or None) or ECB (Padding None, the default, or PKCS5,
+ * which the relay adds and removes itself: PKCS#11 has no padded ECB mechanism).
  * RSA: Padding Method OAEP (the default; PKCS#1 v1.5 encryption is refused), Hashing
  * Algorithm (default SHA-256), Mask Generator MGF1 with Mask Generator Hashing Algorithm
  * (default: the same hash, as PyKMIP and node:crypto do, not KMIP's SHA-1), P Source (label).
@@ -55,7 +55,7 @@ export type CipherPlan =
       readonly padded: boolean;
       readonly randomIv: boolean | undefined;
     }
-  | { readonly kind: "ECB" }
+  | { readonly kind: "ECB"; readonly padded: boolean }
   | {
       readonly kind: "OAEP";
       readonly hash: OaepHashSpec;
@@ -136,16 +136,16 @@ function gcmPlan(op: CipherOperation, params: TtlvItem | undefined): CipherPlan 
 }
 
 function ecbPlan(op: CipherOperation, params: TtlvItem | undefined, padding: number): CipherPlan {
-  if (padding !== PaddingMethod.None) {
+  if (padding !== PaddingMethod.None && padding !== PaddingMethod.PKCS5) {
     throw notSupported(
       op,
-      `Padding Method ${enumText(Tag.PaddingMethod, padding)} is not supported for ECB (None: PKCS#11 has no padded ECB mechanism)`,
+      `Padding Method ${enumText(Tag.PaddingMethod, padding)} is not supported for ECB (None, PKCS5)`,
     );
   }
   if (params !== undefined && optional(params, Tag.IVLength, "Integer") !== undefined) {
     throw badField(op, "IV Length does not apply to ECB");
   }
-  return { kind: "ECB" };
+  return { kind: "ECB", padded: padding === PaddingMethod.PKCS5 };
 }
 
 function cbcPlan(op: CipherOperation, params: TtlvItem | undefined, padding: number): CipherPlan {

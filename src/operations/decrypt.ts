@@ -12,7 +12,7 @@
 import { Operation } from "../kmip/enums.js";
 import { build, optionalStruct } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
-import { cipherCall, explainCipherFailure, readCipherInput } from "./cipher-call.js";
+import { cipherCall, explainCipherFailure, readCipherInput, removePadding } from "./cipher-call.js";
 import { cipherPlan, needsKeyMode, refuseMultiPart } from "./cipher-plan.js";
 import { readKeyMechanism } from "./key-parameters.js";
 import { requireKey, requireToken } from "./keys.js";
@@ -34,9 +34,10 @@ export const decrypt: OperationHandler = {
       : undefined;
     const plan = cipherPlan("Decrypt", half, params, keyMechanism);
     const call = cipherCall("Decrypt", plan, readCipherInput(payload, "Decrypt"));
-    const data = await ctx.client
+    const output = await ctx.client
       .decrypt(token, ref, call.mechanism, call.data)
       .catch((err: unknown) => explainCipherFailure(err, "Decrypt", plan));
+    const data = removePadding(call, output);
     return {
       uid,
       payload: [build.textString(Tag.UniqueIdentifier, uid), build.byteString(Tag.Data, data)],

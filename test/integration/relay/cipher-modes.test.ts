@@ -119,13 +119,23 @@ describe("AES ECB", () => {
     expect(back.equals(two)).toBe(true);
   });
 
-  it("refuses PKCS5 padding with Feature Not Supported, partial blocks with Invalid Field", async () => {
+  it("with PKCS5 padding: node:crypto's ciphertext, decrypted back to the message", async () => {
     const padded = cipherParams({ mode: BlockCipherMode.ECB, padding: PaddingMethod.PKCS5 });
-    const a = await session.call(
-      Operation.Encrypt,
-      cipherPayload(uids.known, two, { params: padded }),
+    const message = two.subarray(0, 20);
+    const out = await encryptWith(session, uids.known, message, { params: padded });
+    const node = createCipheriv("aes-128-ecb", RFC4493.key, null);
+    expect(out.data.equals(Buffer.concat([node.update(message), node.final()]))).toBe(true);
+    const back = await decryptWith(session, uids.known, out.data, { params: padded });
+    expect(back.equals(message)).toBe(true);
+    // Unpadded ciphertext decrypted as padded: its last block is no PKCS5 padding.
+    const r = await session.call(
+      Operation.Decrypt,
+      cipherPayload(uids.known, nodeEcb(RFC4493.key, two), { params: padded }),
     );
-    expect(a.reason).toBe(ResultReason.FeatureNotSupported);
+    expect(r.reason).toBe(ResultReason.CryptographicFailure);
+  });
+
+  it("refuses Data that is not whole blocks without padding", async () => {
     const b = await session.call(
       Operation.Encrypt,
       cipherPayload(uids.known, two.subarray(0, 20), { params: ECB }),

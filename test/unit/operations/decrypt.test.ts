@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BlockCipherMode, ResultReason } from "../../../src/kmip/enums.js";
+import { BlockCipherMode, PaddingMethod, ResultReason } from "../../../src/kmip/enums.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import { mechanismList } from "../../../src/operations/create.js";
 import { decrypt } from "../../../src/operations/decrypt.js";
@@ -158,5 +158,24 @@ describe("Decrypt", () => {
     expect(err.reason).toBe(ResultReason.InvalidField);
     expect(err.message).toMatch(/0 bytes .*at least one/);
     expect(client.calls).toHaveLength(0);
+  });
+
+  it("AES-ECB with PKCS5: strips the padding the token's output ends in", async () => {
+    const p = params({ mode: BlockCipherMode.ECB, padding: PaddingMethod.PKCS5 });
+    const output = new Uint8Array([...bytes(13, 7), 3, 3, 3]);
+    const { result } = await runDecrypt(req(SEC, p, bytes(16)), output);
+    expect(field(result.payload, Tag.Data)?.value).toEqual(bytes(13, 7));
+  });
+
+  it.each([
+    ["a zero pad byte", new Uint8Array([...bytes(15, 7), 0])],
+    ["inconsistent pad bytes", new Uint8Array([...bytes(14, 7), 1, 2])],
+    ["a pad byte over 16", new Uint8Array([...bytes(15, 7), 17])],
+  ])("AES-ECB with PKCS5: %s is Cryptographic Failure", async (_, output) => {
+    const p = params({ mode: BlockCipherMode.ECB, padding: PaddingMethod.PKCS5 });
+    const client = new FakeClient({ decrypt: () => output });
+    const err = await refusal(() => decrypt.run(req(SEC, p, bytes(16)), contextFor(client)));
+    expect(err.reason).toBe(ResultReason.CryptographicFailure);
+    expect(err.message).toMatch(/padding is wrong/);
   });
 });

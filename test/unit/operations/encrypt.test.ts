@@ -117,10 +117,10 @@ describe("Encrypt", () => {
 
   it.each([
     [
-      "ECB with PKCS5 padding",
-      req(SEC, params({ mode: BlockCipherMode.ECB, padding: PaddingMethod.PKCS5 }), bytes(16)),
+      "ECB with OAEP padding",
+      req(SEC, params({ mode: BlockCipherMode.ECB, padding: PaddingMethod.OAEP }), bytes(16)),
       ResultReason.FeatureNotSupported,
-      /PKCS5 is not supported for ECB/,
+      /OAEP is not supported for ECB \(None, PKCS5\)/,
     ],
     [
       "an IV with ECB",
@@ -231,6 +231,19 @@ describe("Encrypt", () => {
     expect(mechanism).toEqual({ type: CKM.AES_ECB });
     expect(data).toEqual(bytes(32));
     expect(result.payload.map((i) => i.tag)).toEqual([Tag.UniqueIdentifier, Tag.Data]);
+  });
+
+  it.each([
+    [0, 16],
+    [5, 16],
+    [16, 32],
+  ])("AES-ECB with PKCS5: %i bytes go to the token padded to %i", async (n, padded) => {
+    const p = params({ mode: BlockCipherMode.ECB, padding: PaddingMethod.PKCS5 });
+    const { mechanism, data } = await runEncrypt(req(SEC, p, bytes(n, 0xaa)));
+    expect(mechanism).toEqual({ type: CKM.AES_ECB });
+    expect(data).toHaveLength(padded);
+    expect(data.subarray(0, n)).toEqual(bytes(n, 0xaa));
+    expect(data.subarray(n)).toEqual(bytes(padded - n, padded - n));
   });
 
   it("AES-GCM over empty Data: the token gets no data, the response holds the tag alone", async () => {
