@@ -24,7 +24,7 @@ import { attr, getPayload, Session, signPayload, v1Attribute } from "./session.j
 let relay: TestRelay;
 let session: Session;
 beforeAll(async () => {
-  relay = await startTestRelay({ workers: 1 });
+  relay = await startTestRelay({ workers: 1, logLevel: "trace" });
   session = await Session.open(relay);
 });
 afterAll(async () => {
@@ -128,5 +128,34 @@ describe("Register of a Private Key", () => {
     expect(findChild(all, Tag.CryptographicUsageMask)?.value).toBe(CryptographicUsageMask.Sign);
     const got = await session.call(Operation.Get, getPayload(uid));
     expect(got.status).toBe(ResultStatus.OperationFailed);
+  });
+
+  it("refuses bad material without the key bytes reaching the answer or the log (trace level)", async () => {
+    const jwk = rsa.privateKey.export({ format: "jwk" });
+    const der = rsa.privateKey.export({ type: "pkcs1", format: "der" });
+    const broken = Buffer.from(der.subarray(0, der.length - 40)); // truncated: does not parse
+    const object = build.structure(Tag.PrivateKey, [
+      build.structure(Tag.KeyBlock, [
+        build.enumeration(Tag.KeyFormatType, KeyFormatType.PKCS_1),
+        build.structure(Tag.KeyValue, [build.byteString(Tag.KeyMaterial, broken)]),
+      ]),
+    ]);
+    const result = await session.call(Operation.Register, [
+      build.enumeration(Tag.ObjectType, ObjectType.PrivateKey),
+      build.structure(Tag.TemplateAttribute, []),
+      object,
+    ]);
+    expect(result.message).toBe("Key Material is not a valid PKCS_1 private key");
+    const logs = relay.logs.join("\n");
+    expect(logs).toContain("Register"); // the operation was logged
+    for (const secret of [
+      Buffer.from(jwk.d ?? "", "base64url")
+        .toString("hex")
+        .slice(0, 32),
+      (jwk.d ?? "").slice(0, 24),
+      broken.toString("base64").slice(40, 80),
+    ]) {
+      expect(logs.toLowerCase()).not.toContain(secret.toLowerCase());
+    }
   });
 });
