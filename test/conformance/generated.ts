@@ -59,6 +59,7 @@ export function isGenerated(
   request: TtlvItem,
   expectedPayload: TtlvItem | undefined,
   key: TrackedObject | undefined,
+  resent = false,
 ): boolean {
   const created = key?.origin === "created";
   if (tag === Tag.CorrelationValue) return true;
@@ -69,6 +70,10 @@ export function isGenerated(
       return CIPHER_OUTPUT.has(tag) && (created || randomEncryption(request, expectedPayload, key));
     case Operation.Sign:
       return tag === Tag.SignatureData && (created || randomSignature(request, key));
+    case Operation.Decrypt:
+      // A created key decrypts the vector's fixed ciphertext (another server's) to noise; a
+      // ciphertext this relay made (sent back through a binding) must decrypt exactly.
+      return tag === Tag.Data && created && !resent;
     case Operation.MAC:
       return tag === Tag.MACData && created;
     case Operation.Get:
@@ -94,7 +99,14 @@ function randomEncryption(
 
 /** ECDSA and RSA-PSS signatures are randomised; PKCS#1 v1.5 and Ed25519 are not. */
 function randomSignature(request: TtlvItem, key: TrackedObject | undefined): boolean {
-  const algorithm = attributeEnum(request, Tag.CryptographicAlgorithm) ?? key?.algorithm;
+  const params = key?.params;
+  const algorithm =
+    attributeEnum(request, Tag.CryptographicAlgorithm) ??
+    (params && attributeEnum(params, Tag.CryptographicAlgorithm)) ??
+    key?.algorithm;
   if (algorithm !== undefined && EC_ALGORITHMS.has(algorithm)) return true;
-  return attributeEnum(request, Tag.PaddingMethod) === PaddingMethod.PSS;
+  const padding =
+    attributeEnum(request, Tag.PaddingMethod) ??
+    (params && attributeEnum(params, Tag.PaddingMethod));
+  return padding === PaddingMethod.PSS;
 }

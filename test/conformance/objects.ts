@@ -8,7 +8,7 @@ import { attributeTagByName } from "../../src/kmip/attributes.js";
 import { ObjectType, Operation } from "../../src/kmip/enums.js";
 import { Tag } from "../../src/kmip/tags.js";
 import type { TtlvItem } from "../../src/ttlv/types.js";
-import { keyMaterialOf, publicKeyFromDer } from "./verify.js";
+import { keyMaterialOf, publicKeyFromDer, publicKeyOfPrivateDer } from "./verify.js";
 
 /** One object of a test case. */
 export interface TrackedObject {
@@ -18,8 +18,10 @@ export interface TrackedObject {
   readonly algorithm?: number | undefined;
   /** For a created private key: its public key's UID. */
   readonly publicUid?: string | undefined;
-  /** For a registered public key: the key, from its Key Material. */
+  /** For a registered public or private key: the public key, from its Key Material. */
   readonly publicKey?: KeyObject | undefined;
+  /** The Cryptographic Parameters attribute given at Create / Register (the key's defaults). */
+  readonly params?: TtlvItem | undefined;
 }
 
 function walkFind(
@@ -33,6 +35,24 @@ function walkFind(
     if (found !== undefined) return found;
   }
   return undefined;
+}
+
+/** The first Structure value of attribute `tag` in a payload (2.x item or 1.x Attribute). */
+export function attributeStruct(payload: TtlvItem, tag: number): TtlvItem | undefined {
+  let found: TtlvItem | undefined;
+  const visit = (item: TtlvItem): void => {
+    if (found || item.type !== "Structure") return;
+    if (item.tag === tag) found = item;
+    const name = item.value.find((c) => c.tag === Tag.AttributeName);
+    const value = item.value.find((c) => c.tag === Tag.AttributeValue);
+    if (item.tag === Tag.Attribute && name?.type === "TextString") {
+      if (attributeTagByName(name.value) === tag && value?.type === "Structure") found = value;
+      return;
+    }
+    item.value.forEach(visit);
+  };
+  visit(payload);
+  return found;
 }
 
 /** The first enumeration value of attribute `tag` in a payload (2.x item or 1.x Attribute). */
@@ -64,8 +84,9 @@ export class ObjectTracker {
     const uid = text(response, Tag.UniqueIdentifier);
     const algorithm = attributeEnum(request, Tag.CryptographicAlgorithm);
     const objectType = attributeEnum(request, Tag.ObjectType);
+    const params = attributeStruct(request, Tag.CryptographicParameters);
     if (operation === Operation.Create && uid !== undefined) {
-      this.objects.set(uid, { origin: "created", objectType, algorithm });
+      this.objects.set(uid, { origin: "created", objectType, algorithm, params });
     }
     if (operation === Operation.CreateKeyPair) {
       const priv = text(response, Tag.PrivateKeyUniqueIdentifier);
@@ -84,9 +105,16 @@ export class ObjectTracker {
       this.lastUid = priv ?? this.lastUid;
     }
     if (operation === Operation.Register && uid !== undefined) {
-      const material = objectType === ObjectType.PublicKey ? keyMaterialOf(request) : undefined;
-      const publicKey = material === undefined ? undefined : publicKeyFromDer(material);
-      this.objects.set(uid, { origin: "registered", objectType, algorithm, publicKey });
+      const material = keyMaterialOf(request);
+      const publicKey =
+        material === undefined
+          ? undefined
+          : objectType === ObjectType.PublicKey
+            ? publicKeyFromDer(material)
+            : objectType === ObjectType.PrivateKey
+              ? publicKeyOfPrivateDer(material)
+              : undefined;
+      this.objects.set(uid, { origin: "registered", objectType, algorithm, publicKey, params });
     }
     if (uid !== undefined) this.lastUid = uid;
   }

@@ -6,152 +6,21 @@
  * file runs and fails, naming the operation.
  */
 import { attributeTagByName } from "../../src/kmip/attributes.js";
-import {
-  CryptographicAlgorithm,
-  HashingAlgorithm,
-  ObjectType,
-  Operation,
-  PaddingMethod,
-  ResultReason,
-} from "../../src/kmip/enums.js";
+import { HashingAlgorithm, PaddingMethod } from "../../src/kmip/enums.js";
 import { Tag, tagLabel } from "../../src/kmip/tags.js";
 import type { TtlvItem } from "../../src/ttlv/types.js";
 import { nowOffset } from "./bindings.js";
-import type { Step, VectorFile } from "./vectors.js";
-
-/** Profile sets that test something other than a KMIP server over TTLV. */
-export const NA_SETS: Readonly<Record<string, string>> = {
-  MSGENC: "message encoding other than TTLV over TLS (HTTPS, JSON, XML)",
-};
-
-/** Test-harness operations: steps that are not sent to the server (KMIP 2.1 section 6.1.27). */
-export const HARNESS_OPERATIONS: ReadonlySet<number> = new Set([Operation.Interop]);
-
-/** Operations outside the relay's purpose, with the reason. */
-export const NA_OPERATIONS: ReadonlyMap<number, string> = new Map([
-  [Operation.ReKey, "Re-key: successor keys linked by server-side state PKCS#11 does not keep"],
-  [Operation.ReKeyKeyPair, "Re-key Key Pair: successor keys linked by server-side state"],
-  [Operation.DeriveKey, "Derive Key: key derivation is outside the relay's purpose"],
-  [Operation.Certify, "Certify: the relay is no certification authority"],
-  [Operation.ReCertify, "Re-certify: the relay is no certification authority"],
-  [Operation.Validate, "Validate: certificate chains are outside the relay's purpose"],
-  [Operation.ObtainLease, "Obtain Lease: PKCS#11 keeps no lease times"],
-  [Operation.GetUsageAllocation, "Get Usage Allocation: PKCS#11 keeps no usage limits"],
-  [Operation.Archive, "Archive: PKCS#11 has no archive state"],
-  [Operation.Recover, "Recover: PKCS#11 has no archive state"],
-  [Operation.Cancel, "Cancel: the relay runs no asynchronous operations"],
-  [Operation.Poll, "Poll: the relay runs no asynchronous operations"],
-  [Operation.QueryAsynchronousRequests, "asynchronous operations"],
-  [Operation.Notify, "Notify: server-to-client messages"],
-  [Operation.Put, "Put: server-to-client messages"],
-  [Operation.CreateSplitKey, "Split keys: no PKCS#11 object"],
-  [Operation.JoinSplitKey, "Split keys: no PKCS#11 object"],
-  [Operation.Import, "Import: carries server-side object state PKCS#11 does not keep"],
-  [Operation.Export, "Export: carries server-side object state PKCS#11 does not keep"],
-  [Operation.AdjustAttribute, "Adjust Attribute: numeric attributes PKCS#11 does not keep"],
-  [Operation.Login, "Login: the relay authenticates each request by Username/Password"],
-  [Operation.Logout, "Logout: the relay authenticates each request by Username/Password"],
-  [Operation.DelegatedLogin, "Delegated Login: no ticket-based authentication"],
-  [Operation.SetEndpointRole, "Set Endpoint Role: the relay is only a server"],
-  [Operation.ReProvision, "Re-Provision: client provisioning"],
-  [Operation.SetDefaults, "Set Defaults: server-wide defaults are configuration"],
-  [Operation.SetConstraints, "Set Constraints: server-wide constraints are configuration"],
-  [Operation.GetConstraints, "Get Constraints: server-wide constraints are configuration"],
-  [Operation.PKCS_11, "PKCS#11 operation: raw PKCS#11 calls are not relayed to clients"],
-  [Operation.Process, "Process: outside the relay's purpose"],
-]);
-
-/** Object types no PKCS#11 key holds, or outside the relay's purpose (keys only). */
-export const NA_OBJECT_TYPES: ReadonlyMap<number, string> = new Map([
-  [ObjectType.Certificate, "Certificate objects (the relay keeps keys only)"],
-  [ObjectType.CertificateRequest, "Certificate Request objects"],
-  [ObjectType.SecretData, "Secret Data objects (the relay keeps keys only)"],
-  [ObjectType.OpaqueObject, "Opaque objects (the relay keeps keys only)"],
-  [ObjectType.SplitKey, "Split Key objects: no PKCS#11 counterpart"],
-  [ObjectType.Template, "Template objects: no PKCS#11 counterpart"],
-  [ObjectType.PGPKey, "PGP Key objects"],
-]);
-
-const NO_MECHANISM = "SoftHSM2 2.6 has no mechanism for it";
-
-/**
- * Algorithms the token (SoftHSM2 2.6: AES, DES, DES3, RSA, DSA, DH, EC, EdDSA, GOST, HMAC,
- * SHA-1/2) has no mechanism for.
- */
-export const NA_TOKEN_ALGORITHMS: ReadonlyMap<number, string> = new Map(
-  (
-    [
-      "Blowfish",
-      "Camellia",
-      "CAST5",
-      "IDEA",
-      "MARS",
-      "RC2",
-      "RC4",
-      "RC5",
-      "SKIPJACK",
-      "Twofish",
-      "ChaCha20",
-      "Poly1305",
-      "ChaCha20Poly1305",
-      "ARIA",
-      "SEED",
-      "SM2",
-      "SM3",
-      "SM4",
-      "XMSS",
-      "SPHINCS_256",
-      "McEliece",
-      "McEliece_6960119",
-      "McEliece_8192128",
-    ] as const
-  ).map((name): [number, string] => [CryptographicAlgorithm[name], `${name}: ${NO_MECHANISM}`]),
-);
-
-const NO_TIMES = "PKCS#11 keeps no time stamps (CKA_START_DATE/CKA_END_DATE hold days only)";
-const NO_STATE = "PKCS#11 keeps no lifecycle state";
-
-/** Attributes a PKCS#11 token cannot report: a file whose responses expect one is N/A. */
-export const NA_ATTRIBUTES: ReadonlyMap<number, string> = new Map([
-  [Tag.State, NO_STATE],
-  [Tag.InitialDate, NO_TIMES],
-  [Tag.LastChangeDate, NO_TIMES],
-  [Tag.OriginalCreationDate, NO_TIMES],
-  [Tag.ActivationDate, NO_TIMES],
-  [Tag.DeactivationDate, NO_TIMES],
-  [Tag.ProcessStartDate, NO_TIMES],
-  [Tag.ProtectStopDate, NO_TIMES],
-  [Tag.DestroyDate, NO_TIMES],
-  [Tag.CompromiseDate, NO_TIMES],
-  [Tag.CompromiseOccurrenceDate, NO_TIMES],
-  [Tag.ArchiveDate, NO_TIMES],
-  [Tag.Digest, "PKCS#11 keeps no digest (and sensitive key material cannot be hashed outside)"],
-  [Tag.RandomNumberGenerator, "PKCS#11 does not say which RNG generated a key"],
-  [Tag.LeaseTime, "PKCS#11 keeps no lease time"],
-  [Tag.UsageLimits, "PKCS#11 keeps no usage limits"],
-  [Tag.Fresh, "PKCS#11 keeps no Fresh flag"],
-  [Tag.ObjectGroup, "PKCS#11 keeps no object groups"],
-  [Tag.ContactInformation, "PKCS#11 keeps no contact information"],
-  [Tag.Link, "PKCS#11 keeps no links (a key pair's shared CKA_ID gives at most its two halves)"],
-  [Tag.ApplicationSpecificInformation, "PKCS#11 keeps no application-specific information"],
-  [Tag.Description, "PKCS#11 keeps no description"],
-  [Tag.Comment, "PKCS#11 keeps no comment"],
-  [Tag.AlternativeName, "PKCS#11 keeps no alternative names"],
-  [Tag.RevocationReason, "PKCS#11 has no revocation"],
-]);
-
-/** Request attributes whose enforcement decides the outcome, which PKCS#11 cannot do. */
-export const ENFORCED_ATTRIBUTES: ReadonlyMap<number, string> = new Map([
-  [Tag.ProcessStartDate, "the outcome depends on a Process Start Date being enforced"],
-  [Tag.ProtectStopDate, "the outcome depends on a Protect Stop Date being enforced"],
-  [Tag.DeactivationDate, "the outcome depends on a Deactivation Date being enforced"],
-  [Tag.UsageLimits, "the outcome depends on Usage Limits being enforced"],
-]);
-
-/** Result Reasons that only a server keeping lifecycle state can give. */
-export const NA_RESULT_REASONS: ReadonlyMap<number, string> = new Map([
-  [ResultReason.WrongKeyLifecycleState, `expects Wrong Key Lifecycle State (${NO_STATE})`],
-]);
+import {
+  ENFORCED_ATTRIBUTES,
+  NA_ATTRIBUTES,
+  NA_OBJECT_TYPES,
+  NA_OPERATIONS,
+  NA_RESULT_REASONS,
+  NA_SETS,
+  NA_TOKEN_ALGORITHMS,
+  VECTOR_ERRATA,
+} from "./rules-tables.js";
+import { type Step, type VectorFile, vectorId } from "./vectors.js";
 
 /** What the rules found in one file. */
 export interface Applicability {
@@ -191,6 +60,8 @@ export function applicability(file: VectorFile, steps: readonly Step[]): Applica
   const ignored = new Set<number>();
   const setReason = NA_SETS[file.set];
   if (setReason !== undefined) blocking.add(setReason);
+  const erratum = VECTOR_ERRATA[vectorId(file)];
+  if (erratum !== undefined) blocking.add(erratum);
   const returned = new Set<string>();
   for (const step of steps) {
     scanProvisioned(step, returned, blocking);

@@ -12,7 +12,8 @@ import { Bindings, withCredential } from "./bindings.js";
 import { type CompareContext, compareItems, type Mismatch } from "./compare.js";
 import { isGenerated, isServerList } from "./generated.js";
 import { ObjectTracker } from "./objects.js";
-import { attributeTagOf, HARNESS_OPERATIONS } from "./rules.js";
+import { attributeTagOf } from "./rules.js";
+import { HARNESS_OPERATIONS } from "./rules-tables.js";
 import { checkSignature } from "./signature-check.js";
 import type { Step } from "./vectors.js";
 
@@ -58,6 +59,12 @@ function enumChild(item: TtlvItem | undefined, tag: number): number | undefined 
 
 function operationName(op: number | undefined): string {
   return op === undefined ? "?" : (enumForTag(Tag.Operation)?.byValue.get(op) ?? String(op));
+}
+
+/** The Data of a payload as hex, to tell whether the runner replaced the vector's value. */
+function dataOf(payload: TtlvItem | undefined): string | undefined {
+  const data = payload?.type === "Structure" ? findChild(payload, Tag.Data) : undefined;
+  return data?.type === "ByteString" ? Buffer.from(data.value).toString("hex") : undefined;
 }
 
 function enumText(item: TtlvItem, tag: number): string {
@@ -199,8 +206,11 @@ async function runStep(
     const sentPayload = childrenWith(sent, Tag.RequestPayload)[0] ?? sent;
     const wantPayload = childrenWith(want, Tag.ResponsePayload)[0];
     const key = state.objects.target(sentPayload);
+    const original = childrenWith(step.request, Tag.BatchItem)[i];
+    const resent =
+      dataOf(sentPayload) !== dataOf(childrenWith(original ?? sent, Tag.RequestPayload)[0]);
     const ctx = context(
-      (path) => isGenerated(op, path.at(-1) ?? -1, sentPayload, wantPayload, key),
+      (path) => isGenerated(op, path.at(-1) ?? -1, sentPayload, wantPayload, key, resent),
       ITEM_OPTIONAL,
       (path) => isServerList(op, path),
     );

@@ -58,20 +58,23 @@ export async function checkSignature(
     response.type === "Structure" ? findChild(response, Tag.SignatureData) : undefined;
   if (signature?.type !== "ByteString") return {};
   const own = key?.publicUid;
-  const candidates = own
-    ? [await fetchPublicKey(own, client, target)]
-    : objects.registeredPublicKeys();
+  const candidates = key?.publicKey
+    ? [key.publicKey]
+    : own
+      ? [await fetchPublicKey(own, client, target)]
+      : objects.registeredPublicKeys();
   const keys = candidates.filter((k): k is KeyObject => k !== undefined);
   if (keys.length === 0)
     return { note: "signature not verified: no public key known to the runner" };
-  if (keys.some((k) => verifySignature(request, signature.value, k))) {
+  if (keys.some((k) => verifySignature(request, signature.value, k, key?.params))) {
     return { note: "signature verified with node:crypto" };
   }
   const mismatch: Mismatch = {
     path: "BatchItem/ResponsePayload/SignatureData",
-    expected: own
-      ? "a signature the pair's public key verifies"
-      : "a signature a registered public key verifies",
+    expected:
+      key?.publicKey || own
+        ? "a signature the key's public key verifies (parameters: request, else the key's)"
+        : "a signature a registered public key verifies",
     got: `${Buffer.from(signature.value).toString("hex").slice(0, 32)}... (does not verify)`,
   };
   return { mismatch };

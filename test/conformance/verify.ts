@@ -3,7 +3,13 @@
  * is verified against the public key (KMIP 1.4 section 4.31 Sign; PKCS#1 v1.5, PSS, ECDSA with
  * DER signatures, Ed25519), rather than only compared by type.
  */
-import { createPublicKey, type KeyObject, constants as rsa, verify } from "node:crypto";
+import {
+  createPrivateKey,
+  createPublicKey,
+  type KeyObject,
+  constants as rsa,
+  verify,
+} from "node:crypto";
 import { HashingAlgorithm, PaddingMethod } from "../../src/kmip/enums.js";
 import { findChild } from "../../src/kmip/item.js";
 import { Tag } from "../../src/kmip/tags.js";
@@ -30,6 +36,19 @@ export function publicKeyFromDer(der: Uint8Array): KeyObject | undefined {
   return undefined;
 }
 
+/** The public half of a private key in DER (PKCS#1 RSAPrivateKey, PKCS#8, SEC 1). */
+export function publicKeyOfPrivateDer(der: Uint8Array): KeyObject | undefined {
+  const key = Buffer.from(der);
+  for (const type of ["pkcs1", "pkcs8", "sec1"] as const) {
+    try {
+      return createPublicKey(createPrivateKey({ key, format: "der", type }));
+    } catch {
+      // try the next form
+    }
+  }
+  return undefined;
+}
+
 /** The Key Material of a Get response payload or Register request payload, if a byte string. */
 export function keyMaterialOf(payload: TtlvItem): Uint8Array | undefined {
   let found: Uint8Array | undefined;
@@ -49,13 +68,20 @@ function enumValue(parent: TtlvItem | undefined, tag: number): number | undefine
 
 /**
  * Verifies `signature` over the Sign request's Data with `key`, using the request's
- * Cryptographic Parameters (SHA-256 and, for RSA, PKCS#1 v1.5 when absent).
+ * Cryptographic Parameters, else the key's own (`keyParams`), else SHA-256 and, for RSA,
+ * PKCS#1 v1.5.
  */
-export function verifySignature(request: TtlvItem, signature: Uint8Array, key: KeyObject): boolean {
+export function verifySignature(
+  request: TtlvItem,
+  signature: Uint8Array,
+  key: KeyObject,
+  keyParams?: TtlvItem,
+): boolean {
   const dataItem = request.type === "Structure" ? findChild(request, Tag.Data) : undefined;
   if (dataItem?.type !== "ByteString") return false;
   const params =
-    request.type === "Structure" ? findChild(request, Tag.CryptographicParameters) : undefined;
+    (request.type === "Structure" ? findChild(request, Tag.CryptographicParameters) : undefined) ??
+    keyParams;
   const hashCode = enumValue(params, Tag.HashingAlgorithm) ?? HashingAlgorithm.SHA_256;
   const hash = HASHES.get(hashCode);
   const type = key.asymmetricKeyType;
