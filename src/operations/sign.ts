@@ -27,6 +27,7 @@ import { ObjectNotFoundError, Pkcs11Error } from "../pkcs11/errors.js";
 import type { Mechanism, ObjectRef, TokenSelector } from "../pkcs11/types.js";
 import { ecdsaSignatureToDer } from "./der.js";
 import { readKeyKind, readModulus, requireKey, requireToken } from "./keys.js";
+import { signParametersOfKey } from "./sign-key-parameters.js";
 import { planFor, readSignParameters, type SignPlan } from "./sign-plan.js";
 import type { OperationHandler } from "./types.js";
 import { halfOf, shown } from "./uid.js";
@@ -186,7 +187,12 @@ export const sign: OperationHandler = {
     }
     refuseStreaming(payload);
     const input = readInput(payload);
-    const params = readSignParameters(optionalStruct(payload, Tag.CryptographicParameters));
+    const params = await signParametersOfKey(
+      readSignParameters(optionalStruct(payload, Tag.CryptographicParameters)),
+      ctx.client,
+      token,
+      ref,
+    );
     const kind = params.kind ?? (await readKeyKind(ctx.client, token, ref));
     const plan = planFor(params, kind);
     const call = signCall(plan, input);

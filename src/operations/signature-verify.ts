@@ -26,6 +26,7 @@ import { curveByParams } from "./algorithms.js";
 import { ecdsaDerToRaw } from "./ecdsa-der.js";
 import { attrBytes, type KeyKind, readKeyKind, requireKey, requireToken } from "./keys.js";
 import { type SignCall, type SignInput, signCall } from "./sign.js";
+import { signParametersOfKey } from "./sign-key-parameters.js";
 import { planFor, readSignParameters } from "./sign-plan.js";
 import type { OperationHandler } from "./types.js";
 import { halfOf, shown } from "./uid.js";
@@ -136,7 +137,12 @@ export const signatureVerify: OperationHandler = {
     const input = readInput(payload);
     const signature = optional(payload, Tag.SignatureData, "ByteString");
     if (signature === undefined) throw kmipErrors.missingData(`${OP}: Signature Data is required`);
-    const params = readSignParameters(optionalStruct(payload, Tag.CryptographicParameters));
+    const params = await signParametersOfKey(
+      readSignParameters(optionalStruct(payload, Tag.CryptographicParameters)),
+      ctx.client,
+      token,
+      ref,
+    );
     const kind = params.kind ?? (await readKeyKind(ctx.client, token, ref));
     const call = callFor(planFor(params, kind), input);
     let tokenSignature: Uint8Array | undefined = signature;

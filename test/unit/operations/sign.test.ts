@@ -139,7 +139,8 @@ describe("Sign", () => {
       const { client, mechanism, signed, ref } = await run([data()], kt);
       const [lookup] = client.callsOf("getAttributes");
       expect(lookup?.args[1]).toEqual(ref);
-      expect(lookup?.args[2]).toEqual([CKA.KEY_TYPE]);
+      expect(lookup?.args[2]).toEqual([CKA.KEY_TYPE, CKA.ALLOWED_MECHANISMS]);
+      expect(client.callsOf("getAttributes")).toHaveLength(1);
       expect(mechanism).toEqual(mech);
       expect(signed).toEqual(input);
     },
