@@ -3,7 +3,7 @@
  * attribute of the request, checking the stated algorithm and length against the key
  * material, the label, and DER / JWK byte helpers.
  */
-import { kmipErrors } from "../kmip/errors.js";
+import { KmipError, kmipErrors } from "../kmip/errors.js";
 import type { ValueOf } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
 import { type KmipAttribute, valuesOf } from "../kmip/template.js";
@@ -12,8 +12,11 @@ import type { Attr } from "../pkcs11/types.js";
 import type { TtlvTypeName } from "../ttlv/types.js";
 import { nameText } from "./attribute-edit.js";
 import { fieldText } from "./attribute-refs.js";
-import { enumText } from "./keys.js";
+import { mechanismList } from "./create.js";
+import { enumText, type KeyKind } from "./keys.js";
 import type { KeyBlockFields } from "./register-material.js";
+import { signMechanismsFor } from "./sign-key-parameters.js";
+import { readSignParameters } from "./sign-plan.js";
 
 const OP = "Register";
 
@@ -82,3 +85,22 @@ export function labelAttr(attrs: readonly KmipAttribute[]): Attr[] {
 
 /** The largest RSA modulus Register accepts (bits). */
 export const RSA_REGISTER_MAX_BITS = 16384;
+
+/**
+ * CKA_ALLOWED_MECHANISMS recording a signing key's Cryptographic Parameters attribute (padding,
+ * hash), which Sign and Signature Verify use when a request names none (sign-key-parameters.ts).
+ * Parameters that say nothing of signing, or that signing cannot use (e.g. OAEP for a key also
+ * meant for encryption), record nothing.
+ */
+export function signMechanismsAttr(attrs: readonly KmipAttribute[], kind: KeyKind): Attr[] {
+  const params = valuesOf(attrs, Tag.CryptographicParameters)[0];
+  if (params === undefined) return [];
+  let list: number[] | undefined;
+  try {
+    list = signMechanismsFor(readSignParameters(params), kind);
+  } catch (err) {
+    if (err instanceof KmipError) return [];
+    throw err;
+  }
+  return list === undefined ? [] : [{ type: CKA.ALLOWED_MECHANISMS, value: mechanismList(list) }];
+}

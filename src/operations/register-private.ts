@@ -17,12 +17,14 @@ import type { KmipAttribute } from "../kmip/template.js";
 import { CKA, CKK, CKO } from "../pkcs11/constants.js";
 import type { Attr } from "../pkcs11/types.js";
 import { CURVES, ED25519_OID, RSA_MIN_BITS } from "./algorithms.js";
+import type { KeyKind } from "./keys.js";
 import {
   checkStated,
   fromB64,
   type KeyFacts,
   labelAttr,
   RSA_REGISTER_MAX_BITS,
+  signMechanismsAttr,
   single,
 } from "./register-common.js";
 import type { KeyBlockFields } from "./register-material.js";
@@ -47,6 +49,7 @@ const RSA_PARTS = [
 ] as const;
 
 interface PrivateParts extends KeyFacts {
+  readonly kind: KeyKind;
   readonly keyType: number;
   readonly material: Attr[];
 }
@@ -61,7 +64,7 @@ function rsaParts(key: KeyObject, options: OperationOptions | undefined): Privat
   }
   const jwk = key.export({ format: "jwk" });
   const material = RSA_PARTS.map(([name, type]) => ({ type, value: fromB64(jwk[name]) }));
-  return { keyType: CKK.RSA, material, algorithms: [A.RSA], bits, name: "RSA" };
+  return { kind: "RSA", keyType: CKK.RSA, material, algorithms: [A.RSA], bits, name: "RSA" };
 }
 
 /** The material of a private key: CKK, the private parts as CKA values, and what it is. */
@@ -81,6 +84,7 @@ function privateParts(key: KeyObject, options: OperationOptions | undefined): Pr
       { type: CKA.VALUE, value: fromB64(jwk.d) },
     ];
     return {
+      kind: "EC",
       keyType: CKK.EC,
       material,
       algorithms: [A.ECDSA, A.EC],
@@ -94,6 +98,7 @@ function privateParts(key: KeyObject, options: OperationOptions | undefined): Pr
       { type: CKA.VALUE, value: fromB64(jwk.d) },
     ];
     return {
+      kind: "Ed25519",
       keyType: CKK.EC_EDWARDS,
       material,
       algorithms: [A.Ed25519],
@@ -136,6 +141,7 @@ export function privateKeyTemplate(
     { type: CKA.EXTRACTABLE, value: false },
     ...labelAttr(attrs),
     ...privateUsage(mask),
+    ...signMechanismsAttr(attrs, parts.kind),
     ...parts.material,
   ];
 }

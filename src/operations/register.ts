@@ -13,6 +13,8 @@
  * - Public keys (RSA 1024 with allowRsa1024, 2048-16384 bits; EC P-256/384/521; Ed25519):
  *   CKA_MODULUS + CKA_PUBLIC_EXPONENT, or CKA_EC_PARAMS + CKA_EC_POINT (DER OCTET STRING).
  *   CKA_VERIFY, CKA_ENCRYPT and CKA_WRAP set from the mask (default Verify only).
+ *   A Cryptographic Parameters attribute naming a padding or hash is recorded as
+ *   CKA_ALLOWED_MECHANISMS (public and private keys), Sign's and Signature Verify's default.
  * - Private keys (same algorithms and sizes): register-private.ts; always sensitive and not
  *   extractable.
  * - Secret keys: AES (16/24/32 bytes, CKK_AES) and HMAC_SHA256/384/512 (from the hash length
@@ -37,13 +39,14 @@ import { CURVES, ED25519_OID, RSA_MIN_BITS } from "./algorithms.js";
 import { fieldText } from "./attribute-refs.js";
 import { hmacByAlgorithm } from "./cipher-algorithms.js";
 import { mechanismList } from "./create.js";
-import { enumText, requireToken } from "./keys.js";
+import { enumText, type KeyKind, requireToken } from "./keys.js";
 import {
   checkStated,
   fromB64,
   labelAttr,
   octetString,
   RSA_REGISTER_MAX_BITS,
+  signMechanismsAttr,
   single,
 } from "./register-common.js";
 import {
@@ -66,7 +69,7 @@ const has = (mask: number, bits: number): boolean => (mask & bits) !== 0;
 function publicKeyAttributes(
   key: KeyObject,
   options: OperationOptions | undefined,
-): { attrs: Attr[]; algorithms: number[]; bits: number; name: string } {
+): { attrs: Attr[]; kind: KeyKind; algorithms: number[]; bits: number; name: string } {
   const jwk = key.export({ format: "jwk" });
   if (key.asymmetricKeyType === "rsa") {
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
@@ -81,7 +84,7 @@ function publicKeyAttributes(
       { type: CKA.MODULUS, value: fromB64(jwk.n) },
       { type: CKA.PUBLIC_EXPONENT, value: fromB64(jwk.e) },
     ];
-    return { attrs, algorithms: [A.RSA], bits, name: "RSA" };
+    return { attrs, kind: "RSA", algorithms: [A.RSA], bits, name: "RSA" };
   }
   if (key.asymmetricKeyType === "ec") {
     const curve = CURVES.find((c) => c.jwk === jwk.crv);
@@ -96,7 +99,13 @@ function publicKeyAttributes(
       { type: CKA.EC_PARAMS, value: curve.oid },
       { type: CKA.EC_POINT, value: octetString(point) },
     ];
-    return { attrs, algorithms: [A.ECDSA, A.EC], bits: curve.bits, name: curve.name };
+    return {
+      attrs,
+      kind: "EC",
+      algorithms: [A.ECDSA, A.EC],
+      bits: curve.bits,
+      name: curve.name,
+    };
   }
   if (key.asymmetricKeyType === "ed25519") {
     const attrs: Attr[] = [
@@ -104,7 +113,7 @@ function publicKeyAttributes(
       { type: CKA.EC_PARAMS, value: ED25519_OID },
       { type: CKA.EC_POINT, value: octetString(fromB64(jwk.x)) },
     ];
-    return { attrs, algorithms: [A.Ed25519], bits: 256, name: "Ed25519" };
+    return { attrs, kind: "Ed25519", algorithms: [A.Ed25519], bits: 256, name: "Ed25519" };
   }
   throw kmipErrors.notSupported(
     `${OP}: ${key.asymmetricKeyType ?? "this"} public keys are not supported (RSA, EC, Ed25519)`,
@@ -130,6 +139,7 @@ export function publicKeyTemplate(
     { type: CKA.VERIFY, value: has(mask, M.Verify) },
     { type: CKA.ENCRYPT, value: has(mask, M.Encrypt) },
     { type: CKA.WRAP, value: has(mask, M.WrapKey) },
+    ...signMechanismsAttr(attrs, key.kind),
     ...key.attrs.slice(1),
   ];
 }

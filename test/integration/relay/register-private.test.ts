@@ -4,13 +4,15 @@
  * public key verifies the signatures. Get Attributes reports the usage mask asked for (not
  * SoftHSM2's default CKA_UNWRAP), and Get does not hand the private key out.
  */
-import { generateKeyPairSync, type KeyObject, verify } from "node:crypto";
+import { constants, generateKeyPairSync, type KeyObject, verify } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CryptographicAlgorithm,
+  HashingAlgorithm,
   KeyFormatType,
   ObjectType,
   Operation,
+  PaddingMethod,
   RecommendedCurve,
   ResultStatus,
 } from "../../../src/kmip/enums.js";
@@ -113,6 +115,34 @@ describe("Register of a Private Key", () => {
     const signed = await session.ok(Operation.Sign, signPayload(uid, { data }));
     const signature = findChild(signed, Tag.SignatureData)?.value as Uint8Array;
     expect(verify(null, data, ed.publicKey, signature)).toBe(true);
+  });
+
+  it("a key registered with Cryptographic Parameters PSS signs PSS when Sign names none", async () => {
+    const object = build.structure(Tag.PrivateKey, [
+      build.structure(Tag.KeyBlock, [
+        build.enumeration(Tag.KeyFormatType, KeyFormatType.PKCS_1),
+        build.structure(Tag.KeyValue, [material(rsa.privateKey, KeyFormatType.PKCS_1)]),
+      ]),
+    ]);
+    const pss = build.structure(Tag.CryptographicParameters, [
+      build.enumeration(Tag.PaddingMethod, PaddingMethod.PSS),
+      build.enumeration(Tag.HashingAlgorithm, HashingAlgorithm.SHA_256),
+    ]);
+    const registered = await session.ok(
+      Operation.Register,
+      [
+        build.enumeration(Tag.ObjectType, ObjectType.PrivateKey),
+        build.structure(Tag.Attributes, [pss]),
+        object,
+      ],
+      { major: 2, minor: 1 },
+    );
+    const uid = findChild(registered, Tag.UniqueIdentifier)?.value as string;
+    const signed = await session.ok(Operation.Sign, signPayload(uid, { data }));
+    const signature = findChild(signed, Tag.SignatureData)?.value as Uint8Array;
+    const pssKey = { key: rsa.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 };
+    expect(verify("sha256", data, pssKey, signature)).toBe(true);
+    expect(verify("sha256", data, rsa.publicKey, signature)).toBe(false); // not PKCS#1 v1.5
   });
 
   it("reports the usage asked for, and keeps the private key on the token", async () => {

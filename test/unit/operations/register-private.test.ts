@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import {
   CryptographicAlgorithm as A,
   KeyFormatType as F,
+  HashingAlgorithm,
   ObjectType,
+  PaddingMethod,
   RecommendedCurve,
   ResultReason,
 } from "../../../src/kmip/enums.js";
@@ -11,8 +13,9 @@ import { KmipError } from "../../../src/kmip/errors.js";
 import { build } from "../../../src/kmip/item.js";
 import { CryptographicUsageMask as M } from "../../../src/kmip/masks.js";
 import { Tag } from "../../../src/kmip/tags.js";
+import { mechanismList } from "../../../src/operations/create.js";
 import { register } from "../../../src/operations/register.js";
-import { CKA, CKK, CKO, CKR } from "../../../src/pkcs11/constants.js";
+import { CKA, CKK, CKM, CKO, CKR } from "../../../src/pkcs11/constants.js";
 import { Pkcs11Error } from "../../../src/pkcs11/errors.js";
 import type { Attr } from "../../../src/pkcs11/types.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
@@ -178,6 +181,26 @@ describe("Register of a Private Key", () => {
     expect((await failure(request(privateKey(F.PKCS_1, der(small, "pkcs1"))))).message).toMatch(
       /1024 bits is not accepted/,
     );
+  });
+
+  it("records Cryptographic Parameters for signing as CKA_ALLOWED_MECHANISMS (Sign's default)", async () => {
+    const params = (padding: number) =>
+      build.structure(Tag.CryptographicParameters, [
+        build.enumeration(Tag.PaddingMethod, padding),
+        build.enumeration(Tag.HashingAlgorithm, HashingAlgorithm.SHA_256),
+      ]);
+    const pss = await run(
+      request(privateKey(F.PKCS_1, der(rsa, "pkcs1")), [params(PaddingMethod.PSS)]),
+    );
+    expect(attrOf(pss.template, CKA.ALLOWED_MECHANISMS)).toEqual(
+      mechanismList([CKM.SHA256_RSA_PKCS_PSS, CKM.RSA_PKCS_PSS]),
+    );
+    const none = await run(request(privateKey(F.PKCS_1, der(rsa, "pkcs1"))));
+    expect(attrOf(none.template, CKA.ALLOWED_MECHANISMS)).toBeUndefined();
+    const oaep = await run(
+      request(privateKey(F.PKCS_1, der(rsa, "pkcs1")), [params(PaddingMethod.OAEP)]),
+    );
+    expect(attrOf(oaep.template, CKA.ALLOWED_MECHANISMS)).toBeUndefined();
   });
 
   it("retries once without the false usage values when the token refuses the template", async () => {
