@@ -11,6 +11,9 @@
  * verifies with public keys; without it on the token: Item Not Found. Secret keys: Permission
  * Denied (HMACs are checked by MAC Verify).
  *
+ * RSA-PSS without a Salt Length in the request: the hash length, as Sign, then the largest salt
+ * the key allows (verifyWithMaxSalt).
+ *
  * ECDSA: Signature Data is the DER SEQUENCE{r, s} that Sign returns; it becomes PKCS#11's
  * r||s for the key's curve (CKA_EC_PARAMS), and a message is hashed here as for Sign. A
  * signature that is not such a DER value is Invalid.
@@ -22,12 +25,19 @@ import { Tag } from "../kmip/tags.js";
 import type { Pkcs11Client } from "../pkcs11/client.js";
 import { CKA, CKO } from "../pkcs11/constants.js";
 import type { ObjectRef, TokenSelector } from "../pkcs11/types.js";
-import { curveByParams } from "./algorithms.js";
+import { curveByParams, DEFAULT_HASH } from "./algorithms.js";
 import { ecdsaDerToRaw } from "./ecdsa-der.js";
-import { attrBytes, type KeyKind, readKeyKind, requireKey, requireToken } from "./keys.js";
+import {
+  attrBytes,
+  type KeyKind,
+  readKeyKind,
+  readModulus,
+  requireKey,
+  requireToken,
+} from "./keys.js";
 import { type SignCall, type SignInput, signCall } from "./sign.js";
 import { signParametersOfKey } from "./sign-key-parameters.js";
-import { planFor, readSignParameters } from "./sign-plan.js";
+import { planFor, readSignParameters, type SignParameters } from "./sign-plan.js";
 import type { OperationHandler } from "./types.js";
 import { halfOf, shown } from "./uid.js";
 
@@ -112,6 +122,33 @@ async function checkKind(
   }
 }
 
+/**
+ * RSA-PSS without a Salt Length: Sign uses the hash length, but many signers (e.g. Python's
+ * cryptography with PSS.MAX_LENGTH, as in the OASIS test cases) use the largest salt the key
+ * allows, emLen - hLen - 2 (RFC 8017 section 9.1.1). PKCS#11 cannot recover the salt length,
+ * so a signature that failed with the hash length is tried once more with the largest.
+ */
+async function verifyWithMaxSalt(
+  client: Pkcs11Client,
+  token: TokenSelector,
+  ref: ObjectRef,
+  params: SignParameters,
+  input: SignInput,
+  signature: Uint8Array,
+): Promise<boolean> {
+  // A modulus the token does not give: no second try (the first answer stands).
+  const modulus = await readModulus(client, token, ref).catch(() => undefined);
+  const first = modulus === undefined ? -1 : modulus.findIndex((b) => b !== 0);
+  if (modulus === undefined || first < 0) return false;
+  const bits = (modulus.length - first) * 8 - Math.clz32(modulus[first] ?? 0) + 24;
+  const emLen = Math.ceil((bits - 1) / 8);
+  const hashLength = (params.hash ?? DEFAULT_HASH).length;
+  const saltLength = emLen - hashLength - 2;
+  if (saltLength <= hashLength) return false;
+  const call = callFor(planFor({ ...params, saltLength }, "RSA"), input);
+  return client.verify(token, ref, call.mechanism, call.data, signature);
+}
+
 function response(uid: string, valid: boolean) {
   return {
     uid,
@@ -144,14 +181,30 @@ export const signatureVerify: OperationHandler = {
       ref,
     );
     const kind = params.kind ?? (await readKeyKind(ctx.client, token, ref));
-    const call = callFor(planFor(params, kind), input);
+    const plan = planFor(params, kind);
+    const call = callFor(plan, input);
     let tokenSignature: Uint8Array | undefined = signature;
     if (call.derEncode) {
       tokenSignature = ecdsaDerToRaw(signature, await coordinateBytes(ctx.client, token, ref));
     }
-    const valid =
+    let valid =
       tokenSignature !== undefined &&
       (await ctx.client.verify(token, ref, call.mechanism, call.data, tokenSignature));
+    if (
+      !valid &&
+      plan.kind === "RSA" &&
+      plan.padding === "PSS" &&
+      params.saltLength === undefined
+    ) {
+      valid = await verifyWithMaxSalt(
+        ctx.client,
+        token,
+        ref,
+        { ...params, kind },
+        input,
+        signature,
+      );
+    }
     if (!valid && params.kind !== undefined) await checkKind(ctx.client, token, ref, params.kind);
     return response(uid, valid);
   },

@@ -3,18 +3,29 @@
  * 4.31): a key pair made outside the relay by OpenSC's pkcs11-tool with
  * CKA_ALLOWED_MECHANISMS = SHA384-RSA-PKCS-PSS, RSA-PKCS-PSS on the private key. The relay
  * must sign RSA-PSS with SHA-384 (not its own default, PKCS#1 v1.5 with SHA-256); node:crypto
- * checks the signature with the public key from Get.
+ * checks the signature with the public key from Get. And Signature Verify without parameters
+ * on a public key registered with Cryptographic Parameters{RSA, PSS, SHA-256}: node:crypto's
+ * signatures with the hash-length salt and with the largest salt both verify.
  */
 import { execFileSync } from "node:child_process";
-import { constants, verify } from "node:crypto";
+import { constants, generateKeyPairSync, sign, verify } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Operation } from "../../../src/kmip/enums.js";
+import {
+  CryptographicAlgorithm,
+  HashingAlgorithm,
+  KeyFormatType,
+  ObjectType,
+  Operation,
+  PaddingMethod,
+  ValidityIndicator,
+} from "../../../src/kmip/enums.js";
+import { build, findChild } from "../../../src/kmip/item.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import { publicKeyFromGet } from "../../helpers/keys.js";
 import { startTestRelay, type TestRelay } from "../../helpers/relay.js";
 import { SOFTHSM2_LIB } from "../../helpers/softhsm.js";
 import { bytesField } from "./cipher-requests.js";
-import { getPayload, Session, signPayload } from "./session.js";
+import { getPayload, Session, signPayload, v1Attribute } from "./session.js";
 
 const ID = "C0FFEE0123";
 let relay: TestRelay;
@@ -50,5 +61,58 @@ describe("Sign with the key's recorded parameters", () => {
     expect(verify("sha384", message, pss, signature)).toBe(true);
     const pkcs1 = { key, padding: constants.RSA_PKCS1_PADDING };
     expect(verify("sha256", message, pkcs1, signature)).toBe(false);
+  });
+});
+
+describe("Signature Verify with a registered key's parameters", () => {
+  const pair = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const pssParams = build.structure(Tag.CryptographicParameters, [
+    build.enumeration(Tag.PaddingMethod, PaddingMethod.PSS),
+    build.enumeration(Tag.HashingAlgorithm, HashingAlgorithm.SHA_256),
+    build.enumeration(Tag.CryptographicAlgorithm, CryptographicAlgorithm.RSA),
+  ]);
+
+  async function registerPss(): Promise<string> {
+    const der = pair.publicKey.export({ type: "pkcs1", format: "der" });
+    const payload = await session.ok(Operation.Register, [
+      build.enumeration(Tag.ObjectType, ObjectType.PublicKey),
+      build.structure(Tag.TemplateAttribute, [
+        v1Attribute({ name: "Cryptographic Parameters", item: pssParams }),
+      ]),
+      build.structure(Tag.PublicKey, [
+        build.structure(Tag.KeyBlock, [
+          build.enumeration(Tag.KeyFormatType, KeyFormatType.PKCS_1),
+          build.structure(Tag.KeyValue, [build.byteString(Tag.KeyMaterial, der)]),
+          build.enumeration(Tag.CryptographicAlgorithm, CryptographicAlgorithm.RSA),
+          build.integer(Tag.CryptographicLength, 2048),
+        ]),
+      ]),
+    ]);
+    return findChild(payload, Tag.UniqueIdentifier)?.value as string;
+  }
+
+  it("verifies PSS / SHA-256 with a 32-byte or the largest (222-byte) salt; not PKCS#1 v1.5", async () => {
+    const uid = await registerPss();
+    const message = Buffer.from("checked with the key's own parameters");
+    const validity = async (signature: Buffer) =>
+      findChild(
+        await session.ok(Operation.SignatureVerify, [
+          build.textString(Tag.UniqueIdentifier, uid),
+          build.byteString(Tag.Data, message),
+          build.byteString(Tag.SignatureData, signature),
+        ]),
+        Tag.ValidityIndicator,
+      )?.value;
+    const pss = (saltLength: number) =>
+      sign("sha256", message, {
+        key: pair.privateKey,
+        padding: constants.RSA_PKCS1_PSS_PADDING,
+        saltLength,
+      });
+    expect(await validity(pss(32))).toBe(ValidityIndicator.Valid);
+    expect(await validity(pss(222))).toBe(ValidityIndicator.Valid);
+    expect(await validity(pss(20))).toBe(ValidityIndicator.Invalid);
+    const pkcs1 = sign("sha256", message, pair.privateKey);
+    expect(await validity(pkcs1)).toBe(ValidityIndicator.Invalid);
   });
 });

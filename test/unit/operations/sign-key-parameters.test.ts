@@ -86,3 +86,40 @@ describe("a signing key's recorded Cryptographic Parameters", () => {
     expect((argsOf(client, "verify")[2] as Mechanism).type).toBe(CKM.SHA256_RSA_PKCS);
   });
 });
+
+describe("Signature Verify of RSA-PSS without a Salt Length", () => {
+  function fake(results: boolean[]) {
+    const modulus = new Uint8Array(256).fill(0xc5);
+    return new FakeClient({
+      getAttributes: (_t, _r, types) =>
+        types.includes(CKA.MODULUS)
+          ? attrValues([[CKA.MODULUS, modulus]])
+          : attrValues([
+              [CKA.KEY_TYPE, ulongBytes(CKK.RSA)],
+              [CKA.ALLOWED_MECHANISMS, mechanismList([CKM.RSA_PKCS_PSS, CKM.SHA256_RSA_PKCS_PSS])],
+            ]),
+      verify: () => results.shift() ?? false,
+    });
+  }
+  const request = payload(
+    build.textString(Tag.UniqueIdentifier, "0A0B_pub"),
+    build.byteString(Tag.Data, new Uint8Array([1, 2])),
+    build.byteString(Tag.SignatureData, new Uint8Array(256)),
+  );
+  const saltOf = (client: FakeClient, n: number) =>
+    ((argsOf(client, "verify", n)[2] as Mechanism).parameter as PssParams).saltLen;
+
+  it("tries the hash length, then the largest salt (2048 bits, SHA-256: 222)", async () => {
+    const client = fake([false, true]);
+    const result = await signatureVerify.run(request, contextFor(client));
+    expect([saltOf(client, 0), saltOf(client, 1)]).toEqual([32, 222]);
+    expect(field(result.payload, Tag.ValidityIndicator)?.value).toBe(ValidityIndicator.Valid);
+  });
+
+  it("is Invalid when neither verifies", async () => {
+    const client = fake([false, false]);
+    const result = await signatureVerify.run(request, contextFor(client));
+    expect(client.callsOf("verify")).toHaveLength(2);
+    expect(field(result.payload, Tag.ValidityIndicator)?.value).toBe(ValidityIndicator.Invalid);
+  });
+});
