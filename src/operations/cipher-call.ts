@@ -84,7 +84,8 @@ function ivFor(
     return { iv: given, generated: false };
   }
   if (op === "Decrypt" || randomIv === false) {
-    throw kmipErrors.missingData(`${op}: IV/Counter/Nonce is required`);
+    // Invalid Message, as the OASIS test cases expect (CS-BC-M-11..13: "missing-iv").
+    throw kmipErrors.invalidMessage(`${op}: IV/Counter/Nonce is required`);
   }
   return { iv: new Uint8Array(randomBytes(length)), generated: true };
 }

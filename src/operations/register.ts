@@ -39,6 +39,7 @@ import { CURVES, ED25519_OID, RSA_MIN_BITS } from "./algorithms.js";
 import { fieldText } from "./attribute-refs.js";
 import { hmacByAlgorithm } from "./cipher-algorithms.js";
 import { mechanismList } from "./create.js";
+import { aesMechanismOfParameters } from "./key-parameters.js";
 import { enumText, type KeyKind, requireToken } from "./keys.js";
 import {
   checkStated,
@@ -207,8 +208,20 @@ export function secretKeyTemplate(
     { type: CKA.UNWRAP, value: has(mask, M.UnwrapKey) },
     { type: CKA.DERIVE, value: has(mask, M.DeriveKey) },
     ...kind.slice(1),
+    ...(aes ? aesModeAttributes(attrs) : []),
     { type: CKA.VALUE, value },
   ];
+}
+
+/**
+ * An AES key registered with a Cryptographic Parameters attribute is kept to the mode it
+ * names (CKA_ALLOWED_MECHANISMS), which Encrypt and Decrypt then use by default, as for
+ * Create (see key-parameters.ts).
+ */
+function aesModeAttributes(attrs: readonly KmipAttribute[]): Attr[] {
+  const params = attrs.find((a) => a.tag === Tag.CryptographicParameters)?.value;
+  const ckm = params === undefined ? undefined : aesMechanismOfParameters(OP, params);
+  return ckm === undefined ? [] : [{ type: CKA.ALLOWED_MECHANISMS, value: mechanismList([ckm]) }];
 }
 
 function registerAttributes(payload: ItemOf<"Structure">): KmipAttribute[] {

@@ -105,7 +105,7 @@ describe("Encrypt / Decrypt with AES-GCM", () => {
       Operation.Decrypt,
       cipherPayload(uids.aes128, out.data, { params: GCM, ...defined({ tag: out.tag }) }),
     );
-    expect(noIv.reason).toBe(ResultReason.MissingData);
+    expect(noIv.reason).toBe(ResultReason.InvalidMessage);
     expect(noIv.message).toMatch(/IV\/Counter\/Nonce/);
   });
 

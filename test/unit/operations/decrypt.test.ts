@@ -69,7 +69,7 @@ describe("Decrypt", () => {
     [
       "GCM without an IV",
       req(SEC, GCM, bytes(4), [tag(bytes(16))]),
-      ResultReason.MissingData,
+      ResultReason.InvalidMessage,
       /IV\/Counter\/Nonce is required/,
     ],
     [

@@ -185,7 +185,7 @@ describe("Encrypt", () => {
     [
       "Random IV false without IV",
       req(SEC, params({ mode: BlockCipherMode.GCM, randomIv: false }), bytes(1)),
-      ResultReason.MissingData,
+      ResultReason.InvalidMessage,
       /IV\/Counter\/Nonce is required/,
     ],
     [
