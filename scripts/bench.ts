@@ -246,6 +246,15 @@ async function main(): Promise<void> {
       ...(args["relay-dist"] === undefined ? {} : { relayDist: args["relay-dist"] }),
     });
     log(`relay pid ${relayProcess.pid}, workers ${relayProcess.workerPids.join(" ")}`);
+    // Interrupted (Ctrl-C, timeout): take the relay along (its workers follow when it dies).
+    const relayPid = relayProcess.pid;
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      process.once(signal, () => {
+        process.kill(relayPid, "SIGKILL");
+        work.cleanup();
+        process.exit(130);
+      });
+    }
     const keys = await createKeys(relayProcess.port, relayProcess.credential);
     const b: Bench = { relay: relayProcess, keys, rows, goals };
     if (SIGN_PARTS.some(wanted)) for (const alg of algs) await signing(b, alg);

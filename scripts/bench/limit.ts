@@ -221,5 +221,6 @@ export async function measureLimit(job: LimitJob, processes: number): Promise<Li
 }
 
 if (process.argv[2] === "--limit-child") {
+  process.once("disconnect", () => process.exit(1));
   process.once("message", (job: LimitJob) => runChild(job));
 }

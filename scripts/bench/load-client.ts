@@ -166,6 +166,9 @@ async function run(job: LoadJob): Promise<void> {
   });
 }
 
+// The harness went away: so does its load.
+process.once("disconnect", () => process.exit(1));
+
 process.once("message", (job: LoadJob) => {
   run(job).catch((err: unknown) => {
     send({ type: "error", message: err instanceof Error ? err.message : String(err) });
