@@ -1,7 +1,7 @@
 /**
  * Nothing secret reaches the logs, at trace level: the relay runs with `logLevel: "trace"`,
  * every operation that carries a secret is driven (requests with the PIN, wrong PINs, Create
- * Key Pair, Sign with data, Get, Register of a secret key, a refused Register of a private
+ * Key Pair, Sign with data, Get, Register of a secret key, a Register of a private
  * key), and the captured output, which includes what the PKCS#11 workers print (the
  * supervisor logs their stdout and stderr), is searched for each secret in every encoding a
  * log line could carry it in.
