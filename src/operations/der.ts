@@ -15,28 +15,46 @@ function lengthOctets(length: number): number[] {
   return [0x80 | bytes.length, ...bytes];
 }
 
-function tlv(tag: number, content: Uint8Array): Uint8Array {
-  return new Uint8Array([tag, ...lengthOctets(content.length), ...content]);
-}
-
-/** A non-negative INTEGER from unsigned big-endian bytes: minimal, 0x00-prefixed if needed. */
-function unsignedInteger(bytes: Uint8Array): Uint8Array {
+/** Where a non-negative INTEGER's minimal big-endian magnitude starts, and its DER size. */
+function integerLayout(bytes: Uint8Array): { start: number; pad: number; size: number } {
   let start = 0;
   while (start < bytes.length - 1 && bytes[start] === 0) start++;
-  const trimmed = bytes.subarray(start);
-  const needsZero = trimmed.length === 0 || (trimmed[0]! & 0x80) !== 0;
-  return tlv(INTEGER, needsZero ? new Uint8Array([0, ...trimmed]) : trimmed);
+  const pad = start === bytes.length || (bytes[start]! & 0x80) !== 0 ? 1 : 0;
+  const contentLength = pad + bytes.length - start;
+  return { start, pad, size: 1 + lengthOctets(contentLength).length + contentLength };
 }
 
-/** ECDSA r||s (two equal halves) as DER SEQUENCE{INTEGER r, INTEGER s}. */
+/** Writes INTEGER `bytes` (unsigned, big-endian) at `offset` of `out`; returns the end. */
+function writeInteger(out: Uint8Array, offset: number, bytes: Uint8Array): number {
+  const { start, pad } = integerLayout(bytes);
+  const contentLength = pad + bytes.length - start;
+  const length = lengthOctets(contentLength);
+  out[offset] = INTEGER;
+  out.set(length, offset + 1);
+  let at = offset + 1 + length.length;
+  if (pad === 1) out[at++] = 0;
+  out.set(bytes.subarray(start), at);
+  return at + bytes.length - start;
+}
+
+/**
+ * ECDSA r||s (two equal halves) as DER SEQUENCE{INTEGER r, INTEGER s}, written into one
+ * buffer (this runs once per ECDSA signature).
+ */
 export function ecdsaSignatureToDer(rs: Uint8Array): Uint8Array {
   if (rs.length === 0 || rs.length % 2 !== 0) {
     throw new Error(`ECDSA signature of odd length ${rs.length}`);
   }
   const half = rs.length / 2;
-  const r = unsignedInteger(rs.subarray(0, half));
-  const s = unsignedInteger(rs.subarray(half));
-  return tlv(SEQUENCE, new Uint8Array([...r, ...s]));
+  const r = rs.subarray(0, half);
+  const s = rs.subarray(half);
+  const contentLength = integerLayout(r).size + integerLayout(s).size;
+  const length = lengthOctets(contentLength);
+  const out = new Uint8Array(1 + length.length + contentLength);
+  out[0] = SEQUENCE;
+  out.set(length, 1);
+  writeInteger(out, writeInteger(out, 1 + length.length, r), s);
+  return out;
 }
 
 /**
