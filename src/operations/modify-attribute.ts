@@ -27,11 +27,18 @@ import type { TtlvItem } from "../ttlv/types.js";
 import { attrBytes, enumText, requireKey, requireToken } from "./keys.js";
 import type { OperationHandler } from "./types.js";
 
-/** The label a Name attribute sets; Feature Not Supported for any other attribute. */
-function labelOf(attribute: KmipAttribute): string {
+/**
+ * The label a Name attribute sets. Any other attribute is read-only here (PKCS#11 holds it
+ * as the key's own property or not at all): Attribute Read Only where KMIP defines it (2.x),
+ * Permission Denied under 1.x (KMIP 1.4 section 11.16), as Add Attribute answers.
+ */
+function labelOf(attribute: KmipAttribute, major: number): string {
   if (attribute.tag !== Tag.Name) {
     const what = attribute.name ?? nameOf(attribute.tag);
-    throw kmipErrors.notSupported(`Modify Attribute: only Name can be modified, not ${what}`);
+    throw new KmipError(
+      major >= 2 ? ResultReason.AttributeReadOnly : ResultReason.PermissionDenied,
+      `Modify Attribute: only Name can be modified, not ${what} (read-only here)`,
+    );
   }
   if (attribute.index !== undefined && attribute.index !== 0) {
     throw new KmipError(
@@ -76,13 +83,15 @@ export const modifyAttribute: OperationHandler = {
     const uidItem = build.textString(Tag.UniqueIdentifier, uid);
     if (v1 !== undefined) {
       const attribute = readV1Attribute(v1);
-      await ctx.client.setAttributes(token, ref, [{ type: CKA.LABEL, value: labelOf(attribute) }]);
+      await ctx.client.setAttributes(token, ref, [
+        { type: CKA.LABEL, value: labelOf(attribute, ctx.version.major) },
+      ]);
       return { uid, payload: [uidItem, writeAttribute({ major: 1, minor: 0 }, attribute)] };
     }
-    const label = labelOf(innerAttribute(v2 as TtlvItem));
+    const label = labelOf(innerAttribute(v2 as TtlvItem), ctx.version.major);
     const current = findChild(payload, Tag.CurrentAttribute);
     if (current !== undefined) {
-      const expected = labelOf(innerAttribute(current));
+      const expected = labelOf(innerAttribute(current), ctx.version.major);
       const values = await ctx.client.getAttributes(token, ref, [CKA.LABEL]);
       const present = Buffer.from(attrBytes(values, CKA.LABEL)).toString("utf8");
       if (present !== expected) {

@@ -28,6 +28,9 @@ export async function startConformanceRelay(workers = 2): Promise<ConformanceRel
       `lib-path = ${JSON.stringify(SOFTHSM2_LIB)}`,
       `workers = ${workers}`,
       `env = { SOFTHSM2_CONF = ${JSON.stringify(token.env.SOFTHSM2_CONF)} }`,
+      // Some OASIS test cases (e.g. BL-M-7/9/11) use 1024-bit RSA keys, which the relay
+      // refuses unless the operator allows them.
+      "allow-rsa-1024 = true",
       "[server]",
       'addr = "127.0.0.1:0"',
       `state-dir = ${JSON.stringify(join(token.dir, "state"))}`,

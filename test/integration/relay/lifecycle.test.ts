@@ -142,7 +142,7 @@ describe("Modify Attribute (Name)", () => {
     await expectFailure(
       Operation.ModifyAttribute,
       [...uidPayload(privateUid), usage],
-      ResultReason.FeatureNotSupported,
+      ResultReason.PermissionDenied,
     );
     await expectFailure(
       Operation.ModifyAttribute,

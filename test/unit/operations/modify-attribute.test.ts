@@ -81,12 +81,20 @@ describe("Modify Attribute", () => {
 
   it("refuses attributes other than Name, naming them", async () => {
     const err = await failure([v1Attribute("Cryptographic Usage Mask", build.integer(0, 1))]);
-    expect(err.reason).toBe(ResultReason.FeatureNotSupported);
+    expect(err.reason).toBe(ResultReason.PermissionDenied);
     expect(err.message).toContain("Cryptographic Usage Mask");
     const err2 = await failure([
       build.structure(Tag.NewAttribute, [build.integer(Tag.CryptographicLength, 1)]),
     ]);
     expect(err2.message).toContain("Cryptographic Length");
+    // KMIP 2.x has a reason of its own for it.
+    const v2 = await rejection(() =>
+      run([build.structure(Tag.NewAttribute, [build.integer(Tag.CryptographicLength, 1)])], "old", {
+        major: 2,
+        minor: 1,
+      }),
+    );
+    expect((v2 as KmipError).reason).toBe(ResultReason.AttributeReadOnly);
   });
 
   it("refuses an Attribute Index beyond the one Name, a URI name, and no attribute", async () => {
