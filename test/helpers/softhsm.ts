@@ -3,17 +3,10 @@
  * softhsm2.conf and one initialised token. Pass `env` to the PKCS#11 workers.
  */
 import { execFileSync } from "node:child_process";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ensureBuilt } from "./build.js";
 
 /** The SoftHSM2 module installed by Debian's softhsm2 package. */
 export const SOFTHSM2_LIB = "/usr/lib/softhsm/libsofthsm2.so";
@@ -71,47 +64,7 @@ export function createSoftHsmToken(
   };
 }
 
-const ROOT = join(import.meta.dirname, "..", "..");
-const WORKER_MAIN = join(ROOT, "dist", "src", "pkcs11", "worker", "main.js");
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile() && entry.name.endsWith(".ts")) {
-      newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-    }
-  }
-  return newest;
-}
-
-/**
- * Workers run compiled JS: builds dist/ (npx tsc -p tsconfig.build.json) when the compiled
- * worker is missing or older than src/pkcs11. Type errors elsewhere do not stop the emit.
- */
+/** Workers run compiled JS: builds dist/ when the compiled worker is stale (see build.ts). */
 export function ensureWorkerBuilt(): void {
-  const fresh = (): boolean =>
-    existsSync(WORKER_MAIN) &&
-    statSync(WORKER_MAIN).mtimeMs >= newestSource(join(ROOT, "src", "pkcs11"));
-  if (fresh()) return;
-  // Test files run in parallel processes: one builds, the others wait for its lock to go.
-  const lock = join(ROOT, "dist", ".pkcs11-build.lock");
-  mkdirSync(join(ROOT, "dist"), { recursive: true });
-  try {
-    mkdirSync(lock);
-  } catch {
-    const until = Date.now() + 120_000;
-    while (existsSync(lock) && Date.now() < until)
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-    if (fresh()) return;
-    rmSync(lock, { recursive: true, force: true });
-    mkdirSync(lock);
-  }
-  try {
-    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "ignore" });
-  } catch {
-    // tsc exits non-zero on type errors but still emits; checked below
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-  if (!existsSync(WORKER_MAIN)) throw new Error(`build did not produce ${WORKER_MAIN}`);
+  ensureBuilt("dist/src/pkcs11/worker/main.js");
 }

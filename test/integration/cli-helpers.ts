@@ -1,51 +1,18 @@
 /**
  * Running the compiled CLI (dist/src/cli/main.js) as a child process. Builds dist/ first when
- * it is missing or older than any file under src/ (one builder at a time: the same lock
- * directory as test/helpers/softhsm.ts uses).
+ * it is missing or older than any file under src/ (test/helpers/build.ts).
  */
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { ensureBuilt, ROOT } from "../helpers/build.js";
 
-export const ROOT = join(import.meta.dirname, "..", "..");
+export { ROOT };
+
 export const CLI_MAIN = join(ROOT, "dist", "src", "cli", "main.js");
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile() && entry.name.endsWith(".ts")) {
-      newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-    }
-  }
-  return newest;
-}
 
 /** Builds dist/ unless dist/src/cli/main.js is newer than every source file. */
 export function ensureCliBuilt(): void {
-  const fresh = () =>
-    existsSync(CLI_MAIN) && statSync(CLI_MAIN).mtimeMs >= newestSource(join(ROOT, "src"));
-  if (fresh()) return;
-  const lock = join(ROOT, "dist", ".pkcs11-build.lock");
-  mkdirSync(join(ROOT, "dist"), { recursive: true });
-  try {
-    mkdirSync(lock);
-  } catch {
-    const until = Date.now() + 120_000;
-    while (existsSync(lock) && Date.now() < until) {
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-    }
-    if (fresh()) return;
-    rmSync(lock, { recursive: true, force: true });
-    mkdirSync(lock);
-  }
-  try {
-    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "ignore" });
-  } catch {
-    // tsc exits non-zero on type errors elsewhere but still emits
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-  if (!existsSync(CLI_MAIN)) throw new Error(`build did not produce ${CLI_MAIN}`);
+  ensureBuilt("dist/src/cli/main.js");
 }
 
 /** The outcome of one CLI run. */

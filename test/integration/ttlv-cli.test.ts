@@ -1,22 +1,17 @@
 /**
- * The `ttlv` CLI end to end: compiled JS (dist/) in a separate Node process, stdin to stdout,
+ * The `kmip2pkcs11 ttlv` CLI end to end: the compiled bin in a separate process, stdin to stdout,
  * exit codes and the one-line error on stderr.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ttlvToXml, xmlToTtlv } from "../../src/kmip/xml.js";
 import { VECTOR_PLACEHOLDERS } from "../../src/kmip/xml-placeholders.js";
 import { decodeTtlv } from "../../src/ttlv/decode.js";
 import { hexToBytes } from "../../src/ttlv/hex.js";
 import { canonical, VECTOR_ROOT, XML_ROOT } from "../unit/kmip/vector-helpers.js";
-
-const ROOT = resolve(import.meta.dirname, "../..");
-const ENTRY = join(ROOT, "dist/src/cli/ttlv.js");
-const SOURCES = ["src/cli/ttlv.ts", "src/kmip/xml.ts", "src/kmip/dump.ts", "src/kmip/json.ts"];
-const RUN = `import { runTtlvCommand } from ${JSON.stringify(ENTRY)};
-process.exitCode = await runTtlvCommand(process.argv.slice(1), process);`;
+import { CLI_MAIN, ensureCliBuilt } from "./cli-helpers.js";
 
 interface Run {
   readonly code: number | null;
@@ -25,28 +20,12 @@ interface Run {
 }
 
 function ttlv(args: string[], input: string): Run {
-  const out = spawnSync(process.execPath, ["--input-type=module", "-e", RUN, ...args], {
+  const out = spawnSync(process.execPath, [CLI_MAIN, "ttlv", ...args], {
     input,
     encoding: "utf8",
     timeout: 20_000,
   });
   return { code: out.status, stdout: out.stdout, stderr: out.stderr };
-}
-
-/** Builds dist/ when the compiled CLI is missing or older than its sources. */
-function ensureBuilt(): void {
-  const built = existsSync(ENTRY) ? statSync(ENTRY).mtimeMs : 0;
-  if (SOURCES.every((src) => statSync(join(ROOT, src)).mtimeMs <= built)) return;
-  // Other helpers' files may not compile yet; tsc still emits, so only the entry is checked.
-  spawnSync(
-    process.execPath,
-    [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
-    {
-      cwd: ROOT,
-      timeout: 120_000,
-    },
-  );
-  expect(existsSync(ENTRY), `${ENTRY} not built`).toBe(true);
 }
 
 const firstHex = (): string => {
@@ -65,7 +44,7 @@ function expectOneLineError(run: Run, ...parts: string[]): void {
   for (const part of parts) expect(run.stderr).toContain(part);
 }
 
-beforeAll(ensureBuilt, 120_000);
+beforeAll(ensureCliBuilt, 120_000);
 
 describe("kmip2pkcs11 ttlv", () => {
   it("encodes an XML vector file (one hex line a message) and decodes it back", () => {
