@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type SupervisedPkcs11Client, startPkcs11 } from "../../src/pkcs11/supervisor.js";
 import { ensureBuilt } from "./build.js";
 
 /** The SoftHSM2 module installed by Debian's softhsm2 package. */
@@ -67,4 +68,36 @@ export function createSoftHsmToken(
 /** Workers run compiled JS: builds dist/ when the compiled worker is stale (see build.ts). */
 export function ensureWorkerBuilt(): void {
   ensureBuilt("dist/src/pkcs11/worker/main.js");
+}
+
+/** A fresh token and a PKCS#11 client on it (2 workers), for one test file. */
+export interface TokenClient {
+  readonly hsm: SoftHsmToken;
+  readonly client: SupervisedPkcs11Client;
+  /** Closes the client (workers finalise) and removes the token store. */
+  close(): Promise<void>;
+}
+
+/** Starts {@link TokenClient}; logs in with the token's PIN when `login` is true. */
+export async function openTokenClient(
+  label: string,
+  pin: string,
+  opts: { login?: boolean; workers?: number } = {},
+): Promise<TokenClient> {
+  ensureWorkerBuilt();
+  const hsm = createSoftHsmToken(label, pin);
+  const client = await startPkcs11({
+    libPath: SOFTHSM2_LIB,
+    workers: opts.workers ?? 2,
+    env: hsm.env,
+  });
+  if (opts.login ?? true) await client.login(hsm.label, hsm.pin);
+  return {
+    hsm,
+    client,
+    async close() {
+      await client.close();
+      hsm.cleanup();
+    },
+  };
 }

@@ -16,29 +16,21 @@ import {
 import { build } from "../../../src/kmip/item.js";
 import { CryptographicUsageMask } from "../../../src/kmip/masks.js";
 import { Tag } from "../../../src/kmip/tags.js";
-import { type SupervisedPkcs11Client, startPkcs11 } from "../../../src/pkcs11/supervisor.js";
+import type { SupervisedPkcs11Client } from "../../../src/pkcs11/supervisor.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
-import {
-  createSoftHsmToken,
-  ensureWorkerBuilt,
-  SOFTHSM2_LIB,
-  type SoftHsmToken,
-} from "../../helpers/softhsm.js";
+import { openTokenClient, type SoftHsmToken } from "../../helpers/softhsm.js";
 import { call, fieldOf, keyBlockOf, keyObjectFromGet } from "./harness.js";
 
 let hsm: SoftHsmToken;
 let client: SupervisedPkcs11Client;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  ensureWorkerBuilt();
-  hsm = createSoftHsmToken("ops-signing", "1234");
-  client = await startPkcs11({ libPath: SOFTHSM2_LIB, workers: 2, env: hsm.env });
-  await client.login(hsm.label, hsm.pin);
+  ({ hsm, client, close } = await openTokenClient("ops-signing", "1234"));
 });
 
 afterAll(async () => {
-  await client?.close();
-  hsm?.cleanup();
+  await close?.();
 });
 
 const run = (op: number, fields: TtlvItem[], version = { major: 1, minor: 2 }) =>

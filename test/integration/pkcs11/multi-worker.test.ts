@@ -6,27 +6,20 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { CKA } from "../../../src/pkcs11/constants.js";
 import { ObjectNotFoundError } from "../../../src/pkcs11/errors.js";
-import { type SupervisedPkcs11Client, startPkcs11 } from "../../../src/pkcs11/supervisor.js";
-import {
-  createSoftHsmToken,
-  ensureWorkerBuilt,
-  SOFTHSM2_LIB,
-  type SoftHsmToken,
-} from "../../helpers/softhsm.js";
+import type { SupervisedPkcs11Client } from "../../../src/pkcs11/supervisor.js";
+import { openTokenClient, type SoftHsmToken } from "../../helpers/softhsm.js";
 import { generateKeyPair, type KeyPairRefs, readPublicKey, signAndCheck } from "./keys.js";
 
 let hsm: SoftHsmToken;
 let client: SupervisedPkcs11Client;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  ensureWorkerBuilt();
-  hsm = createSoftHsmToken("multi", "4321");
-  client = await startPkcs11({ libPath: SOFTHSM2_LIB, workers: 2, env: hsm.env });
+  ({ hsm, client, close } = await openTokenClient("multi", "4321", { login: false }));
 });
 
 afterAll(async () => {
-  await client?.close();
-  hsm?.cleanup();
+  await close?.();
 });
 
 /** Runs `call` and returns which worker slot served it (from the per-worker call counters). */
