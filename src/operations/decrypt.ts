@@ -10,33 +10,18 @@
  * match, bad CBC padding, bad OAEP encoding) is Cryptographic Failure.
  */
 import { Operation } from "../kmip/enums.js";
-import { build, optionalStruct } from "../kmip/item.js";
+import { build } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
-import { cipherCall, explainCipherFailure, readCipherInput, removePadding } from "./cipher-call.js";
-import { cipherPlan, needsKeyMode, refuseMultiPart } from "./cipher-plan.js";
-import { readKeyMechanism } from "./key-parameters.js";
-import { requireKey, requireToken } from "./keys.js";
+import { removePadding } from "./cipher-call.js";
+import { runCipher } from "./cipher-run.js";
 import type { OperationHandler } from "./types.js";
-import { halfOf } from "./uid.js";
 
 /** The Decrypt handler. */
 export const decrypt: OperationHandler = {
   operation: Operation.Decrypt,
   needsToken: true,
   async run(payload, ctx) {
-    const token = requireToken(ctx, "Decrypt");
-    const { uid, ref } = requireKey(payload);
-    refuseMultiPart(payload, "Decrypt");
-    const params = optionalStruct(payload, Tag.CryptographicParameters);
-    const half = halfOf(ref);
-    const keyMechanism = needsKeyMode(half, params)
-      ? await readKeyMechanism(ctx.client, token, ref)
-      : undefined;
-    const plan = cipherPlan("Decrypt", half, params, keyMechanism);
-    const call = cipherCall("Decrypt", plan, readCipherInput(payload, "Decrypt"));
-    const output = await ctx.client
-      .decrypt(token, ref, call.mechanism, call.data)
-      .catch((err: unknown) => explainCipherFailure(err, "Decrypt", plan));
+    const { uid, call, output } = await runCipher("Decrypt", payload, ctx);
     const data = removePadding(call, output);
     return {
       uid,

@@ -10,34 +10,19 @@
  * Random IV not false; from node:crypto's CSPRNG), Authenticated Encryption Tag (GCM).
  */
 import { Operation } from "../kmip/enums.js";
-import { build, optionalStruct } from "../kmip/item.js";
+import { build } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
 import type { TtlvItem } from "../ttlv/types.js";
-import { cipherCall, explainCipherFailure, readCipherInput, splitTag } from "./cipher-call.js";
-import { cipherPlan, needsKeyMode, refuseMultiPart } from "./cipher-plan.js";
-import { readKeyMechanism } from "./key-parameters.js";
-import { requireKey, requireToken } from "./keys.js";
+import { splitTag } from "./cipher-call.js";
+import { runCipher } from "./cipher-run.js";
 import type { OperationHandler } from "./types.js";
-import { halfOf } from "./uid.js";
 
 /** The Encrypt handler. */
 export const encrypt: OperationHandler = {
   operation: Operation.Encrypt,
   needsToken: true,
   async run(payload, ctx) {
-    const token = requireToken(ctx, "Encrypt");
-    const { uid, ref } = requireKey(payload);
-    refuseMultiPart(payload, "Encrypt");
-    const params = optionalStruct(payload, Tag.CryptographicParameters);
-    const half = halfOf(ref);
-    const keyMechanism = needsKeyMode(half, params)
-      ? await readKeyMechanism(ctx.client, token, ref)
-      : undefined;
-    const plan = cipherPlan("Encrypt", half, params, keyMechanism);
-    const call = cipherCall("Encrypt", plan, readCipherInput(payload, "Encrypt"));
-    const output = await ctx.client
-      .encrypt(token, ref, call.mechanism, call.data)
-      .catch((err: unknown) => explainCipherFailure(err, "Encrypt", plan));
+    const { uid, call, output } = await runCipher("Encrypt", payload, ctx);
     const { data, tag } = splitTag(output, call.tagBytes);
     const fields: TtlvItem[] = [
       build.textString(Tag.UniqueIdentifier, uid),
