@@ -20,6 +20,7 @@ import type {
 import type {
   Attr,
   AttrValues,
+  DataObjectName,
   LibraryInfo,
   Mechanism,
   ObjectRef,
@@ -81,6 +82,18 @@ export interface Pkcs11Client {
   setAttributes(token: TokenSelector, ref: ObjectRef, attrs: readonly Attr[]): Promise<void>;
   /** C_DestroyObject. */
   destroyObject(token: TokenSelector, ref: ObjectRef): Promise<void>;
+  /**
+   * CKA_VALUE of the token's data object (CKO_DATA, CKA_TOKEN) with this CKA_APPLICATION and
+   * CKA_LABEL; null when there is none.
+   */
+  readDataObject(token: TokenSelector, name: DataObjectName): Promise<Uint8Array | null>;
+  /**
+   * Sets CKA_VALUE of that data object, creating it (private, on the token) when there is
+   * none; a possibly stale worker view is refreshed first, so no duplicate is created.
+   */
+  writeDataObject(token: TokenSelector, name: DataObjectName, value: Uint8Array): Promise<void>;
+  /** C_DestroyObject of every such data object; resolves to how many there were. */
+  deleteDataObject(token: TokenSelector, name: DataObjectName): Promise<number>;
   /** C_SignInit + C_Sign (single part). */
   sign(
     token: TokenSelector,

@@ -150,6 +150,11 @@ function createClient(pool: WorkerPool, pins: PinCache): SupervisedPkcs11Client 
     destroyObject: async (token, ref) => {
       await call("destroyObject", { token, ref });
     },
+    readDataObject: (token, name) => call("readDataObject", { token, name }),
+    writeDataObject: async (token, name, value) => {
+      await call("writeDataObject", { token, name, value });
+    },
+    deleteDataObject: (token, name) => call("deleteDataObject", { token, name }),
     sign: (token, ref, mechanism, data) => call("sign", { token, ref, mechanism, data }),
     verify: (token, ref, mechanism, data, signature) =>
       call("verify", { token, ref, mechanism, data, signature }),

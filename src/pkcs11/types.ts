@@ -113,5 +113,11 @@ export interface TokenSummary {
   readonly flags: number;
 }
 
+/** A data object (CKO_DATA) as the relay names it: its CKA_APPLICATION and CKA_LABEL. */
+export interface DataObjectName {
+  readonly application: string;
+  readonly label: string;
+}
+
 /** Attribute values read back: `null` where the token reports the value as unavailable. */
 export type AttrValues = Map<number, Uint8Array | null>;

@@ -145,6 +145,10 @@ export class FuzzHsm implements Pkcs11Client {
     this.answer("C_GetAttributeValue", () => this.attributes(types));
   setAttributes = () => this.answer("C_SetAttributeValue", () => undefined);
   destroyObject = () => this.answer("C_DestroyObject", () => undefined);
+  readDataObject = () =>
+    this.answer("C_FindObjects", () => (this.rng.chance(0.5) ? null : this.rng.bytes(48)));
+  writeDataObject = () => this.answer("C_SetAttributeValue", () => undefined);
+  deleteDataObject = () => this.answer("C_DestroyObject", () => 1);
   sign = () => this.answer("C_Sign", () => this.rng.bytes(this.rng.pick([64, 256, 0, 1])));
   verify = () => this.answer("C_Verify", () => this.rng.chance(0.5));
   encrypt = (_t: string, _r: unknown, _m: unknown, data: Uint8Array) =>

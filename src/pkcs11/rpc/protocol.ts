@@ -6,6 +6,7 @@
 import type {
   Attr,
   AttrValues,
+  DataObjectName,
   LibraryInfo,
   Mechanism,
   ObjectRef,
@@ -47,6 +48,9 @@ export interface Methods {
   getAttributes: { params: { token: T; ref: ObjectRef; types: number[] }; result: AttrValues };
   setAttributes: { params: { token: T; ref: ObjectRef; attrs: Attr[] }; result: null };
   destroyObject: { params: { token: T; ref: ObjectRef }; result: null };
+  readDataObject: { params: { token: T; name: DataObjectName }; result: Uint8Array | null };
+  writeDataObject: { params: { token: T; name: DataObjectName; value: Uint8Array }; result: null };
+  deleteDataObject: { params: { token: T; name: DataObjectName }; result: number };
   sign: {
     params: { token: T; ref: ObjectRef; mechanism: Mechanism; data: Uint8Array };
     result: Uint8Array;
@@ -84,6 +88,8 @@ export const WRITE_METHODS: ReadonlySet<Method> = new Set<Method>([
   "createObject",
   "setAttributes",
   "destroyObject",
+  "writeDataObject",
+  "deleteDataObject",
 ]);
 
 /** Methods whose parameters carry a PIN: never log their parameters. */

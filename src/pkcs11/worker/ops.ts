@@ -3,9 +3,16 @@
  * handle cache) and returns plain data.
  */
 import pkcs11js from "pkcs11js";
-import { CKR } from "../constants.js";
+import { CKA, CKO, CKR } from "../constants.js";
 import type { Methods } from "../rpc/protocol.js";
-import type { AttrValues, LibraryInfo, SlotInfo, TokenInfo, TokenSummary } from "../types.js";
+import type {
+  AttrValues,
+  DataObjectName,
+  LibraryInfo,
+  SlotInfo,
+  TokenInfo,
+  TokenSummary,
+} from "../types.js";
 import {
   copyBytes,
   slotIdString,
@@ -169,6 +176,64 @@ function verifySignature(rt: Runtime, ctx: OpContext, p: Methods["verify"]["para
   }
 }
 
+/** The search template of a relay data object (CKO_DATA on the token, by application + label). */
+function dataObjectTemplate(name: DataObjectName): pkcs11js.Template {
+  return toTemplate([
+    { type: CKA.CLASS, value: CKO.DATA },
+    { type: CKA.TOKEN, value: true },
+    { type: CKA.APPLICATION, value: name.application },
+    { type: CKA.LABEL, value: name.label },
+  ]);
+}
+
+/** At most this many copies of one data object are deleted at once. */
+const MAX_DATA_COPIES = 16;
+
+/**
+ * The handles of a data object. Create-or-update and delete must see every object, so a
+ * possibly stale view (SoftHSM2: another worker may have created it) is refreshed first,
+ * as for findObjects; a read does the same, since "none" must be true.
+ */
+function findDataObjects(rt: Runtime, ctx: OpContext, name: DataObjectName, max: number) {
+  return rt.find(ctx.session, dataObjectTemplate(name), max);
+}
+
+function readDataObject(rt: Runtime, p: Methods["readDataObject"]["params"]): Uint8Array | null {
+  if (rt.viewMayBeStale()) rt.reinitialize();
+  return rt.run(p.token, (ctx) => {
+    const [handle] = findDataObjects(rt, ctx, p.name, 1);
+    if (handle === undefined) return null;
+    return readAttributes(rt, ctx.session, handle, [CKA.VALUE]).get(CKA.VALUE) ?? null;
+  });
+}
+
+function writeDataObject(rt: Runtime, p: Methods["writeDataObject"]["params"]): null {
+  if (rt.viewMayBeStale()) rt.reinitialize();
+  return rt.run(p.token, (ctx) => {
+    const [handle] = findDataObjects(rt, ctx, p.name, 1);
+    const value = { type: CKA.VALUE, value: toBuffer(p.value) };
+    if (handle !== undefined) {
+      rt.module.C_SetAttributeValue(ctx.session, handle, [value]);
+      return null;
+    }
+    rt.module.C_CreateObject(ctx.session, [
+      ...dataObjectTemplate(p.name),
+      { type: CKA.PRIVATE, value: true },
+      value,
+    ]);
+    return null;
+  });
+}
+
+function deleteDataObject(rt: Runtime, p: Methods["deleteDataObject"]["params"]): number {
+  if (rt.viewMayBeStale()) rt.reinitialize();
+  return rt.run(p.token, (ctx) => {
+    const handles = findDataObjects(rt, ctx, p.name, MAX_DATA_COPIES);
+    for (const handle of handles) rt.module.C_DestroyObject(ctx.session, handle);
+    return handles.length;
+  });
+}
+
 /** Output buffer size for single-part sign/encrypt/decrypt (RSA-16384 plus GCM tag room). */
 const OUTPUT_BYTES = 4096;
 
@@ -240,6 +305,9 @@ export const handlers: Omit<Handlers, "init" | "finalize" | "ping"> = {
       rt.forgetHandles(ctx.slot);
       return null;
     }),
+  readDataObject: (rt, p) => readDataObject(rt, p),
+  writeDataObject: (rt, p) => writeDataObject(rt, p),
+  deleteDataObject: (rt, p) => deleteDataObject(rt, p),
   sign: (rt, p) =>
     rt.run(p.token, (ctx) => {
       rt.module.C_SignInit(ctx.session, toMechanism(p.mechanism), rt.handleOf(ctx, p.ref));
@@ -296,6 +364,9 @@ export const MAIN_FUNCTION: Record<keyof Methods, string> = {
   getAttributes: "C_GetAttributeValue",
   setAttributes: "C_SetAttributeValue",
   destroyObject: "C_DestroyObject",
+  readDataObject: "C_FindObjects",
+  writeDataObject: "C_SetAttributeValue",
+  deleteDataObject: "C_DestroyObject",
   sign: "C_Sign",
   verify: "C_Verify",
   encrypt: "C_Encrypt",

@@ -50,6 +50,12 @@ export class FakeClient implements Pkcs11Client {
     this.call("setAttributes", a);
   destroyObject = (...a: Parameters<Pkcs11Client["destroyObject"]>) =>
     this.call("destroyObject", a);
+  readDataObject = (...a: Parameters<Pkcs11Client["readDataObject"]>) =>
+    this.call("readDataObject", a);
+  writeDataObject = (...a: Parameters<Pkcs11Client["writeDataObject"]>) =>
+    this.call("writeDataObject", a);
+  deleteDataObject = (...a: Parameters<Pkcs11Client["deleteDataObject"]>) =>
+    this.call("deleteDataObject", a);
   sign = (...a: Parameters<Pkcs11Client["sign"]>) => this.call("sign", a);
   verify = (...a: Parameters<Pkcs11Client["verify"]>) => this.call("verify", a);
   encrypt = (...a: Parameters<Pkcs11Client["encrypt"]>) => this.call("encrypt", a);
