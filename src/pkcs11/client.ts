@@ -55,6 +55,12 @@ export interface Pkcs11Client {
    * accepts becomes the one the workers use. Tokens without CKF_LOGIN_REQUIRED accept any.
    */
   login(token: TokenSelector, pin: string): Promise<void>;
+  /**
+   * A number that changes whenever a token accepted a PIN it had not accepted before: a
+   * caller that remembers a verified credential re-verifies it after a change. Optional
+   * (clients without it: remember nothing).
+   */
+  pinEpoch?(): number;
   /** C_GenerateKeyPair; the caller sets CKA_ID (and CKA_TOKEN) in both templates. */
   generateKeyPair(
     token: TokenSelector,

@@ -116,6 +116,7 @@ function createClient(pool: WorkerPool, pins: PinCache): SupervisedPkcs11Client 
       pins.remember(token, pin);
       await pool.broadcast("restoreLogin", { token, pin });
     },
+    pinEpoch: () => pins.version,
     generateKeyPair: async (
       token,
       mechanism: Mechanism,
