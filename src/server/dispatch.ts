@@ -28,6 +28,7 @@ import type { Authenticator } from "./auth.js";
 import { runBatch } from "./batch.js";
 import type { ClientIdentity } from "./client-identity.js";
 import type { ClientPolicy } from "./client-policy.js";
+import type { CredentialMemo } from "./credential-memo.js";
 import { enforceMaximumResponseSize, responseLimit } from "./response-size.js";
 
 /** The version a response uses when the request's own cannot be read. */
@@ -56,6 +57,10 @@ export interface Peer {
   readonly connectionId: number;
   /** The client certificate's identity (mutual TLS only). */
   readonly identity?: ClientIdentity;
+  /** The credential this connection last proved (absent: every request is checked). */
+  readonly credentials?: CredentialMemo;
+  /** A logger bound to conn, client and identity (absent: deps.logger with those fields). */
+  readonly logger?: Logger;
 }
 
 /** Handles one whole request message; always resolves to an encoded response. */
