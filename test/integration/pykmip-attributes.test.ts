@@ -3,41 +3,13 @@
  * Locate, Signature Verify and Register answer, over KMIP 1.2, 1.4 and 2.0
  * (test/interop/pykmip_attributes.py does the calls, this file judges them).
  */
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestRelay, type TestRelay } from "../helpers/relay.js";
-import { PYKMIP_PYTHON } from "../interop/pykmip-driver.js";
+import { interopScript, runStepsScript, type StepsRun } from "../interop/pykmip-script.js";
 
-const SCRIPT = fileURLToPath(new URL("../interop/pykmip_attributes.py", import.meta.url));
-
-interface Run {
-  readonly steps: Record<string, unknown>;
-  readonly failed: { step: string; type: string; message: string }[];
-}
-
-function runScript(input: object): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYKMIP_PYTHON, [SCRIPT], { stdio: ["pipe", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString("utf8");
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      err += chunk.toString("utf8");
-    });
-    child.on("error", reject);
-    child.on("close", () => {
-      try {
-        resolve(JSON.parse(out) as Run);
-      } catch {
-        reject(new Error(`no JSON from ${SCRIPT}: ${out} ${err}`));
-      }
-    });
-    child.stdin.end(JSON.stringify(input));
-  });
-}
+const SCRIPT = interopScript("pykmip_attributes.py");
+type Run = StepsRun;
+const runScript = (input: object): Promise<Run> => runStepsScript(SCRIPT, input);
 
 let relay: TestRelay;
 beforeAll(async () => {
