@@ -29,6 +29,9 @@ export function refOfReference(item: TtlvItem): AttributeRef {
   if (item.type === "Structure") {
     const vendor = required(item, Tag.VendorIdentification, "TextString");
     const name = required(item, Tag.AttributeName, "TextString");
+    // KMIP 2.0 (and PyKMIP 0.10) name a standard attribute this way too, with an empty
+    // Vendor Identification and the attribute's spec name.
+    if (vendor === "") return refOfName(name);
     return { tag: undefined, text: `${vendor}:${name}` };
   }
   throw kmipErrors.invalidField(
