@@ -8,8 +8,10 @@
  * of 100 Sign items is spread over the PKCS#11 workers instead of running one by one; their
  * answers still come in order, and Stop still cuts the answer at the first failure.
  */
+import type { Logger } from "pino";
 import {
   BatchErrorContinuationOption,
+  Operation,
   ResultReason,
   ResultStatus,
   UniqueIdentifier as UniqueIdentifierEnum,
@@ -113,6 +115,7 @@ interface ItemOutcome {
 class RequestSession {
   private token: Promise<TokenSelector> | undefined;
   private idPlaceholder: string | undefined;
+  private boundLogger: Logger | undefined;
   /** undefined: no `[[clients]]` table; a KmipError: the client is refused every item. */
   private readonly grant: ClientGrant | KmipError | undefined;
 
@@ -177,8 +180,35 @@ class RequestSession {
     // Failures are throttled per client: its certificate key when it has one, else its address.
     const throttleKey =
       this.peer.identity === undefined ? this.peer.key : `spki:${this.peer.identity.spkiSha256}`;
-    this.token ??= this.deps.authenticator.authenticate(credential, throttleKey);
+    this.token ??= this.verify(credential, throttleKey);
     return this.token;
+  }
+
+  /**
+   * The Authenticator's check, skipped when this connection already proved exactly this
+   * Username and Password under the current PIN epoch (see credential-memo.ts).
+   */
+  private async verify(
+    credential: RequestMessage["header"]["credential"],
+    throttleKey: string,
+  ): Promise<TokenSelector> {
+    const memo = this.peer.credentials;
+    const epoch = this.deps.client.pinEpoch?.();
+    const given = credential?.type === "UsernameAndPassword" ? credential : undefined;
+    const password = given?.password;
+    const memorable = memo !== undefined && epoch !== undefined && password !== undefined;
+    if (memorable && given !== undefined) {
+      const token = memo.lookup(given.username, password, epoch);
+      if (token !== undefined) return token;
+    }
+    try {
+      const token = await this.deps.authenticator.authenticate(credential, throttleKey);
+      if (memorable && given !== undefined) memo.remember(given.username, password, epoch);
+      return token;
+    } catch (err) {
+      memo?.clear();
+      throw err;
+    }
   }
 
   async runItem(item: RequestBatchItem): Promise<ItemOutcome> {
@@ -237,21 +267,25 @@ class RequestSession {
     return handler.run(item.payload, ctx);
   }
 
+  /**
+   * The operation line: warn for a failure, debug for a success of a hot key-use operation
+   * (QUIET_SUCCESSES), info otherwise. Fields: operation, uid, result, reason (failures),
+   * durationMs; conn, client, identity come bound with the connection's logger.
+   */
   private logItem(
     item: RequestBatchItem,
     outcome: ResponseBatchItem,
     uid: string | undefined,
     started: bigint,
   ): void {
-    const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
     const ok = outcome.status === ResultStatus.Success;
-    this.deps.logger[ok ? "info" : "warn"](
+    const quiet = ok && item.operation !== undefined && QUIET_SUCCESSES.has(item.operation);
+    const level = !ok ? "warn" : quiet ? "debug" : "info";
+    const logger = this.itemLogger();
+    if (!logger.isLevelEnabled(level)) return;
+    const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+    logger[level](
       {
-        conn: this.peer.connectionId,
-        client: this.peer.key,
-        ...(this.peer.identity === undefined
-          ? {}
-          : { identity: identityLabel(this.peer.identity) }),
         operation: operationName(item.operation),
         uid,
         result: ok ? "Success" : enumValueName("ResultReason", outcome.reason),
@@ -261,7 +295,37 @@ class RequestSession {
       "operation",
     );
   }
+
+  /** The connection's bound logger, or one made for this request (callers without one). */
+  private itemLogger(): Logger {
+    this.boundLogger ??=
+      this.peer.logger ??
+      this.deps.logger.child({
+        conn: this.peer.connectionId,
+        client: this.peer.key,
+        ...(this.peer.identity === undefined
+          ? {}
+          : { identity: identityLabel(this.peer.identity) }),
+      });
+    return this.boundLogger;
+  }
 }
+
+/**
+ * Operations whose successes are logged at debug, not info: the per-request key uses a
+ * signing or encrypting client sends thousands of times a second (the line cost ~12% of the
+ * relay's CPU per signature, docs/performance.md). Their failures stay at warn, and every
+ * operation that creates, changes or destroys something, or reads key material (Get),
+ * stays at info.
+ */
+const QUIET_SUCCESSES: ReadonlySet<number> = new Set([
+  Operation.Sign,
+  Operation.SignatureVerify,
+  Operation.MAC,
+  Operation.MACVerify,
+  Operation.Encrypt,
+  Operation.Decrypt,
+]);
 
 function describe(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);

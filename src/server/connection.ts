@@ -13,6 +13,8 @@ import type { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
 import { TtlvError } from "../ttlv/errors.js";
 import { TtlvFramer } from "../ttlv/framing.js";
+import { identityLabel } from "./client-identity.js";
+import { CredentialMemo } from "./credential-memo.js";
 import { type DispatchDeps, handleRequestBytes, type Peer } from "./dispatch.js";
 
 /** Per-connection limits. */
@@ -44,6 +46,17 @@ export function serveConnection(
   onClosed: () => void,
 ): ServedConnection {
   const logger: Logger = deps.logger.child({ conn: peer.connectionId });
+  // What every request of this connection shares: its proved credential and a logger with
+  // the connection's fields bound once (pino serialises child bindings once, not per line).
+  const connPeer: Peer = {
+    ...peer,
+    credentials: new CredentialMemo(),
+    logger: deps.logger.child({
+      conn: peer.connectionId,
+      client: peer.key,
+      ...(peer.identity === undefined ? {} : { identity: identityLabel(peer.identity) }),
+    }),
+  };
   const framer = new TtlvFramer({ maxMessageBytes: limits.maxMessageBytes });
   let inFlight = 0;
   /** Requests read but not started: at most what one chunk held, as reading is paused. */
@@ -78,7 +91,7 @@ export function serveConnection(
 
   const respond = (message: Buffer): void => {
     inFlight += 1;
-    const response = handleRequestBytes(message, peer, deps);
+    const response = handleRequestBytes(message, connPeer, deps);
     tail = tail
       .then(() => response)
       .then((bytes) => {
