@@ -12,6 +12,18 @@ export const AES_KEY_BITS: readonly number[] = [128, 192, 256];
 /** AES block size in bytes: the IV of CBC. */
 export const AES_BLOCK_BYTES = 16;
 
+/** DES3 block size in bytes (NIST SP 800-67): the IV of CBC. */
+export const DES3_BLOCK_BYTES = 8;
+
+/**
+ * DES3 key bytes -> the Cryptographic Length KMIP states for them (56 key bits per 8-byte
+ * DES key, the parity bits left out): three keys, or two (K3 = K1).
+ */
+export const DES3_KEY_BYTES: ReadonlyMap<number, number> = new Map([
+  [24, 168],
+  [16, 112],
+]);
+
 /**
  * PKCS#11 v2.40 key types of HMAC keys made by other tools (CKK_SHA256_HMAC ...). The relay
  * itself generates CKK_GENERIC_SECRET keys (SoftHSM2 generates no other kind for HMAC).

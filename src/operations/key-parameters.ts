@@ -12,6 +12,7 @@
  * | Block Cipher Mode CBC (Padding PKCS5) | CKM_AES_CBC_PAD        |
  * | Block Cipher Mode GCM                 | CKM_AES_GCM            |
  *
+ * and for a DES3 key CKM_DES3_ECB, CKM_DES3_CBC, CKM_DES3_CBC_PAD the same way (no GCM).
  * The key is then kept to that mechanism (a request naming another mode is refused by the
  * token: CKR_MECHANISM_INVALID). HMAC keys record their CKM_SHA*_HMAC the same way (create.ts).
  */
@@ -41,14 +42,39 @@ export const AES_MODES: readonly AesMode[] = [
   { mode: BlockCipherMode.GCM, padding: PaddingMethod.None, ckm: CKM.AES_GCM },
 ];
 
+/** The DES3 modes a key can be kept to, as data (TDEA has no GCM in PKCS#11). */
+export const DES3_MODES: readonly AesMode[] = [
+  { mode: BlockCipherMode.ECB, padding: PaddingMethod.None, ckm: CKM.DES3_ECB },
+  { mode: BlockCipherMode.CBC, padding: PaddingMethod.None, ckm: CKM.DES3_CBC },
+  { mode: BlockCipherMode.CBC, padding: PaddingMethod.PKCS5, ckm: CKM.DES3_CBC_PAD },
+];
+
 /** Padding Method when the parameters give none: PKCS5 for CBC (as Encrypt), else None. */
 function defaultPadding(mode: number): number {
   return mode === BlockCipherMode.CBC ? PaddingMethod.PKCS5 : PaddingMethod.None;
 }
 
-/** The AES mode a mechanism in CKA_ALLOWED_MECHANISMS stands for, if any. */
+/** The AES or DES3 mode a mechanism in CKA_ALLOWED_MECHANISMS stands for, if any. */
 export function aesModeOfMechanism(ckm: number): AesMode | undefined {
-  return AES_MODES.find((m) => m.ckm === ckm);
+  return AES_MODES.find((m) => m.ckm === ckm) ?? DES3_MODES.find((m) => m.ckm === ckm);
+}
+
+function mechanismOfParameters(
+  op: string,
+  params: TtlvItem,
+  modes: readonly AesMode[],
+  names: string,
+): number | undefined {
+  const mode = optional(params, Tag.BlockCipherMode, "Enumeration");
+  if (mode === undefined) return undefined;
+  const padding = optional(params, Tag.PaddingMethod, "Enumeration") ?? defaultPadding(mode);
+  const found = modes.find((m) => m.mode === mode && m.padding === padding);
+  if (found === undefined) {
+    throw kmipErrors.notSupported(
+      `${op}: Cryptographic Parameters: Block Cipher Mode ${enumText(Tag.BlockCipherMode, mode)} with Padding Method ${enumText(Tag.PaddingMethod, padding)} is not supported (${names})`,
+    );
+  }
+  return found.ckm;
 }
 
 /**
@@ -57,16 +83,12 @@ export function aesModeOfMechanism(ckm: number): AesMode | undefined {
  * keep is Feature Not Supported.
  */
 export function aesMechanismOfParameters(op: string, params: TtlvItem): number | undefined {
-  const mode = optional(params, Tag.BlockCipherMode, "Enumeration");
-  if (mode === undefined) return undefined;
-  const padding = optional(params, Tag.PaddingMethod, "Enumeration") ?? defaultPadding(mode);
-  const found = AES_MODES.find((m) => m.mode === mode && m.padding === padding);
-  if (found === undefined) {
-    throw kmipErrors.notSupported(
-      `${op}: Cryptographic Parameters: Block Cipher Mode ${enumText(Tag.BlockCipherMode, mode)} with Padding Method ${enumText(Tag.PaddingMethod, padding)} is not supported (ECB, CBC, CBC with PKCS5, GCM)`,
-    );
-  }
-  return found.ckm;
+  return mechanismOfParameters(op, params, AES_MODES, "ECB, CBC, CBC with PKCS5, GCM");
+}
+
+/** The same for a DES3 key (Register). */
+export function des3MechanismOfParameters(op: string, params: TtlvItem): number | undefined {
+  return mechanismOfParameters(op, params, DES3_MODES, "DES3: ECB, CBC, CBC with PKCS5");
 }
 
 /**

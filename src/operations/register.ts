@@ -17,11 +17,12 @@
  *   CKA_ALLOWED_MECHANISMS (public and private keys), Sign's and Signature Verify's default.
  * - Private keys (same algorithms and sizes): register-private.ts; always sensitive and not
  *   extractable.
- * - Secret keys: AES (16/24/32 bytes, CKK_AES) and HMAC_SHA256/384/512 (from the hash length
- *   up to its block size; CKK_GENERIC_SECRET with CKA_ALLOWED_MECHANISMS = the CKM_SHA*_HMAC,
- *   as Create makes them). CKA_VALUE, CKA_PRIVATE true, CKA_SENSITIVE true and
- *   CKA_EXTRACTABLE false unless Sensitive false / Extractable true are asked for; usage as
- *   Create (default Encrypt|Decrypt for AES, MAC Generate|MAC Verify for HMAC).
+ * - Secret keys (register-secret.ts): AES (CKK_AES), DES3 (CKK_DES3) and HMAC_SHA256/384/512
+ *   (CKK_GENERIC_SECRET with CKA_ALLOWED_MECHANISMS = the CKM_SHA*_HMAC, as Create makes
+ *   them; also an AES key whose Cryptographic Parameters name an HMAC). CKA_VALUE,
+ *   CKA_PRIVATE true, CKA_SENSITIVE true and CKA_EXTRACTABLE false unless Sensitive false /
+ *   Extractable true are asked for; usage as Create (default Encrypt|Decrypt for AES and
+ *   DES3, MAC Generate|MAC Verify for HMAC).
  * Usage attributes not asked for are set false, with one retry without those false values
  * for HSMs that refuse them (usage-template.ts). Other objects: Feature Not Supported.
  */
@@ -37,9 +38,6 @@ import type { Attr } from "../pkcs11/types.js";
 import type { TtlvItem } from "../ttlv/types.js";
 import { CURVES, ED25519_OID, RSA_MIN_BITS } from "./algorithms.js";
 import { fieldText } from "./attribute-refs.js";
-import { hmacByAlgorithm } from "./cipher-algorithms.js";
-import { mechanismList } from "./create.js";
-import { aesMechanismOfParameters } from "./key-parameters.js";
 import { enumText, type KeyKind, requireToken } from "./keys.js";
 import {
   checkStated,
@@ -50,13 +48,9 @@ import {
   signMechanismsAttr,
   single,
 } from "./register-common.js";
-import {
-  type KeyBlockFields,
-  publicKeyOf,
-  readKeyBlock,
-  secretBytesOf,
-} from "./register-material.js";
+import { type KeyBlockFields, publicKeyOf, readKeyBlock } from "./register-material.js";
 import { privateKeyTemplate } from "./register-private.js";
+import { secretKeyTemplate } from "./register-secret.js";
 import type { OperationHandler, OperationOptions } from "./types.js";
 import { newKeyId, uidOf } from "./uid.js";
 import { createWithUsageFallback } from "./usage-template.js";
@@ -143,85 +137,6 @@ export function publicKeyTemplate(
     ...signMechanismsAttr(attrs, key.kind),
     ...key.attrs.slice(1),
   ];
-}
-
-/** Key type (and HMAC mechanism) of a secret key of `bytes` bytes. */
-function secretKind(algorithm: number | undefined, bytes: number): Attr[] {
-  if (algorithm === undefined) {
-    throw kmipErrors.missingData(`${OP}: Cryptographic Algorithm is required for a Symmetric Key`);
-  }
-  if (algorithm === A.AES) {
-    if (![16, 24, 32].includes(bytes)) {
-      throw kmipErrors.invalidField(`${OP}: an AES key is 16, 24 or 32 bytes, not ${bytes}`);
-    }
-    return [{ type: CKA.KEY_TYPE, value: CKK.AES }];
-  }
-  const hmac = hmacByAlgorithm(algorithm);
-  if (hmac === undefined) {
-    throw kmipErrors.notSupported(
-      `${OP}: Cryptographic Algorithm ${enumText(Tag.CryptographicAlgorithm, algorithm)} is not supported for a Symmetric Key (AES, HMAC_SHA256, HMAC_SHA384, HMAC_SHA512)`,
-    );
-  }
-  if (bytes < hmac.length || bytes > hmac.blockBytes) {
-    throw kmipErrors.invalidField(
-      `${OP}: an ${hmac.name} key of ${bytes} bytes is not accepted (${hmac.length}-${hmac.blockBytes})`,
-    );
-  }
-  return [
-    { type: CKA.KEY_TYPE, value: CKK.GENERIC_SECRET },
-    { type: CKA.ALLOWED_MECHANISMS, value: mechanismList([hmac.ckm]) },
-  ];
-}
-
-/** The C_CreateObject template of a secret key. */
-export function secretKeyTemplate(
-  attrs: readonly KmipAttribute[],
-  block: KeyBlockFields,
-  id: Uint8Array,
-): Attr[] {
-  const value = secretBytesOf(block);
-  const algorithm = single(attrs, Tag.CryptographicAlgorithm, "Enumeration") ?? block.algorithm;
-  const kind = secretKind(algorithm, value.length);
-  checkStated(attrs, block, {
-    algorithms: [algorithm ?? 0],
-    bits: value.length * 8,
-    name: "secret",
-  });
-  const aes = algorithm === A.AES;
-  const mask =
-    single(attrs, Tag.CryptographicUsageMask, "Integer") ??
-    (aes ? M.Encrypt | M.Decrypt : M.MACGenerate | M.MACVerify);
-  return [
-    { type: CKA.CLASS, value: CKO.SECRET_KEY },
-    ...kind.slice(0, 1),
-    { type: CKA.ID, value: id },
-    { type: CKA.TOKEN, value: true },
-    { type: CKA.PRIVATE, value: true },
-    { type: CKA.SENSITIVE, value: single(attrs, Tag.Sensitive, "Boolean") ?? true },
-    { type: CKA.EXTRACTABLE, value: single(attrs, Tag.Extractable, "Boolean") ?? false },
-    ...labelAttr(attrs),
-    { type: CKA.ENCRYPT, value: has(mask, M.Encrypt) },
-    { type: CKA.DECRYPT, value: has(mask, M.Decrypt) },
-    { type: CKA.SIGN, value: has(mask, M.MACGenerate | M.Sign) },
-    { type: CKA.VERIFY, value: has(mask, M.MACVerify | M.Verify) },
-    { type: CKA.WRAP, value: has(mask, M.WrapKey) },
-    { type: CKA.UNWRAP, value: has(mask, M.UnwrapKey) },
-    { type: CKA.DERIVE, value: has(mask, M.DeriveKey) },
-    ...kind.slice(1),
-    ...(aes ? aesModeAttributes(attrs) : []),
-    { type: CKA.VALUE, value },
-  ];
-}
-
-/**
- * An AES key registered with a Cryptographic Parameters attribute is kept to the mode it
- * names (CKA_ALLOWED_MECHANISMS), which Encrypt and Decrypt then use by default, as for
- * Create (see key-parameters.ts).
- */
-function aesModeAttributes(attrs: readonly KmipAttribute[]): Attr[] {
-  const params = attrs.find((a) => a.tag === Tag.CryptographicParameters)?.value;
-  const ckm = params === undefined ? undefined : aesMechanismOfParameters(OP, params);
-  return ckm === undefined ? [] : [{ type: CKA.ALLOWED_MECHANISMS, value: mechanismList([ckm]) }];
 }
 
 function registerAttributes(payload: ItemOf<"Structure">): KmipAttribute[] {

@@ -1,7 +1,8 @@
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { createHmac, generateKeyPairSync, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   CryptographicAlgorithm as A,
+  BlockCipherMode,
   KeyFormatType as F,
   ObjectType,
   RecommendedCurve,
@@ -300,6 +301,72 @@ describe("Register: secret keys", () => {
     expect(attrOf(template, CKA.EXTRACTABLE)).toBe(true);
   });
 
+  it("AES with Cryptographic Parameters {HMAC_SHA256} -> CKK_GENERIC_SECRET kept to CKM_SHA256_HMAC", async () => {
+    const key = randomBytes(16);
+    const obj = object(Tag.SymmetricKey, F.Raw, build.byteString(Tag.KeyMaterial, key), [
+      build.enumeration(Tag.CryptographicAlgorithm, A.AES),
+      build.integer(Tag.CryptographicLength, 128),
+    ]);
+    const hmacParams = build.structure(Tag.CryptographicParameters, [
+      build.enumeration(Tag.CryptographicAlgorithm, A.HMAC_SHA256),
+    ]);
+    const { template } = await run(request(ObjectType.SymmetricKey, obj, [hmacParams], true));
+    expect(attrOf(template, CKA.KEY_TYPE)).toBe(CKK.GENERIC_SECRET);
+    expect(attrOf(template, CKA.ALLOWED_MECHANISMS)).toEqual(mechanismList([CKM.SHA256_HMAC]));
+    // Zero-padded to 32 bytes (SoftHSM2's HMAC-SHA256 minimum): the same HMAC key (RFC 2104).
+    const stored = attrOf(template, CKA.VALUE) as Uint8Array;
+    expect(stored).toEqual(new Uint8Array([...key, ...new Uint8Array(16)]));
+    const data = randomBytes(40);
+    expect(createHmac("sha256", stored).update(data).digest()).toEqual(
+      createHmac("sha256", key).update(data).digest(),
+    );
+    // Without parameters naming an HMAC the key stays AES.
+    const plain = await run(request(ObjectType.SymmetricKey, obj, [], true));
+    expect(attrOf(plain.template, CKA.KEY_TYPE)).toBe(CKK.AES);
+  });
+
+  it("DES3: 24 bytes (168 bits) -> CKK_DES3; 16 bytes (112) stored as K1 K2 K1; a mode is kept", async () => {
+    const three = randomBytes(24);
+    const obj3 = object(Tag.SymmetricKey, F.Raw, build.byteString(Tag.KeyMaterial, three), [
+      build.enumeration(Tag.CryptographicAlgorithm, A.DES3),
+      build.integer(Tag.CryptographicLength, 168),
+    ]);
+    const { template } = await run(request(ObjectType.SymmetricKey, obj3));
+    expect(attrOf(template, CKA.KEY_TYPE)).toBe(CKK.DES3);
+    expect(attrOf(template, CKA.VALUE)).toEqual(new Uint8Array(three));
+    expect(attrOf(template, CKA.ENCRYPT)).toBe(true);
+    expect(attrOf(template, CKA.ALLOWED_MECHANISMS)).toBeUndefined();
+    const two = randomBytes(16);
+    const cbc = build.structure(Tag.CryptographicParameters, [
+      build.enumeration(Tag.BlockCipherMode, BlockCipherMode.CBC),
+    ]);
+    const obj2 = object(Tag.SymmetricKey, F.Raw, build.byteString(Tag.KeyMaterial, two), [
+      build.enumeration(Tag.CryptographicAlgorithm, A.DES3),
+      build.integer(Tag.CryptographicLength, 112),
+    ]);
+    const kept = await run(request(ObjectType.SymmetricKey, obj2, [cbc], true));
+    expect(attrOf(kept.template, CKA.VALUE)).toEqual(
+      new Uint8Array([...two, ...two.subarray(0, 8)]),
+    );
+    expect(attrOf(kept.template, CKA.ALLOWED_MECHANISMS)).toEqual(
+      mechanismList([CKM.DES3_CBC_PAD]),
+    );
+    const wrongLength = object(Tag.SymmetricKey, F.Raw, build.byteString(Tag.KeyMaterial, three), [
+      build.enumeration(Tag.CryptographicAlgorithm, A.DES3),
+      build.integer(Tag.CryptographicLength, 192),
+    ]);
+    const err = await failure(request(ObjectType.SymmetricKey, wrongLength));
+    expect(err.reason).toBe(ResultReason.InvalidField);
+    expect(err.message).toMatch(
+      /Cryptographic Length 192 does not match the key material \(168 bits\)/,
+    );
+    const gcm = build.structure(Tag.CryptographicParameters, [
+      build.enumeration(Tag.BlockCipherMode, BlockCipherMode.GCM),
+    ]);
+    const noGcm = await failure(request(ObjectType.SymmetricKey, obj3, [gcm], true));
+    expect(noGcm.reason).toBe(ResultReason.FeatureNotSupported);
+  });
+
   it("refuses wrong sizes, unknown algorithms and other object types, naming them", async () => {
     const raw = (n: number, alg?: number) =>
       object(
@@ -314,8 +381,11 @@ describe("Register: secret keys", () => {
     expect((await failure(request(ObjectType.SymmetricKey, raw(16)))).reason).toBe(
       ResultReason.MissingData,
     );
-    expect((await failure(request(ObjectType.SymmetricKey, raw(16, A.DES3)))).reason).toBe(
+    expect((await failure(request(ObjectType.SymmetricKey, raw(16, A.DSA)))).reason).toBe(
       ResultReason.FeatureNotSupported,
+    );
+    expect((await failure(request(ObjectType.SymmetricKey, raw(20, A.DES3)))).message).toMatch(
+      /DES3 key is 16 or 24 bytes, not 20/,
     );
     expect(
       (await failure(request(ObjectType.SymmetricKey, raw(16, A.HMAC_SHA256)))).message,
