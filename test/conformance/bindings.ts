@@ -13,7 +13,7 @@
  * `$NOW±n` in a request is the current time ± n seconds.
  */
 import { CredentialType } from "../../src/kmip/enums.js";
-import { Tag } from "../../src/kmip/tags.js";
+import { Tag, tagName } from "../../src/kmip/tags.js";
 import { NOW_BASE, VECTOR_PLACEHOLDERS } from "../../src/kmip/xml-placeholders.js";
 import type { TtlvItem } from "../../src/ttlv/types.js";
 
@@ -48,11 +48,34 @@ export function nowOffset(item: TtlvItem): bigint | undefined {
   return item.value - NOW_BASE;
 }
 
+/** `IVCounterNonce` -> `IV_COUNTER_NONCE`: a tag name as the vectors spell placeholders. */
+export function placeholderStem(tag: number): string | undefined {
+  return tagName(tag)
+    ?.replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/([A-Z])([A-Z][a-z])/g, "$1_$2")
+    .toUpperCase();
+}
+
+/**
+ * `$DATA_0` in a Data field: the stem (`DATA`, the field's own tag name) and the index (0; 0
+ * when the placeholder has none), else undefined.
+ */
+function placeholderOfField(item: TtlvItem, key: string): number | undefined {
+  const name = key.replace(/^(text|hex):/, "").replace(/^\$/, "");
+  const match = /^([A-Z][A-Z_]*?)(?:_(\d+))?$/.exec(name);
+  if (!match || match[1] !== placeholderStem(item.tag)) return undefined;
+  return Number(match[2] ?? 0);
+}
+
 /** The bindings of one test-case run. */
 export class Bindings {
   private readonly values = new Map<string, BoundValue>();
   /** Keys whose bound value was sent back to the server in a later request. */
   readonly usedInRequests = new Set<string>();
+  /** The distinct values the server returned per response tag, in order of first sight. */
+  private readonly returned = new Map<number, BoundValue[]>();
+  /** What fillRequest took from an earlier response for a placeholder no response carried. */
+  readonly fieldAliases: string[] = [];
 
   get(key: string): BoundValue | undefined {
     return this.values.get(key);
@@ -64,6 +87,40 @@ export class Bindings {
 
   set(key: string, value: BoundValue): void {
     this.values.set(key, value);
+  }
+
+  /**
+   * Records the Byte String and Text String fields of a server's response payload, so that a
+   * later request's `$DATA_0` whose vector wrote the response's value as a literal (e.g.
+   * v1.4/CS-BC-M-13-14: Encrypt answers a literal Data, the Decrypt sends `$DATA_0`) gets the
+   * server's first Data.
+   */
+  recordResponse(item: TtlvItem): void {
+    if (item.type === "Structure") {
+      for (const child of item.value) this.recordResponse(child);
+      return;
+    }
+    if (item.type !== "ByteString" && item.type !== "TextString") return;
+    const seen = this.returned.get(item.tag) ?? [];
+    if (!seen.some((value) => sameBound(value, item.value))) seen.push(copyBound(item.value));
+    this.returned.set(item.tag, seen);
+  }
+
+  /**
+   * A placeholder that no response bound, named after the field that carries it (`$DATA_n` in
+   * a Data, `$IV_COUNTER_NONCE` in an IV/Counter/Nonce): the n-th distinct value the server
+   * returned in that field, or undefined.
+   */
+  private fieldValue(item: TtlvItem, key: string): BoundValue | undefined {
+    const index = placeholderOfField(item, key);
+    if (index === undefined) return undefined;
+    const value = this.returned.get(item.tag)?.[index];
+    if (value !== undefined) {
+      this.fieldAliases.push(
+        `${key.replace(/^text:/, "")}: no response carries it; sent the server's ${tagName(item.tag)} #${index}`,
+      );
+    }
+    return value;
   }
 
   /**
@@ -79,7 +136,8 @@ export class Bindings {
       return { tag: item.tag, type: "DateTime", value: nowSeconds + offset };
     const key = bindingKey(item);
     if (key === undefined) return item;
-    const bound = this.values.get(key);
+    const bound =
+      this.values.get(key) ?? (isPlaceholder(item) ? this.fieldValue(item, key) : undefined);
     if (bound === undefined) {
       if (isPlaceholder(item)) {
         throw new UnboundPlaceholderError(`${key.replace(/^text:/, "")} used before bound`);
@@ -90,6 +148,15 @@ export class Bindings {
     if (typeof bound === "string") return { tag: item.tag, type: "TextString", value: bound };
     return { tag: item.tag, type: "ByteString", value: bound };
   }
+}
+
+function sameBound(a: BoundValue, b: BoundValue): boolean {
+  if (typeof a === "string" || typeof b === "string") return a === b;
+  return Buffer.from(a).equals(Buffer.from(b));
+}
+
+function copyBound(value: BoundValue): BoundValue {
+  return typeof value === "string" ? value : new Uint8Array(value);
 }
 
 /** Header fields, in the order of KMIP 1.4 Table 216 / 2.1 Table 278, that follow Authentication. */

@@ -93,6 +93,35 @@ describe("conformance comparison", () => {
     );
   });
 
+  it("fills $DATA_0 / $IV_COUNTER_NONCE that no response carried with the server's field of that name", () => {
+    const named = (tag: number, name: string): TtlvItem => ({
+      tag,
+      type: "ByteString",
+      value: VECTOR_PLACEHOLDERS.parse("ByteString", name) as Uint8Array,
+    });
+    const iv = (hex: string) =>
+      build.byteString(Tag.IVCounterNonce, new Uint8Array(Buffer.from(hex, "hex")));
+    const bindings = new Bindings();
+    const decrypt = build.structure(Tag.RequestPayload, [
+      named(Tag.Data, "$DATA_0"),
+      named(Tag.IVCounterNonce, "$IV_COUNTER_NONCE"),
+    ]);
+    expect(() => bindings.fillRequest(decrypt, NOW)).toThrow(/\$DATA_0 used before bound/);
+    bindings.recordResponse(payload(uid("k1"), data("c1c1"), iv("1111")));
+    bindings.recordResponse(payload(data("d2d2"), data("c1c1")));
+    expect(bindings.fillRequest(decrypt, NOW)).toEqual(
+      build.structure(Tag.RequestPayload, [data("c1c1"), iv("1111")]),
+    );
+    expect(bindings.fieldAliases).toHaveLength(2);
+    const second = build.structure(Tag.RequestPayload, [named(Tag.Data, "$DATA_1")]);
+    expect(bindings.fillRequest(second, NOW)).toEqual(
+      build.structure(Tag.RequestPayload, [data("d2d2")]),
+    );
+    // Only a field's own name: $DATA_0 in an IV/Counter/Nonce stays unbound.
+    const misplaced = build.structure(Tag.RequestPayload, [named(Tag.IVCounterNonce, "$DATA_0")]);
+    expect(() => bindings.fillRequest(misplaced, NOW)).toThrow(/before bound/);
+  });
+
   it("puts the credential into the header before the Batch Count", () => {
     const message = build.structure(Tag.RequestMessage, [
       build.structure(Tag.RequestHeader, [build.integer(Tag.BatchCount, 1)]),

@@ -151,6 +151,9 @@ async function runStep(
       target.username,
       target.password,
     );
+    for (const alias of state.bindings.fieldAliases.splice(0)) {
+      state.notes.add(`step ${step.index}: ${alias}`);
+    }
   } catch (err) {
     const got = err instanceof Error ? err.message : String(err);
     return {
@@ -225,6 +228,7 @@ async function runStep(
     const success = enumChild(got, Tag.ResultStatus) === ResultStatus.Success;
     const gotPayload = childrenWith(got, Tag.ResponsePayload)[0];
     if (success && gotPayload) {
+      state.bindings.recordResponse(gotPayload);
       state.objects.record(op, sentPayload, gotPayload);
       if (op === Operation.Sign) {
         const check = await checkSignature(
