@@ -154,3 +154,23 @@ export const VECTOR_ERRATA: Readonly<Record<string, string>> = {
     "the registered key 0123456789abcdef0123456789abcdef over 0102...16 is " +
     "d9bcce11b0b437b90239552df3a360c9 (node:crypto; the long-named v1.3 copy has it right)",
 };
+
+/**
+ * Optional test cases that each fix one of several mutually exclusive server policies. For the
+ * same 32-byte RNG Seed request (KMIP 1.4 section 4.36, 2.1 section 6.1.47: "the server MAY
+ * use [...] the data", Data Length says how much), CS-RNG-O-2 expects Data Length 16, O-3
+ * Data Length 0 and O-4 Permission Denied. The relay passes every byte to C_SeedRandom (Data
+ * Length 32, which the mandatory CS-RNG-M-1 checks), so it can match none of them.
+ */
+export const SERVER_POLICY_FILES: ReadonlyArray<{
+  readonly name: RegExp;
+  readonly reason: string;
+}> = [
+  {
+    name: /^CS-RNG-O-[234]-(13|14|20|21)$/,
+    reason:
+      "server seeding policy: CS-RNG-O-2/3/4 expect, for the same 32-byte RNG Seed, Data " +
+      "Length 16, Data Length 0 and Permission Denied (three exclusive optional policies); " +
+      "the relay passes all the bytes to C_SeedRandom (Data Length 32, as CS-RNG-M-1 checks)",
+  },
+];

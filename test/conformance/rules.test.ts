@@ -37,6 +37,17 @@ describe("conformance applicability rules", () => {
     expect(rulesOf("v2.1/QS-M-1-21").reasons).toEqual([]);
   });
 
+  it("makes exactly the twelve CS-RNG-O-2/3/4 seeding-policy files n/a", () => {
+    const policy = all
+      .filter((f) => applicability(f, loadSteps(f)).reasons.some((r) => r.includes("seeding")))
+      .map((f) => `v${f.version}/${f.name}`);
+    expect(policy).toHaveLength(12);
+    expect(policy.every((id) => /\/CS-RNG-O-[234]-\d\d$/.test(id))).toBe(true);
+    expect(rulesOf("v2.1/CS-RNG-O-4-21").runnable).toBe(false);
+    expect(rulesOf("v2.1/CS-RNG-M-1-21").reasons).toEqual([]);
+    expect(rulesOf("v2.1/CS-RNG-O-1-21").reasons).toEqual([]);
+  });
+
   it("flags a fixed UID that no response returned", () => {
     expect(rulesOf("v1.2/CS_BC_M_7_12_Encrypt_with_All_Fields").reasons.join()).toMatch(
       /provisioned beforehand/,

@@ -18,6 +18,7 @@ import {
   NA_RESULT_REASONS,
   NA_SETS,
   NA_TOKEN_ALGORITHMS,
+  SERVER_POLICY_FILES,
   VECTOR_ERRATA,
 } from "./rules-tables.js";
 import { type Step, type VectorFile, vectorId } from "./vectors.js";
@@ -62,6 +63,9 @@ export function applicability(file: VectorFile, steps: readonly Step[]): Applica
   if (setReason !== undefined) blocking.add(setReason);
   const erratum = VECTOR_ERRATA[vectorId(file)];
   if (erratum !== undefined) blocking.add(erratum);
+  for (const policy of SERVER_POLICY_FILES) {
+    if (policy.name.test(file.name)) blocking.add(policy.reason);
+  }
   const returned = new Set<string>();
   for (const step of steps) {
     scanProvisioned(step, returned, blocking);
