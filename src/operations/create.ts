@@ -13,10 +13,12 @@
  * without parameters use it (KMIP 1.4 section 4.29). Always CKA_TOKEN, CKA_PRIVATE; CKA_SENSITIVE true and CKA_EXTRACTABLE false
  * unless the request's Sensitive / Extractable say otherwise.
  *
- * Usage: CKA_ENCRYPT, CKA_DECRYPT, CKA_SIGN, CKA_VERIFY are set true or false from the
- * Cryptographic Usage Mask (default: Encrypt|Decrypt for AES, MAC Generate|MAC Verify for
- * HMAC); CKA_WRAP, CKA_UNWRAP, CKA_DERIVE only when asked (some HSMs refuse an explicit false,
- * see create-key-pair.ts), so a token's own default stays for them.
+ * Usage: CKA_ENCRYPT, CKA_DECRYPT, CKA_SIGN, CKA_VERIFY, CKA_WRAP, CKA_UNWRAP, CKA_DERIVE are
+ * set true or false from the Cryptographic Usage Mask (default: Encrypt|Decrypt for AES, MAC
+ * Generate|MAC Verify for HMAC), so that the mask read back is the one asked for (SoftHSM2
+ * defaults CKA_WRAP / CKA_UNWRAP to true). An HSM that refuses the explicit false of
+ * CKA_WRAP / CKA_UNWRAP / CKA_DERIVE gets the template once more without them
+ * (usage-template.ts).
  */
 import { ObjectType, Operation } from "../kmip/enums.js";
 import { build } from "../kmip/item.js";
@@ -28,6 +30,7 @@ import { requireToken } from "./keys.js";
 import { readSecretKeySpec, type SecretKeySpec } from "./secret-key-spec.js";
 import type { OperationHandler } from "./types.js";
 import { newKeyId, uidOf } from "./uid.js";
+import { createWithUsageFallback } from "./usage-template.js";
 
 /** The PKCS#11 side of a secret key generation. */
 export interface SecretKeyCall {
@@ -59,9 +62,12 @@ function usageAttributes(spec: SecretKeySpec): Attr[] {
     { type: CKA.SIGN, value: has(mask, M.MACGenerate | M.Sign) },
     { type: CKA.VERIFY, value: has(mask, M.MACVerify | M.Verify) },
   ];
-  if (has(mask, M.WrapKey)) attrs.push({ type: CKA.WRAP, value: true });
-  if (has(mask, M.UnwrapKey)) attrs.push({ type: CKA.UNWRAP, value: true });
-  if (has(mask, M.DeriveKey)) attrs.push({ type: CKA.DERIVE, value: true });
+  // CKA_WRAP / CKA_UNWRAP / CKA_DERIVE false may be refused: createWithUsageFallback retries.
+  attrs.push(
+    { type: CKA.WRAP, value: has(mask, M.WrapKey) },
+    { type: CKA.UNWRAP, value: has(mask, M.UnwrapKey) },
+    { type: CKA.DERIVE, value: has(mask, M.DeriveKey) },
+  );
   return attrs;
 }
 
@@ -98,7 +104,9 @@ export const create: OperationHandler = {
     const spec = readSecretKeySpec(payload);
     const id = newKeyId();
     const call = secretKeyCall(spec, id);
-    await ctx.client.generateKey(token, call.mechanism, call.template);
+    await createWithUsageFallback([call.template], async ([template]) => {
+      await ctx.client.generateKey(token, call.mechanism, template ?? call.template);
+    });
     const uid = uidOf(id, "secret");
     return {
       uid,

@@ -12,7 +12,8 @@ import { CryptographicUsageMask as M } from "../../../src/kmip/masks.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import { create, mechanismList } from "../../../src/operations/create.js";
 import { refOf } from "../../../src/operations/uid.js";
-import { CKA, CKK, CKM, CKO } from "../../../src/pkcs11/constants.js";
+import { CKA, CKK, CKM, CKO, CKR } from "../../../src/pkcs11/constants.js";
+import { Pkcs11Error } from "../../../src/pkcs11/errors.js";
 import type { Attr, Mechanism } from "../../../src/pkcs11/types.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
 import {
@@ -97,7 +98,13 @@ describe("Create", () => {
         false,
         false,
       ]);
-      expect(value(CKA.WRAP)).toBeUndefined();
+      // Not asked for: explicitly false, so SoftHSM2's CKA_WRAP/CKA_UNWRAP true does not leak
+      // into the Cryptographic Usage Mask read back.
+      expect([value(CKA.WRAP), value(CKA.UNWRAP), value(CKA.DERIVE)]).toEqual([
+        false,
+        false,
+        false,
+      ]);
       const uid = field(result.payload, Tag.UniqueIdentifier)?.value as string;
       expect(uid).toMatch(/^[0-9A-F]{40}_sec$/);
       expect(refOf(uid).id).toEqual(value(CKA.ID));
@@ -146,6 +153,37 @@ describe("Create", () => {
     expect(value(CKA.LABEL)).toBe("my key");
     expect(value(CKA.SENSITIVE)).toBe(false);
     expect(value(CKA.EXTRACTABLE)).toBe(true);
+  });
+
+  it("retries once without the false wrap/unwrap/derive when the token refuses them", async () => {
+    const client = new FakeClient({
+      generateKey: () => {
+        if (client.callsOf("generateKey").length === 1) {
+          throw new Pkcs11Error(CKR.TEMPLATE_INCONSISTENT, "C_GenerateKey");
+        }
+      },
+    });
+    await create.run(request([alg(CryptographicAlgorithm.AES), len(128)]), contextFor(client));
+    expect(client.callsOf("generateKey")).toHaveLength(2);
+    const first = argsOf(client, "generateKey", 0)[2] as Attr[];
+    const second = argsOf(client, "generateKey", 1)[2] as Attr[];
+    const of = (t: Attr[], type: number) => t.find((a) => a.type === type)?.value;
+    expect(of(first, CKA.UNWRAP)).toBe(false);
+    expect(of(second, CKA.UNWRAP)).toBeUndefined();
+    expect(of(second, CKA.WRAP)).toBeUndefined();
+    expect(of(second, CKA.ENCRYPT)).toBe(true);
+    expect(of(second, CKA.SENSITIVE)).toBe(true);
+  });
+
+  it("passes on a token failure that is not a template refusal, without a retry", async () => {
+    const client = new FakeClient({
+      generateKey: () => {
+        throw new Pkcs11Error(CKR.DEVICE_ERROR, "C_GenerateKey");
+      },
+    });
+    const req = request([alg(CryptographicAlgorithm.AES), len(128)]);
+    expect(await rejection(() => create.run(req, contextFor(client)))).toBeInstanceOf(Pkcs11Error);
+    expect(client.callsOf("generateKey")).toHaveLength(1);
   });
 
   it("accepts HMAC key lengths from the hash length to the block size", async () => {
