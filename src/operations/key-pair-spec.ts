@@ -5,8 +5,10 @@
  *
  * Used: Cryptographic Algorithm (RSA, ECDSA or EC, Ed25519), Cryptographic Length (RSA
  * modulus bits; EC field bits), Cryptographic Domain Parameters{Recommended Curve} (EC),
- * Name (-> CKA_LABEL), Cryptographic Usage Mask (-> CKA_SIGN, CKA_VERIFY, ...). Other
- * attributes (Activation Date, Object Group, ...) have no PKCS#11 counterpart: ignored.
+ * Name (-> CKA_LABEL), Cryptographic Usage Mask (-> CKA_SIGN, CKA_VERIFY, ...). Attributes
+ * that promise what the relay cannot keep (Quantum Safe true, Protection Level / Period /
+ * Storage Masks, Usage Limits) are refused (unkept-attributes.ts); descriptive ones without a
+ * PKCS#11 counterpart (Object Group, Description, ...) are ignored.
  */
 import { CryptographicAlgorithm, NameType } from "../kmip/enums.js";
 import { kmipErrors } from "../kmip/errors.js";
@@ -16,6 +18,7 @@ import { type KmipAttribute, readAttributes, valuesOf } from "../kmip/template.j
 import type { TtlvItem, TtlvTypeName } from "../ttlv/types.js";
 import { CURVES, type CurveSpec, RSA_MAX_BITS, RSA_MIN_BITS } from "./algorithms.js";
 import { enumText } from "./keys.js";
+import { refuseUnkeptAttributes } from "./unkept-attributes.js";
 
 /** The attributes of each key: common first, then the key's own. */
 export interface KeyPairAttributes {
@@ -178,8 +181,14 @@ function settingsOf(common: readonly KmipAttribute[], own: readonly KmipAttribut
 /** Reads and checks the whole request. */
 export function readKeyPairSpec(payload: ItemOf<"Structure">, allowRsa1024: boolean): KeyPairSpec {
   const attrs = readKeyPairAttributes(payload);
+  const algorithm = algorithmOf(attrs, allowRsa1024);
+  refuseUnkeptAttributes(
+    "Create Key Pair",
+    [...attrs.common, ...attrs.private, ...attrs.public],
+    payload,
+  );
   return {
-    algorithm: algorithmOf(attrs, allowRsa1024),
+    algorithm,
     private: settingsOf(attrs.common, attrs.private),
     public: settingsOf(attrs.common, attrs.public),
   };

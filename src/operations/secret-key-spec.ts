@@ -6,8 +6,10 @@
  * 192, 256; HMAC: the hash length by default), Cryptographic Usage Mask, Name (-> CKA_LABEL),
  * Sensitive and Extractable (KMIP 1.4 sections 3.48, 3.50; -> CKA_SENSITIVE,
  * CKA_EXTRACTABLE), Cryptographic Parameters of an AES key (its Block Cipher Mode and Padding
- * Method -> the one mechanism of CKA_ALLOWED_MECHANISMS, key-parameters.ts). Other attributes (Activation Date, Object Group, ...) have no PKCS#11
- * counterpart: ignored.
+ * Method -> the one mechanism of CKA_ALLOWED_MECHANISMS, key-parameters.ts). Attributes that
+ * promise what the relay cannot keep (Quantum Safe true, Protection Level / Period / Storage
+ * Masks, Usage Limits) are refused (unkept-attributes.ts); descriptive ones without a PKCS#11
+ * counterpart (Object Group, Description, ...) are ignored.
  */
 import { CryptographicAlgorithm, NameType, ObjectType } from "../kmip/enums.js";
 import { kmipErrors } from "../kmip/errors.js";
@@ -18,6 +20,7 @@ import type { TtlvItem, TtlvTypeName } from "../ttlv/types.js";
 import { AES_KEY_BITS, type HmacSpec, hmacByAlgorithm } from "./cipher-algorithms.js";
 import { aesMechanismOfParameters } from "./key-parameters.js";
 import { enumText } from "./keys.js";
+import { refuseUnkeptAttributes } from "./unkept-attributes.js";
 
 /** The key to generate. */
 export type SecretKeyAlgorithm =
@@ -130,6 +133,7 @@ export function readSecretKeySpec(payload: ItemOf<"Structure">): SecretKeySpec {
   }
   const attrs = readCreateAttributes(payload);
   const algorithm = algorithmOf(attrs);
+  refuseUnkeptAttributes(OP, attrs, payload);
   const params = valuesOf(attrs, Tag.CryptographicParameters)[0];
   return {
     algorithm,
