@@ -1,6 +1,8 @@
 /**
- * Activate (KMIP 1.4 section 4.19, KMIP 2.1 section 6.1.1). PKCS#11 keys have no lifecycle
- * state: the key is looked up (C_FindObjects) and, when it exists, reported activated.
+ * Activate (KMIP 1.4 section 4.19, KMIP 2.1 section 6.1.1): a Pre-Active key becomes Active,
+ * its Activation Date now (lifecycle-rules.ts). Any other State: Wrong Key Lifecycle State
+ * (2.x) / Permission Denied (1.x). The new State is written to the key's lifecycle record on
+ * the token (lifecycle-store.ts). A key the relay has no record of is Active already.
  *
  * Request: Unique Identifier. Response: Unique Identifier.
  */
@@ -8,6 +10,8 @@ import { Operation } from "../kmip/enums.js";
 import { build } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
 import { requireExisting, requireKey, requireToken } from "./keys.js";
+import { activated, isDestroyed } from "./lifecycle-rules.js";
+import { UNRECORDED } from "./lifecycle-store.js";
 import type { OperationHandler } from "./types.js";
 
 /** The Activate handler. */
@@ -17,7 +21,18 @@ export const activate: OperationHandler = {
   async run(payload, ctx) {
     const token = requireToken(ctx, "Activate");
     const { uid, ref } = requireKey(payload);
-    await requireExisting(ctx.client, token, ref);
+    const store = ctx.lifecycle;
+    if (store === undefined) {
+      await requireExisting(ctx.client, token, ref);
+    } else {
+      await store.update(token, uid, async (current) => {
+        // The key must still be on the token (a destroyed one is refused by the rules).
+        if (current === undefined || !isDestroyed(current.state)) {
+          await requireExisting(ctx.client, token, ref);
+        }
+        return activated(current ?? UNRECORDED, store.now(), ctx.version);
+      });
+    }
     return { uid, payload: [build.textString(Tag.UniqueIdentifier, uid)] };
   },
 };

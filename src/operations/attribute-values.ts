@@ -14,7 +14,8 @@
  *   (KMIP 1.4 section 3.17); private and secret key material never leaves the token;
  * - Cryptographic Usage Mask: CKA_SIGN, CKA_VERIFY, CKA_ENCRYPT, CKA_DECRYPT, CKA_WRAP,
  *   CKA_UNWRAP, CKA_DERIVE (secret keys: CKA_SIGN/VERIFY as MAC Generate/MAC Verify);
- * - State: always Active (PKCS#11 has no life cycle; a key on the token is usable);
+ * - State and the lifecycle dates: from the relay's lifecycle record of the key (see
+ *   lifecycle-store.ts), given by the caller; State Active alone for a key without one;
  * - Link: the other half of the pair (Private Key Link / Public Key Link), when an object of
  *   the other class with the same CKA_ID is on the token.
  */
@@ -190,7 +191,8 @@ async function linkOf(
 
 /**
  * Every attribute the relay can tell of the object `ref` (named `uid`), in the order of
- * KMIP 1.4 section 3; Digest and Link only when `wish` asks for them. Item Not Found
+ * KMIP 1.4 section 3, with the `lifecycle` attributes (State, dates) after the usage mask;
+ * Digest and Link only when `wish` asks for them. Item Not Found
  * (ObjectNotFoundError) when the object does not exist.
  */
 export async function readObjectAttributes(
@@ -199,6 +201,7 @@ export async function readObjectAttributes(
   uid: string,
   ref: ObjectRef,
   wish: AttributeWish,
+  lifecycle: readonly KmipAttribute[] = [attribute(build.enumeration(Tag.State, State.Active))],
 ): Promise<KmipAttribute[]> {
   const usageTypes = (USAGE_BY_CLASS.get(ref.cls) ?? []).map(([type]) => type);
   const values = await client.getAttributes(token, ref, [CKA.KEY_TYPE, CKA.LABEL, ...usageTypes]);
@@ -240,7 +243,7 @@ export async function readObjectAttributes(
   }
   if (digest !== undefined) out.push(attribute(digest));
   out.push(attribute(build.integer(Tag.CryptographicUsageMask, usageMaskOf(ref.cls, values))));
-  out.push(attribute(build.enumeration(Tag.State, State.Active)));
+  out.push(...lifecycle);
   const link = wish.link ? await linkOf(client, token, ref) : undefined;
   if (link !== undefined) out.push(attribute(link));
   return out;

@@ -1,14 +1,19 @@
 /**
- * Destroy (KMIP 1.4 section 4.21, KMIP 2.1 section 6.1.17): C_DestroyObject on the key the
- * Unique Identifier names (one half of a pair; Cascade destroys the private key, then the
- * public one). A key that does not exist: Item Not Found.
+ * Destroy (KMIP 1.4 section 4.21, KMIP 2.1 section 6.1.16): C_DestroyObject on the key the
+ * Unique Identifier names (one half of a pair). Allowed from Pre-Active, Deactivated and
+ * Compromised; an Active key must be revoked first (Wrong Key Lifecycle State under 2.x,
+ * Permission Denied under 1.x, as the OASIS AKLC-M-2 vectors expect). The key's lifecycle
+ * record stays on the token with State Destroyed (or Destroyed Compromised) and its Destroy
+ * Date, so Get Attributes still answers for it. A key that does not exist: Item Not Found.
  *
  * Request: Unique Identifier. Response: Unique Identifier.
  */
 import { Operation } from "../kmip/enums.js";
 import { build } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
-import { requireKey, requireToken } from "./keys.js";
+import { requireExisting, requireKey, requireToken } from "./keys.js";
+import { destroyed } from "./lifecycle-rules.js";
+import { UNRECORDED } from "./lifecycle-store.js";
 import type { OperationHandler } from "./types.js";
 
 /** The Destroy handler. */
@@ -18,7 +23,18 @@ export const destroy: OperationHandler = {
   async run(payload, ctx) {
     const token = requireToken(ctx, "Destroy");
     const { uid, ref } = requireKey(payload);
-    await ctx.client.destroyObject(token, ref);
+    const store = ctx.lifecycle;
+    if (store === undefined) {
+      await ctx.client.destroyObject(token, ref);
+    } else {
+      await store.update(token, uid, async (current) => {
+        // An unknown UID is Item Not Found, not "Active".
+        if (current === undefined) await requireExisting(ctx.client, token, ref);
+        const next = destroyed(current ?? UNRECORDED, store.now(), ctx.version);
+        await ctx.client.destroyObject(token, ref);
+        return next;
+      });
+    }
     return { uid, payload: [build.textString(Tag.UniqueIdentifier, uid)] };
   },
 };

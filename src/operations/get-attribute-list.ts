@@ -1,7 +1,7 @@
 /**
  * Get Attribute List (KMIP 1.4 section 4.13, KMIP 2.1 section 6.1.21): the names of the
  * attributes a key has (those Get Attributes can return, Link and Digest included when the
- * key has them).
+ * key has them; State and the dates its lifecycle record holds, also once it is destroyed).
  *
  * Request: Unique Identifier. Response 1.x: Unique Identifier, Attribute Name+ (text);
  * 2.x: Unique Identifier, Attribute Reference+ (Enumeration of the attribute's tag).
@@ -11,7 +11,7 @@ import { Operation } from "../kmip/enums.js";
 import { build, nameOf } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
 import { referenceItem } from "./attribute-refs.js";
-import { readObjectAttributes } from "./attribute-values.js";
+import { keyAttributes } from "./get-attributes.js";
 import { requireKey, requireToken } from "./keys.js";
 import type { OperationHandler } from "./types.js";
 
@@ -22,7 +22,7 @@ export const getAttributeList: OperationHandler = {
   async run(payload, ctx) {
     const token = requireToken(ctx, "Get Attribute List");
     const { uid, ref } = requireKey(payload);
-    const attributes = await readObjectAttributes(ctx.client, token, uid, ref, {
+    const attributes = await keyAttributes(ctx, token, uid, ref, {
       digest: true,
       link: true,
     });

@@ -7,6 +7,9 @@
  * 2.x form. Request: Unique Identifier, Attribute Reference*. Response: Unique Identifier,
  * Attributes{the attribute items}.
  *
+ * State and the lifecycle dates come from the relay's record of the key (lifecycle-store.ts);
+ * a destroyed key still answers its Unique Identifier, Object Type, State and dates.
+ *
  * Named attributes the key does not have are left out (the spec's rule). Without names:
  * every attribute the relay can tell except Link, which is returned only when named
  * (PyKMIP 0.10, a common client, cannot decode a Link attribute in 1.x or 2.0 and would fail
@@ -17,10 +20,17 @@ import { build } from "../kmip/item.js";
 import type { ProtocolVersion } from "../kmip/messages.js";
 import { Tag } from "../kmip/tags.js";
 import { type KmipAttribute, writeAttribute } from "../kmip/template.js";
+import type { ObjectRef, TokenSelector } from "../pkcs11/types.js";
 import { type AttributeRef, requestedAttributes } from "./attribute-refs.js";
-import { readObjectAttributes } from "./attribute-values.js";
+import { type AttributeWish, readObjectAttributes } from "./attribute-values.js";
 import { requireKey, requireToken } from "./keys.js";
-import type { OperationHandler } from "./types.js";
+import {
+  destroyedAttributes,
+  isDestroyedRecord,
+  lifecycleAttributes,
+  lifecycleOf,
+} from "./lifecycle-attributes.js";
+import type { OperationContext, OperationHandler } from "./types.js";
 
 /** Which of the key's attributes a request wants (no names: all but Link). */
 function selection(refs: readonly AttributeRef[]): (tag: number) => boolean {
@@ -48,6 +58,26 @@ export function attributesResponse(
   return [uidItem, ...attributes.map((a) => writeAttribute(version, a))];
 }
 
+/**
+ * The attributes of the key with its lifecycle; of a destroyed key (its token object gone),
+ * what its lifecycle record tells.
+ */
+export async function keyAttributes(
+  ctx: OperationContext,
+  token: TokenSelector,
+  uid: string,
+  ref: ObjectRef,
+  wish: AttributeWish,
+): Promise<KmipAttribute[]> {
+  const record = await lifecycleOf(ctx, token, uid);
+  const now = ctx.lifecycle?.now() ?? 0n;
+  if (record !== undefined && isDestroyedRecord(record)) {
+    return destroyedAttributes(uid, ref, record, now, ctx.version);
+  }
+  const lifecycle = lifecycleAttributes(record, now, ctx.version);
+  return readObjectAttributes(ctx.client, token, uid, ref, wish, lifecycle);
+}
+
 /** The Get Attributes handler. */
 export const getAttributes: OperationHandler = {
   operation: Operation.GetAttributes,
@@ -56,7 +86,7 @@ export const getAttributes: OperationHandler = {
     const token = requireToken(ctx, "Get Attributes");
     const { uid, ref } = requireKey(payload);
     const wanted = selection(requestedAttributes(payload, "Get Attributes"));
-    const all = await readObjectAttributes(ctx.client, token, uid, ref, {
+    const all = await keyAttributes(ctx, token, uid, ref, {
       digest: wanted(Tag.Digest),
       link: wanted(Tag.Link),
     });

@@ -15,6 +15,7 @@ import { get } from "./get.js";
 import { getAttributeList } from "./get-attribute-list.js";
 import { getAttributes } from "./get-attributes.js";
 import { hash } from "./hash.js";
+import { withLifecycle } from "./lifecycle-guard.js";
 import { locate } from "./locate.js";
 import { mac } from "./mac.js";
 import { macVerify } from "./mac-verify.js";
@@ -55,9 +56,9 @@ const handlers: OperationHandler[] = [
   signatureVerify,
 ];
 
-/** Operation enumeration value -> handler. */
+/** Operation enumeration value -> handler (with the key lifecycle: lifecycle-guard.ts). */
 export const operations: ReadonlyMap<number, OperationHandler> = new Map(
-  handlers.map((h) => [h.operation, h]),
+  handlers.map((h) => [h.operation, withLifecycle(h)]),
 );
 
 /** The handler of `operation`, if the relay supports it. */

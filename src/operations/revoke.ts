@@ -1,16 +1,31 @@
 /**
- * Revoke (KMIP 1.4 section 4.20, KMIP 2.1 section 6.1.45). PKCS#11 keys have no lifecycle
- * state: the key is looked up (C_FindObjects) and, when it exists, the request succeeds
- * without changing anything. Cascade revokes a key just before it destroys it.
+ * Revoke (KMIP 1.4 section 4.20, KMIP 2.1 section 6.1.45). Revocation Reason Key Compromise
+ * or CA Compromise: the key becomes Compromised (Destroyed Compromised when destroyed), with
+ * Compromise Date now and Compromise Occurrence Date from the request (else its Initial
+ * Date); any other reason: an Active key becomes Deactivated, Deactivation Date now. Other
+ * transitions are refused (state diagram, lifecycle-rules.ts). The record is written to the
+ * token (lifecycle-store.ts); a revoked key no longer signs, MACs or encrypts.
  *
  * Request: Unique Identifier, Revocation Reason{Revocation Reason Code, Revocation
  * Message?}, Compromise Occurrence Date?. Response: Unique Identifier.
  */
-import { Operation } from "../kmip/enums.js";
-import { build, optionalStruct, required } from "../kmip/item.js";
+import { Operation, RevocationReasonCode } from "../kmip/enums.js";
+import { build, optional, optionalStruct, required } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
 import { requireExisting, requireKey, requireToken } from "./keys.js";
+import type { RevocationReasonValue } from "./lifecycle-record.js";
+import { isDestroyed, revoked } from "./lifecycle-rules.js";
+import { UNRECORDED } from "./lifecycle-store.js";
 import type { OperationHandler } from "./types.js";
+
+/** The request's Revocation Reason; Unspecified when the request has none. */
+function reasonOf(payload: Parameters<OperationHandler["run"]>[0]): RevocationReasonValue {
+  const reason = optionalStruct(payload, Tag.RevocationReason);
+  if (reason === undefined) return { code: RevocationReasonCode.Unspecified };
+  const code = required(reason, Tag.RevocationReasonCode, "Enumeration");
+  const message = optional(reason, Tag.RevocationMessage, "TextString");
+  return message === undefined ? { code } : { code, message };
+}
 
 /** The Revoke handler. */
 export const revoke: OperationHandler = {
@@ -19,9 +34,19 @@ export const revoke: OperationHandler = {
   async run(payload, ctx) {
     const token = requireToken(ctx, "Revoke");
     const { uid, ref } = requireKey(payload);
-    const reason = optionalStruct(payload, Tag.RevocationReason);
-    if (reason !== undefined) required(reason, Tag.RevocationReasonCode, "Enumeration");
-    await requireExisting(ctx.client, token, ref);
+    const reason = reasonOf(payload);
+    const occurrence = optional(payload, Tag.CompromiseOccurrenceDate, "DateTime");
+    const store = ctx.lifecycle;
+    if (store === undefined) {
+      await requireExisting(ctx.client, token, ref);
+    } else {
+      await store.update(token, uid, async (current) => {
+        if (current === undefined || !isDestroyed(current.state)) {
+          await requireExisting(ctx.client, token, ref);
+        }
+        return revoked(current ?? UNRECORDED, reason, occurrence, store.now(), ctx.version);
+      });
+    }
     return { uid, payload: [build.textString(Tag.UniqueIdentifier, uid)] };
   },
 };

@@ -7,6 +7,8 @@ import type { ProtocolVersion } from "../kmip/messages.js";
 import type { Pkcs11Client } from "../pkcs11/client.js";
 import type { TokenSelector } from "../pkcs11/types.js";
 import type { TtlvItem } from "../ttlv/types.js";
+import type { NewKeyState } from "./lifecycle-rules.js";
+import type { LifecycleStore } from "./lifecycle-store.js";
 
 /** What a handler gets besides its request payload. */
 export interface OperationContext {
@@ -24,6 +26,11 @@ export interface OperationContext {
   readonly server: ServerFacts;
   /** Policy switches of the operations; every one defaults to the safe choice. */
   readonly options?: OperationOptions;
+  /**
+   * The KMIP lifecycle of the keys (State, dates), kept on the token; one per relay. Absent
+   * (unit tests of single handlers): every key is Active and nothing is enforced.
+   */
+  readonly lifecycle?: LifecycleStore;
 }
 
 /** Policy switches of the operations. */
@@ -32,6 +39,8 @@ export interface OperationOptions {
   readonly allowRsa1024?: boolean;
   /** Most bytes one RNG Retrieve returns (`[server] max-rng-bytes`); absent: RNG_MAX_BYTES. */
   readonly maxRngBytes?: number;
+  /** State of a key created without an Activation Date (`[pkcs11] new-key-state`; "active"). */
+  readonly newKeyState?: NewKeyState;
 }
 
 /** Facts about this relay that Query reports. */

@@ -1,0 +1,96 @@
+/**
+ * The lifecycle attributes of a key as Get Attributes reports them (KMIP 1.4 sections 3.22
+ * State, 3.23 Initial Date, 3.24 Activation Date, 3.27 Deactivation Date, 3.28 Destroy Date,
+ * 3.29 Compromise Occurrence Date, 3.30 Compromise Date, 3.31 Revocation Reason, 3.38 Last
+ * Change Date, 3.44 Original Creation Date), in that order. A key without a record is
+ * Active and reports no date (nothing is invented).
+ */
+import { State } from "../kmip/enums.js";
+import { build } from "../kmip/item.js";
+import type { ProtocolVersion } from "../kmip/messages.js";
+import { Tag } from "../kmip/tags.js";
+import type { KmipAttribute } from "../kmip/template.js";
+import type { ObjectRef, TokenSelector } from "../pkcs11/types.js";
+import type { TtlvItem } from "../ttlv/types.js";
+import { objectTypeOfClass } from "./attribute-values.js";
+import { type LifecycleRecord, revocationReasonItem } from "./lifecycle-record.js";
+import { effectiveState, isDestroyed } from "./lifecycle-rules.js";
+import type { OperationContext } from "./types.js";
+
+/** The record fields reported, in the order of KMIP 1.4 section 3. */
+const REPORTED: readonly (readonly [keyof LifecycleRecord, number])[] = [
+  ["initialDate", Tag.InitialDate],
+  ["activationDate", Tag.ActivationDate],
+  ["deactivationDate", Tag.DeactivationDate],
+  ["destroyDate", Tag.DestroyDate],
+  ["compromiseOccurrenceDate", Tag.CompromiseOccurrenceDate],
+  ["compromiseDate", Tag.CompromiseDate],
+  ["revocationReason", Tag.RevocationReason],
+  ["lastChangeDate", Tag.LastChangeDate],
+  ["originalCreationDate", Tag.OriginalCreationDate],
+];
+
+/** Every lifecycle attribute tag the relay may report (read-only to clients). */
+export const LIFECYCLE_TAGS: ReadonlySet<number> = new Set([
+  Tag.State,
+  ...REPORTED.map(([, tag]) => tag),
+]);
+
+function attribute(value: TtlvItem): KmipAttribute {
+  return { tag: value.tag, value };
+}
+
+/** Original Creation Date is a KMIP 1.4 attribute: not reported to older clients. */
+function knownTo(tag: number, version: ProtocolVersion): boolean {
+  return tag !== Tag.OriginalCreationDate || version.major >= 2 || version.minor >= 4;
+}
+
+/** State (as of `now`) and the known dates of a record; State Active alone without one. */
+export function lifecycleAttributes(
+  record: LifecycleRecord | undefined,
+  now: bigint,
+  version: ProtocolVersion,
+): KmipAttribute[] {
+  if (record === undefined) return [attribute(build.enumeration(Tag.State, State.Active))];
+  const out = [attribute(build.enumeration(Tag.State, effectiveState(record, now)))];
+  for (const [field, tag] of REPORTED) {
+    if (!knownTo(tag, version)) continue;
+    const value = record[field];
+    if (value === undefined) continue;
+    if (typeof value === "bigint") out.push(attribute(build.dateTime(tag, value)));
+    else if (typeof value === "object") out.push(attribute(revocationReasonItem(value)));
+  }
+  return out;
+}
+
+/** The record of `uid` (undefined without a store or without a record). */
+export async function lifecycleOf(
+  ctx: OperationContext,
+  token: TokenSelector,
+  uid: string,
+): Promise<LifecycleRecord | undefined> {
+  return ctx.lifecycle === undefined ? undefined : ctx.lifecycle.read(token, uid);
+}
+
+/** Whether the record says the key is destroyed (its PKCS#11 object is gone). */
+export function isDestroyedRecord(record: LifecycleRecord | undefined): boolean {
+  return record !== undefined && isDestroyed(record.state);
+}
+
+/**
+ * What is left to tell of a destroyed key: its Unique Identifier, Object Type (from the
+ * UID), and its lifecycle (KMIP 1.4 AKLC-O-1 and 2.1 BL-M-8 read State and the dates of a
+ * destroyed object).
+ */
+export function destroyedAttributes(
+  uid: string,
+  ref: ObjectRef,
+  record: LifecycleRecord,
+  now: bigint,
+  version: ProtocolVersion,
+): KmipAttribute[] {
+  const out = [attribute(build.textString(Tag.UniqueIdentifier, uid))];
+  const objectType = objectTypeOfClass(ref.cls);
+  if (objectType !== undefined) out.push(attribute(build.enumeration(Tag.ObjectType, objectType)));
+  return [...out, ...lifecycleAttributes(record, now, version)];
+}

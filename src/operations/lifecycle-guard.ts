@@ -1,0 +1,146 @@
+/**
+ * The lifecycle around the operation handlers, in one place (registry.ts wraps every
+ * handler with {@link withLifecycle}):
+ *
+ * - Create, Create Key Pair, Register: after the handler made the key(s), each Unique
+ *   Identifier of the response gets its record (lifecycle-rules.ts newRecord), with the
+ *   Activation Date of the request's attributes if it has one (1.x Template-Attribute forms,
+ *   2.x Attributes forms; a key pair's specific attributes win over the common ones);
+ * - Sign, MAC, Encrypt, Signature Verify, MAC Verify, Decrypt, Get: before the handler runs,
+ *   the State of the key the request names must allow the use (lifecycle-rules.ts checkUse).
+ *   The batch runner has already put the ID Placeholder into the payload.
+ *
+ * Activate, Revoke, Destroy, Get Attributes, Get Attribute List and Locate use the store
+ * themselves. Without a store in the context nothing is checked or recorded.
+ */
+import { Operation } from "../kmip/enums.js";
+import { kmipErrors } from "../kmip/errors.js";
+import { findChild, type ItemOf, optional } from "../kmip/item.js";
+import { Tag } from "../kmip/tags.js";
+import { readAttributes, valuesOf } from "../kmip/template.js";
+import type { TtlvItem } from "../ttlv/types.js";
+import { enumText } from "./keys.js";
+import { checkUse, effectiveState, KEY_USES, type KeyUse, newRecord } from "./lifecycle-rules.js";
+import { UNRECORDED } from "./lifecycle-store.js";
+import type { OperationContext, OperationHandler, OperationResult } from "./types.js";
+import { refOf } from "./uid.js";
+
+/** Operations that make new objects, and the response field naming each one. */
+const CREATIONS: ReadonlySet<number> = new Set([
+  Operation.Create,
+  Operation.CreateKeyPair,
+  Operation.Register,
+]);
+
+/** Attribute containers that apply to each response UID field (general ones first). */
+const CONTAINERS: ReadonlyMap<number, readonly number[]> = new Map([
+  [Tag.UniqueIdentifier, [Tag.TemplateAttribute, Tag.Attributes]],
+  [
+    Tag.PrivateKeyUniqueIdentifier,
+    [
+      Tag.CommonTemplateAttribute,
+      Tag.CommonAttributes,
+      Tag.PrivateKeyTemplateAttribute,
+      Tag.PrivateKeyAttributes,
+    ],
+  ],
+  [
+    Tag.PublicKeyUniqueIdentifier,
+    [
+      Tag.CommonTemplateAttribute,
+      Tag.CommonAttributes,
+      Tag.PublicKeyTemplateAttribute,
+      Tag.PublicKeyAttributes,
+    ],
+  ],
+]);
+
+/** The Activation Date the request gives the object of response field `uidTag`, if any. */
+function requestedActivation(payload: TtlvItem, uidTag: number): bigint | undefined {
+  let date: bigint | undefined;
+  for (const containerTag of CONTAINERS.get(uidTag) ?? []) {
+    const container = findChild(payload, containerTag);
+    if (container === undefined) continue;
+    for (const value of valuesOf(readAttributes(container), Tag.ActivationDate)) {
+      if (value.type !== "DateTime") {
+        throw kmipErrors.invalidField(`Activation Date: expected DateTime, got ${value.type}`);
+      }
+      date = value.value;
+    }
+  }
+  return date;
+}
+
+/** Runs a creation, then records every object its response names. */
+async function runCreation(
+  handler: OperationHandler,
+  payload: ItemOf<"Structure">,
+  ctx: OperationContext,
+): Promise<OperationResult> {
+  // Read before the handler runs: a malformed date must not leave a key behind.
+  const activation = new Map(
+    [...CONTAINERS.keys()].map((tag) => [tag, requestedActivation(payload, tag)]),
+  );
+  const result = await handler.run(payload, ctx);
+  const store = ctx.lifecycle;
+  const token = ctx.token;
+  if (store === undefined || token === undefined) return result;
+  const now = store.now();
+  const policy = ctx.options?.newKeyState ?? "active";
+  const writes = result.payload.flatMap((item) =>
+    CONTAINERS.has(item.tag) && item.type === "TextString"
+      ? [store.write(token, item.value, newRecord(now, policy, activation.get(item.tag)))]
+      : [],
+  );
+  await Promise.all(writes);
+  return result;
+}
+
+/** Refuses the use of the named key when its State does not allow it. */
+async function checkKeyUse(
+  operation: number,
+  use: KeyUse,
+  payload: ItemOf<"Structure">,
+  ctx: OperationContext,
+): Promise<void> {
+  const store = ctx.lifecycle;
+  const token = ctx.token;
+  if (store === undefined || token === undefined) return;
+  const uid =
+    findChild(payload, Tag.UniqueIdentifier)?.type === "TextString"
+      ? optional(payload, Tag.UniqueIdentifier, "TextString")
+      : undefined;
+  if (uid === undefined || !namesKey(uid)) return; // the handler answers for it
+  const record = (await store.read(token, uid)) ?? UNRECORDED;
+  checkUse(
+    effectiveState(record, store.now()),
+    use,
+    enumText(Tag.Operation, operation),
+    ctx.version,
+  );
+}
+
+function namesKey(uid: string): boolean {
+  try {
+    refOf(uid);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `handler` with the lifecycle's recording or checks added (the handler itself if none). */
+export function withLifecycle(handler: OperationHandler): OperationHandler {
+  if (CREATIONS.has(handler.operation)) {
+    return { ...handler, run: (payload, ctx) => runCreation(handler, payload, ctx) };
+  }
+  const use = KEY_USES.get(handler.operation);
+  if (use === undefined) return handler;
+  return {
+    ...handler,
+    async run(payload, ctx) {
+      await checkKeyUse(handler.operation, use, payload, ctx);
+      return handler.run(payload, ctx);
+    },
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * Where the KMIP lifecycle of token keys lives: on the token itself, one PKCS#11 data object
+ * per KMIP object (CKO_DATA, CKA_TOKEN, CKA_PRIVATE, CKA_APPLICATION "kmip2pkcs11", CKA_LABEL
+ * = the object's Unique Identifier, CKA_VALUE = the record of lifecycle-record.ts). SoftHSM2
+ * refuses CKA_ID on data objects (CKR_ATTRIBUTE_TYPE_INVALID), hence the label.
+ *
+ * In front of the token, in the relay process, a bounded cache (oldest-used first out) of
+ * UID -> record | none, filled on first use and written through on every change: a Sign on
+ * a key already seen costs no PKCS#11 call for its State. This assumes ONE relay per token:
+ * a second relay (or another tool) changing a record is not seen while the entry is cached.
+ *
+ * A key without a data object (made by another tool or by the incumbent relay) is Active
+ * with no known dates (see {@link UNRECORDED}).
+ */
+import { State } from "../kmip/enums.js";
+import type { Pkcs11Client } from "../pkcs11/client.js";
+import type { DataObjectName, TokenSelector } from "../pkcs11/types.js";
+import { decodeRecord, encodeRecord, type LifecycleRecord } from "./lifecycle-record.js";
+
+/** CKA_APPLICATION of the relay's data objects. */
+export const DATA_APPLICATION = "kmip2pkcs11";
+
+/** Entries the cache holds by default. */
+export const DEFAULT_CACHE_ENTRIES = 100_000;
+
+/** The lifecycle of a key the relay has no record of: Active, dates unknown. */
+export const UNRECORDED: LifecycleRecord = { state: State.Active };
+
+/** Options of a {@link LifecycleStore}. */
+export interface LifecycleStoreOptions {
+  /** Most cached entries (default {@link DEFAULT_CACHE_ENTRIES}). */
+  readonly capacity?: number;
+  /** Milliseconds since the epoch (default Date.now; tests set the time). */
+  readonly clock?: () => number;
+}
+
+/** A change of one record; it may do PKCS#11 work (Destroy) before returning the new record. */
+export type RecordChange = (
+  current: LifecycleRecord | undefined,
+) => LifecycleRecord | Promise<LifecycleRecord>;
+
+/** The data object holding the record of `uid`. */
+export function dataObjectName(uid: string): DataObjectName {
+  return { application: DATA_APPLICATION, label: uid };
+}
+
+/** Lifecycle records of the relay's keys: token data objects behind a write-through cache. */
+export class LifecycleStore {
+  private readonly cache = new Map<string, LifecycleRecord | null>();
+  private readonly reading = new Map<string, Promise<LifecycleRecord | null>>();
+  private readonly changing = new Map<string, Promise<unknown>>();
+  private readonly capacity: number;
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly client: Pkcs11Client,
+    options: LifecycleStoreOptions = {},
+  ) {
+    this.capacity = Math.max(1, options.capacity ?? DEFAULT_CACHE_ENTRIES);
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** The current time as a KMIP Date-Time (whole seconds). */
+  now(): bigint {
+    return BigInt(Math.floor(this.clock() / 1000));
+  }
+
+  /** Entries cached now (for tests and monitoring). */
+  get size(): number {
+    return this.cache.size;
+  }
+
+  /** The record of `uid` on `token`, undefined when it has none (cached after the first read). */
+  async read(token: TokenSelector, uid: string): Promise<LifecycleRecord | undefined> {
+    const key = cacheKey(token, uid);
+    const cached = this.cache.get(key);
+    if (cached !== undefined) {
+      this.touch(key, cached);
+      return cached ?? undefined;
+    }
+    let pending = this.reading.get(key);
+    if (pending === undefined) {
+      pending = this.load(token, uid, key);
+      this.reading.set(key, pending);
+    }
+    return (await pending) ?? undefined;
+  }
+
+  /** Writes the record of `uid` to the token, then to the cache. */
+  async write(token: TokenSelector, uid: string, record: LifecycleRecord): Promise<void> {
+    const key = cacheKey(token, uid);
+    try {
+      await this.client.writeDataObject(token, dataObjectName(uid), encodeRecord(record));
+    } catch (err) {
+      this.cache.delete(key); // unknown now: the next read asks the token
+      throw err;
+    }
+    this.remember(key, record);
+  }
+
+  /**
+   * Reads, changes and writes the record of `uid`, one change of the same key at a time (two
+   * concurrent Revokes of one key do not both start from the old State). Resolves to the new
+   * record; when `change` throws, nothing is written.
+   */
+  update(token: TokenSelector, uid: string, change: RecordChange): Promise<LifecycleRecord> {
+    const key = cacheKey(token, uid);
+    const before = this.changing.get(key) ?? Promise.resolve();
+    const run = before
+      .catch(() => undefined)
+      .then(async () => {
+        const next = await change(await this.read(token, uid));
+        await this.write(token, uid, next);
+        return next;
+      });
+    this.changing.set(key, run);
+    const forget = () => {
+      if (this.changing.get(key) === run) this.changing.delete(key);
+    };
+    run.then(forget, forget);
+    return run;
+  }
+
+  private async load(token: TokenSelector, uid: string, key: string) {
+    try {
+      const bytes = await this.client.readDataObject(token, dataObjectName(uid));
+      const record = bytes === null ? null : decodeRecord(bytes);
+      // A write that finished meanwhile is newer than what this read saw.
+      if (!this.cache.has(key)) this.remember(key, record);
+      return this.cache.get(key) ?? record;
+    } finally {
+      this.reading.delete(key);
+    }
+  }
+
+  private touch(key: string, value: LifecycleRecord | null): void {
+    this.cache.delete(key);
+    this.cache.set(key, value);
+  }
+
+  private remember(key: string, value: LifecycleRecord | null): void {
+    this.touch(key, value);
+    if (this.cache.size > this.capacity) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+  }
+}
+
+function cacheKey(token: TokenSelector, uid: string): string {
+  return `${token}\u0000${uid}`;
+}
