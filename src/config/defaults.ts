@@ -37,6 +37,7 @@ export function defaultValues() {
     addr: `127.0.0.1:${KMIP_PORT}`,
     workers: availableParallelism(),
     callTimeoutMs: 10_000,
+    newKeyState: "active" as const,
     idleTimeoutMs: 300_000,
     requestReadTimeoutMs: 30_000,
     maxMessageBytes: 1024 * 1024,

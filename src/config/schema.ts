@@ -35,9 +35,17 @@ export interface Pkcs11Config {
   readonly env: Readonly<Record<string, string>>;
   /** Whether Create Key Pair may make 1024-bit RSA keys (too weak for new keys). */
   readonly allowRsa1024: boolean;
+  /**
+   * KMIP State of a key created or registered without an Activation Date (`new-key-state`):
+   * "active" (the incumbent relay's behaviour) or "pre-active" (KMIP's rule: wait for Activate).
+   */
+  readonly newKeyState: NewKeyState;
   /** Token used for requests without a Credential (`token-label` + `pin-file`/`pin-env`). */
   readonly defaultToken?: DefaultToken;
 }
+
+/** The values of `[pkcs11] new-key-state`. */
+export type NewKeyState = "active" | "pre-active";
 
 /** Where the default token's user PIN comes from; read at start, never logged. */
 export type PinSource =

@@ -8,6 +8,7 @@ import type {
   IdentityFiles,
   LogLevel,
   LogTarget,
+  NewKeyState,
   PinSource,
   Pkcs11Config,
   ProcessIdentity,
@@ -28,10 +29,26 @@ export function readPkcs11(t: TableReader): Pkcs11Config {
     callTimeoutMs: t.optionalInteger("call-timeout-ms", d.callTimeoutMs, 1, LIMITS.callTimeoutMs),
     env: readEnv(t),
     allowRsa1024: t.optionalBoolean("allow-rsa-1024", false),
+    newKeyState: readNewKeyState(t, d.newKeyState),
   };
   const defaultToken = readDefaultToken(t);
   t.finish();
   return defaultToken === undefined ? cfg : { ...cfg, defaultToken };
+}
+
+const NEW_KEY_STATES: readonly NewKeyState[] = ["active", "pre-active"];
+
+/** `new-key-state`: "active" or "pre-active". */
+function readNewKeyState(t: TableReader, fallback: NewKeyState): NewKeyState {
+  const value = t.optionalString("new-key-state") ?? fallback;
+  const known = NEW_KEY_STATES.find((s) => s === value);
+  if (known === undefined) {
+    throw t.invalid(
+      "new-key-state",
+      `expected "active" or "pre-active", got ${JSON.stringify(value)}`,
+    );
+  }
+  return known;
 }
 
 /** `token-label` with `pin-file` or `pin-env` (one of them): the default token. */

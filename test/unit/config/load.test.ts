@@ -29,6 +29,7 @@ describe("parseConfig: valid files", () => {
         callTimeoutMs: 10_000,
         env: {},
         allowRsa1024: false,
+        newKeyState: "active",
       },
       server: {
         host: "127.0.0.1",
@@ -62,6 +63,7 @@ workers = 3
 call-timeout-ms = 2500
 env = { SOFTHSM2_CONF = "/etc/softhsm2.conf", VENDOR_DEBUG = "1" }
 allow-rsa-1024 = true
+new-key-state = "pre-active"
 [server]
 addr = "0.0.0.0:15696"
 client-ca-path = "/etc/kmip2pkcs11/clients.pem"
@@ -97,6 +99,7 @@ identity = "relay:hsm"
       callTimeoutMs: 2500,
       env: { SOFTHSM2_CONF: "/etc/softhsm2.conf", VENDOR_DEBUG: "1" },
       allowRsa1024: true,
+      newKeyState: "pre-active",
     });
     expect(cfg.server).toEqual({
       host: "0.0.0.0",
@@ -228,6 +231,13 @@ describe("parseConfig: errors name the key", () => {
       /expected a string, got 3/,
     ],
     [`${MINIMAL}workers = 0\n`, "pkcs11.workers", "invalid", /expected 1 to 256, got 0/],
+    [
+      `${MINIMAL}new-key-state = "preactive"\n`,
+      "pkcs11.new-key-state",
+      "invalid",
+      /expected "active" or "pre-active", got "preactive"/,
+    ],
+    [`${MINIMAL}new-key-state = 1\n`, "pkcs11.new-key-state", "invalid", /expected a string/],
     [`${MINIMAL}workers = 1.5\n`, "pkcs11.workers", "invalid", /expected an integer, got 1.5/],
     [
       `${MINIMAL}call-timeout-ms = "10s"\n`,
