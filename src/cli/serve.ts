@@ -4,6 +4,7 @@
 import { formatHostPort } from "../config/addr.js";
 import type { RelayConfig } from "../config/schema.js";
 import type { Logger } from "../log.js";
+import { takeListenFds } from "../server/listen-fds.js";
 import { type RunningRelay, startRelay } from "../server/relay.js";
 import { applyDaemonSettings, type DaemonState } from "./daemon.js";
 
@@ -35,10 +36,16 @@ export async function serve(
   let daemon: DaemonState | undefined;
   try {
     daemon = applyDaemonSettings(config.daemon, logger);
-    const relay = await startRelay({ config, logger });
+    const listenFd = passedSocket(logger);
+    const relay = await startRelay({
+      config,
+      logger,
+      ...(listenFd === undefined ? {} : { listenFd }),
+    });
     running = relay;
     const address = formatHostPort(relay.address.address, relay.address.port);
-    logger.info({ address }, `listening on ${address}`);
+    const passed = listenFd === undefined ? {} : { socket: "passed by the service manager" };
+    logger.info({ address, ...passed }, `listening on ${address}`);
     onListening(relay);
     const signal = await stop.signal;
     logger.info({ signal }, "stopping: closing connections and PKCS#11 workers");
@@ -50,6 +57,20 @@ export async function serve(
     stop.dispose();
     daemon?.cleanup();
   }
+}
+
+/**
+ * The listening socket systemd passed (socket activation, LISTEN_FDS), if any: served instead
+ * of `[server] addr`, as the incumbent does. Bad variables are an error, not silently ignored.
+ */
+function passedSocket(logger: Logger): number | undefined {
+  const passed = takeListenFds(process.env, process.pid);
+  if (passed.kind === "none") return undefined;
+  if (passed.kind === "invalid") throw new Error(`socket activation: ${passed.reason}`);
+  if (passed.count > 1) {
+    logger.warn({ sockets: passed.count }, "socket activation: serving the first socket only");
+  }
+  return passed.fd;
 }
 
 /** The first stop signal; any later one exits the process at once. */

@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from "node:net";
 import tls from "node:tls";
 import type { Logger } from "pino";
 import type { RelayConfig } from "../config/schema.js";
+import { LifecycleStore } from "../operations/lifecycle-store.js";
 import type { ServerFacts } from "../operations/types.js";
 import { startPkcs11 } from "../pkcs11/supervisor.js";
 import { AddressCap } from "./address-cap.js";
@@ -42,6 +43,8 @@ const DRAIN_GRACE_MS = 5_000;
 export async function startRelay(opts: {
   config: RelayConfig;
   logger: Logger;
+  /** A listening socket passed by the service manager (systemd), served instead of `addr`. */
+  listenFd?: number;
 }): Promise<RunningRelay> {
   const { config, logger } = opts;
   let identity = await loadServerIdentity(config.server, logger);
@@ -75,7 +78,10 @@ export async function startRelay(opts: {
     options: {
       allowRsa1024: config.pkcs11.allowRsa1024,
       maxRngBytes: config.server.maxRngBytes,
+      newKeyState: config.pkcs11.newKeyState,
     },
+    // One lifecycle store per relay; one relay per token is assumed (lifecycle-store.ts).
+    lifecycle: new LifecycleStore(client),
     maxBatchItems: config.server.maxBatchItems,
     maxResponseBytes: config.server.maxResponseBytes,
     ...(config.clients === undefined ? {} : { clientPolicy: new ClientPolicy(config.clients) }),
@@ -145,7 +151,12 @@ export async function startRelay(opts: {
   });
 
   try {
-    await listen(tlsServer, config.server.host, config.server.port);
+    await listen(
+      tlsServer,
+      opts.listenFd === undefined
+        ? { host: config.server.host, port: config.server.port }
+        : { fd: opts.listenFd },
+    );
   } catch (err) {
     await client.close();
     throw err;
@@ -189,10 +200,13 @@ function refuseOverAddressCap(server: tls.Server, cap: AddressCap, logger: Logge
   });
 }
 
-function listen(server: tls.Server, host: string, port: number): Promise<void> {
+function listen(
+  server: tls.Server,
+  target: { host: string; port: number } | { fd: number },
+): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, host, () => {
+    server.listen(target, () => {
       server.off("error", reject);
       resolve();
     });

@@ -1,6 +1,6 @@
 // The whole relay started by the CLI as a child process: embedded mode and a configuration
 // file; both must print/log `listening`, accept TLS, and exit 0 on SIGTERM/SIGINT.
-import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -10,80 +10,17 @@ import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prepareEmbeddedToken } from "../../src/cli/embedded.js";
 import { CLI_MAIN, ensureCliBuilt } from "./cli-helpers.js";
+import { killStarted, listeningAddress, start, tlsFingerprint, waitFor } from "./cli-process.js";
 
 let dir: string;
-const children = new Set<ChildProcessWithoutNullStreams>();
 beforeAll(async () => {
   ensureCliBuilt();
   dir = await mkdtemp(join(tmpdir(), "k2p-cli-relay-"));
 });
 afterAll(async () => {
-  for (const c of children) c.kill("SIGKILL");
+  killStarted();
   await rm(dir, { recursive: true, force: true });
 });
-
-/** A started CLI process with its output so far. */
-interface Started {
-  readonly child: ChildProcessWithoutNullStreams;
-  stdout: string;
-  stderr: string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function start(args: string[]): Started {
-  const child = spawn(process.execPath, [CLI_MAIN, ...args]);
-  children.add(child);
-  const s: Started = {
-    child,
-    stdout: "",
-    stderr: "",
-    exited: new Promise((resolve) =>
-      child.on("close", (code, signal) => {
-        children.delete(child);
-        resolve({ code, signal });
-      }),
-    ),
-  };
-  child.stdout.on("data", (d: Buffer) => (s.stdout += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (s.stderr += d.toString()));
-  return s;
-}
-
-/** Resolves once `test` holds for the output; rejects if the process exits first. */
-function waitFor(s: Started, test: () => boolean, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (test()) {
-        s.child.stdout.off("data", check);
-        s.child.stderr.off("data", check);
-        resolve();
-      }
-    };
-    s.child.stdout.on("data", check);
-    s.child.stderr.on("data", check);
-    void s.exited.then(() => reject(new Error(`exited before ${what}:\n${s.stderr}`)));
-    check();
-  });
-}
-
-/** The `listening on host:port` log line's address. */
-function listeningAddress(stderr: string): { host: string; port: number } {
-  const m = /"msg":"listening on ([\d.]+):(\d+)"/.exec(stderr);
-  if (m === null) throw new Error("no listening line");
-  return { host: m[1] ?? "", port: Number(m[2]) };
-}
-
-/** Connects with the certificate as the only trusted CA; the peer certificate's fingerprint. */
-function tlsFingerprint(port: number, ca: Buffer): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: "127.0.0.1", port, ca, servername: "localhost" }, () => {
-      const fp = socket.getPeerX509Certificate()?.fingerprint256 ?? "";
-      socket.destroy();
-      resolve(fp);
-    });
-    socket.on("error", reject);
-  });
-}
 
 describe("kmip2pkcs11 --embedded DIR --port 0", () => {
   it("prints the connection details, serves TLS, exits 0 on SIGTERM, and reuses token and certificate", async () => {
