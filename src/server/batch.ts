@@ -263,6 +263,7 @@ class RequestSession {
       logger: this.deps.logger,
       server: this.deps.server,
       options: this.deps.options,
+      ...(this.deps.lifecycle === undefined ? {} : { lifecycle: this.deps.lifecycle }),
     };
     return handler.run(item.payload, ctx);
   }

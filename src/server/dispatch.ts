@@ -18,6 +18,7 @@ import {
 import { findUnknownTags } from "../kmip/unknown-tags.js";
 import { isSupported } from "../operations/discover-versions.js";
 import { toKmipError } from "../operations/errors.js";
+import type { LifecycleStore } from "../operations/lifecycle-store.js";
 import type { OperationOptions, ServerFacts } from "../operations/types.js";
 import type { Pkcs11Client } from "../pkcs11/client.js";
 import { decodeTtlv } from "../ttlv/decode.js";
@@ -42,6 +43,8 @@ export interface DispatchDeps {
   readonly server: ServerFacts;
   readonly limits: Partial<TtlvLimits>;
   readonly options: OperationOptions;
+  /** The keys' KMIP lifecycle (one store per relay); absent: nothing recorded or enforced. */
+  readonly lifecycle?: LifecycleStore;
   /** Most batch items in one request (`[server] max-batch-items`); absent: no limit. */
   readonly maxBatchItems?: number;
   /** Largest response built for one request (`[server] max-response-bytes`); absent: none. */
