@@ -62,8 +62,26 @@ export const HASHES: readonly HashSpec[] = [
   },
 ];
 
-/** The hash for a KMIP Hashing Algorithm value, if supported. */
-export function hashByKmip(value: number): HashSpec | undefined {
+/**
+ * SHA-1: broken for collision resistance (NIST SP 800-131A Rev. 2 disallows it for making
+ * signatures), kept apart from {@link HASHES} so that it is never a default nor used to sign.
+ * Signature Verify accepts it for old signatures (the OASIS CS-AC-M-3 cases name it).
+ */
+export const SHA1: HashSpec = {
+  name: "SHA-1",
+  kmip: HashingAlgorithm.SHA_1,
+  node: "sha1",
+  ckm: CKM.SHA_1,
+  rsaPkcs: CKM.SHA1_RSA_PKCS,
+  rsaPss: CKM.SHA1_RSA_PKCS_PSS,
+  mgf: CKG.MGF1_SHA1,
+  length: 20,
+  digestInfoPrefix: hex("3021300906052b0e03021a05000414"),
+};
+
+/** The hash for a KMIP Hashing Algorithm value, if supported (SHA-1 only when `withSha1`). */
+export function hashByKmip(value: number, withSha1 = false): HashSpec | undefined {
+  if (withSha1 && value === SHA1.kmip) return SHA1;
   return HASHES.find((h) => h.kmip === value);
 }
 

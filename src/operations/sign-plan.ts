@@ -68,11 +68,15 @@ function kindOfAlgorithm(value: number): KeyKind {
   );
 }
 
-function hashOf(tag: number, value: number): HashSpec {
-  const hash = hashByKmip(value);
+/** Sign, or Signature Verify, which also accepts SHA-1 (algorithms.ts, SHA1). */
+export type SignPurpose = "sign" | "verify";
+
+function hashOf(tag: number, value: number, purpose: SignPurpose): HashSpec {
+  const hash = hashByKmip(value, purpose === "verify");
   if (hash === undefined) {
+    const sha1 = value === HashingAlgorithm.SHA_1 ? "; SHA_1 only for Signature Verify" : "";
     throw kmipErrors.notSupported(
-      `Cryptographic Parameters: ${enumText(tag, value)} is not a supported hash (SHA_256, SHA_384, SHA_512)`,
+      `Cryptographic Parameters: ${enumText(tag, value)} is not a supported hash (SHA_256, SHA_384, SHA_512${sha1})`,
     );
   }
   return hash;
@@ -112,8 +116,14 @@ function checkPssFields(params: TtlvItem): void {
   }
 }
 
-/** Reads a Cryptographic Parameters structure (undefined: none given). */
-export function readSignParameters(params: TtlvItem | undefined): SignParameters {
+/**
+ * Reads a Cryptographic Parameters structure (undefined: none given). SHA-1 is read only for
+ * `purpose` "verify": the relay does not make SHA-1 signatures.
+ */
+export function readSignParameters(
+  params: TtlvItem | undefined,
+  purpose: SignPurpose = "sign",
+): SignParameters {
   if (params === undefined) return {};
   const algorithm = optional(params, Tag.CryptographicAlgorithm, "Enumeration");
   const dsaValue = optional(params, Tag.DigitalSignatureAlgorithm, "Enumeration");
@@ -146,10 +156,12 @@ export function readSignParameters(params: TtlvItem | undefined): SignParameters
     mgfHash?: HashSpec;
   } = {};
   if (kind !== undefined) result.kind = kind;
-  if (hashKmip !== undefined) result.hash = hashOf(Tag.HashingAlgorithm, hashKmip);
+  if (hashKmip !== undefined) result.hash = hashOf(Tag.HashingAlgorithm, hashKmip, purpose);
   if (padding !== undefined) result.padding = padding;
   if (saltLength !== undefined) result.saltLength = saltLength;
-  if (mgfValue !== undefined) result.mgfHash = hashOf(Tag.MaskGeneratorHashingAlgorithm, mgfValue);
+  if (mgfValue !== undefined) {
+    result.mgfHash = hashOf(Tag.MaskGeneratorHashingAlgorithm, mgfValue, purpose);
+  }
   return result;
 }
 

@@ -14,6 +14,10 @@
  * RSA-PSS without a Salt Length in the request: the hash length, as Sign, then the largest salt
  * the key allows (verifyWithMaxSalt).
  *
+ * Hashing Algorithm SHA-1 is accepted here (not by Sign). Parameters other than the ones the
+ * key was registered with, which the token refuses for it, are checked with the key's public
+ * material (verify-public.ts).
+ *
  * ECDSA: Signature Data is the DER SEQUENCE{r, s} that Sign returns; it becomes PKCS#11's
  * r||s for the key's curve (CKA_EC_PARAMS), and a message is hashed here as for Sign. A
  * signature that is not such a DER value is Invalid.
@@ -37,9 +41,10 @@ import {
 } from "./keys.js";
 import { type SignCall, type SignInput, signCall } from "./sign.js";
 import { signParametersOfKey } from "./sign-key-parameters.js";
-import { planFor, readSignParameters, type SignParameters } from "./sign-plan.js";
+import { planFor, readSignParameters, type SignParameters, type SignPlan } from "./sign-plan.js";
 import type { OperationHandler } from "./types.js";
 import { halfOf, shown } from "./uid.js";
+import { isMechanismRefused, keptToOthers, verifyWithPublicMaterial } from "./verify-public.js";
 
 const OP = "Signature Verify";
 
@@ -149,6 +154,44 @@ async function verifyWithMaxSalt(
   return client.verify(token, ref, call.mechanism, call.data, signature);
 }
 
+/**
+ * C_VerifyInit + C_Verify; a mechanism the key's recorded Cryptographic Parameters keep it
+ * from is checked with its public material instead (verify-public.ts). `checked` says which.
+ */
+async function verifyOnToken(
+  client: Pkcs11Client,
+  token: TokenSelector,
+  ref: ObjectRef,
+  plan: SignPlan,
+  call: SignCall,
+  request: { saltGiven: boolean; input: SignInput; signature: Uint8Array },
+  tokenSignature: Uint8Array,
+): Promise<{ valid: boolean; checked: "token" | "material" }> {
+  try {
+    const valid = await client.verify(token, ref, call.mechanism, call.data, tokenSignature);
+    return { valid, checked: "token" };
+  } catch (err) {
+    if (
+      !isMechanismRefused(err) ||
+      !(await keptToOthers(client, token, ref, call.mechanism.type))
+    ) {
+      throw err;
+    }
+    const { saltGiven, input, signature } = request;
+    const valid = await verifyWithPublicMaterial(
+      client,
+      token,
+      ref,
+      plan,
+      saltGiven,
+      input,
+      signature,
+    );
+    if (valid === undefined) throw err;
+    return { valid, checked: "material" };
+  }
+}
+
 function response(uid: string, valid: boolean) {
   return {
     uid,
@@ -175,7 +218,7 @@ export const signatureVerify: OperationHandler = {
     const signature = optional(payload, Tag.SignatureData, "ByteString");
     if (signature === undefined) throw kmipErrors.missingData(`${OP}: Signature Data is required`);
     const params = await signParametersOfKey(
-      readSignParameters(optionalStruct(payload, Tag.CryptographicParameters)),
+      readSignParameters(optionalStruct(payload, Tag.CryptographicParameters), "verify"),
       ctx.client,
       token,
       ref,
@@ -187,11 +230,15 @@ export const signatureVerify: OperationHandler = {
     if (call.derEncode) {
       tokenSignature = ecdsaDerToRaw(signature, await coordinateBytes(ctx.client, token, ref));
     }
-    let valid =
-      tokenSignature !== undefined &&
-      (await ctx.client.verify(token, ref, call.mechanism, call.data, tokenSignature));
+    const request = { saltGiven: params.saltLength !== undefined, input, signature };
+    const outcome =
+      tokenSignature === undefined
+        ? { valid: false, checked: "token" }
+        : await verifyOnToken(ctx.client, token, ref, plan, call, request, tokenSignature);
+    let valid = outcome.valid;
     if (
       !valid &&
+      outcome.checked === "token" &&
       plan.kind === "RSA" &&
       plan.padding === "PSS" &&
       params.saltLength === undefined

@@ -2,15 +2,25 @@
  * Register (KMIP 1.4 section 4.3) of the key kinds the OASIS conformance cases bring (issue
  * #5), over TLS on SoftHSM2, every output checked with node:crypto: an AES-sized key
  * registered with Cryptographic Parameters {HMAC_SHA256} MACs as HMAC-SHA256 without
- * parameters (CS-AC-M-4..6).
+ * parameters (CS-AC-M-4..6); Signature Verify with SHA-1, also on a key registered for
+ * RSA-PSS with SHA-256 (CS-AC-M-3).
  */
-import { createHmac, randomBytes } from "node:crypto";
+import {
+  constants,
+  createHmac,
+  generateKeyPairSync,
+  type KeyObject,
+  sign as nodeSign,
+  randomBytes,
+} from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CryptographicAlgorithm,
+  HashingAlgorithm,
   KeyFormatType,
   ObjectType,
   Operation,
+  PaddingMethod,
   ValidityIndicator,
 } from "../../../src/kmip/enums.js";
 import { build, findChild } from "../../../src/kmip/item.js";
@@ -18,7 +28,7 @@ import { Tag } from "../../../src/kmip/tags.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
 import { startTestRelay, type TestRelay } from "../../helpers/relay.js";
 import { bytesField, macPayload } from "./cipher-requests.js";
-import { Session } from "./session.js";
+import { cryptoParams, Session } from "./session.js";
 
 let relay: TestRelay;
 let session: Session;
@@ -92,5 +102,78 @@ describe("an AES key registered with Cryptographic Parameters {HMAC_SHA256}", ()
     expect(bytesField(mac, Tag.MACData)?.toString("hex")).toBe(
       "c911e78196d64c30f631bb079ea37b97a95936d4da764d6a171df030c895ecf9",
     );
+  });
+});
+
+/** A Public Key object in X_509 (SubjectPublicKeyInfo) form. */
+function x509PublicKey(key: KeyObject, algorithm: number): TtlvItem {
+  return build.structure(Tag.PublicKey, [
+    build.structure(Tag.KeyBlock, [
+      build.enumeration(Tag.KeyFormatType, KeyFormatType.X_509),
+      build.structure(Tag.KeyValue, [
+        build.byteString(Tag.KeyMaterial, key.export({ type: "spki", format: "der" })),
+      ]),
+      build.enumeration(Tag.CryptographicAlgorithm, algorithm),
+    ]),
+  ]);
+}
+
+/** Signature Verify of `signature` over `data`: the Validity Indicator. */
+async function verdict(uid: string, params: TtlvItem, signature: Uint8Array) {
+  const payload = await session.ok(Operation.SignatureVerify, [
+    build.textString(Tag.UniqueIdentifier, uid),
+    params,
+    build.byteString(Tag.Data, data),
+    build.byteString(Tag.SignatureData, signature),
+  ]);
+  return findChild(payload, Tag.ValidityIndicator)?.value;
+}
+
+const flip = (bytes: Uint8Array, at: number): Buffer => {
+  const out = Buffer.from(bytes);
+  out[at] = (out[at] ?? 0) ^ 1;
+  return out;
+};
+
+describe("Signature Verify with SHA-1 (RSA)", () => {
+  const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const A = CryptographicAlgorithm;
+  const sha1Pkcs1 = cryptoParams({
+    padding: PaddingMethod.PKCS1V1_5,
+    hash: HashingAlgorithm.SHA_1,
+    algorithm: A.RSA,
+  });
+  const sha1Pss = cryptoParams({
+    padding: PaddingMethod.PSS,
+    hash: HashingAlgorithm.SHA_1,
+    algorithm: A.RSA,
+  });
+
+  it("verifies node:crypto's SHA-1 PKCS#1 v1.5 signature on the token; a changed one is Invalid", async () => {
+    const uid = await register(ObjectType.PublicKey, x509PublicKey(rsa.publicKey, A.RSA));
+    const signature = nodeSign("sha1", data, rsa.privateKey);
+    expect(await verdict(uid, sha1Pkcs1, signature)).toBe(ValidityIndicator.Valid);
+    expect(await verdict(uid, sha1Pkcs1, flip(signature, 40))).toBe(ValidityIndicator.Invalid);
+  });
+
+  it("a key registered for PSS with SHA-256: SHA-1 PSS checks (Valid / Invalid), SHA-256's is Invalid as SHA-1", async () => {
+    const pss256 = cryptoParams({
+      padding: PaddingMethod.PSS,
+      hash: HashingAlgorithm.SHA_256,
+      algorithm: A.RSA,
+    });
+    const uid = await register(ObjectType.PublicKey, x509PublicKey(rsa.publicKey, A.RSA), [pss256]);
+    const pss = (hash: string) =>
+      nodeSign(hash, data, {
+        key: rsa.privateKey,
+        padding: constants.RSA_PKCS1_PSS_PADDING,
+        saltLength: constants.RSA_PSS_SALTLEN_MAX_SIGN,
+      });
+    const sha1 = pss("sha1");
+    expect(await verdict(uid, sha1Pss, sha1)).toBe(ValidityIndicator.Valid);
+    expect(await verdict(uid, sha1Pss, flip(sha1, 7))).toBe(ValidityIndicator.Invalid);
+    const sha256 = pss("sha256");
+    expect(await verdict(uid, pss256, sha256)).toBe(ValidityIndicator.Valid);
+    expect(await verdict(uid, sha1Pss, sha256)).toBe(ValidityIndicator.Invalid);
   });
 });
