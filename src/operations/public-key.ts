@@ -14,7 +14,7 @@ import { CKA } from "../pkcs11/constants.js";
 import type { AttrValues, ObjectRef, TokenSelector } from "../pkcs11/types.js";
 import { type CurveSpec, curveByParams, ED25519_BITS, isEd25519Params } from "./algorithms.js";
 import { unwrapOctetString } from "./der.js";
-import { attrBytes, keyKindOf, ulongOf } from "./keys.js";
+import { attrBytes, type KeyKind, keyKindOf, readKeyKind, ulongOf } from "./keys.js";
 
 /** A public key's material, by kind. */
 export type PublicKeyInfo =
@@ -22,14 +22,17 @@ export type PublicKeyInfo =
   | { readonly kind: "EC"; readonly curve: CurveSpec; readonly point: Uint8Array }
   | { readonly kind: "Ed25519"; readonly point: Uint8Array };
 
-/** The attributes read for a public key, in one C_GetAttributeValue. */
-export const PUBLIC_KEY_ATTRIBUTES: readonly number[] = [
-  CKA.KEY_TYPE,
-  CKA.MODULUS,
-  CKA.PUBLIC_EXPONENT,
-  CKA.EC_PARAMS,
-  CKA.EC_POINT,
-];
+/**
+ * The attributes read for a public key of each kind, in one C_GetAttributeValue with
+ * CKA_KEY_TYPE. Only the kind's own: asking an EC key for CKA_MODULUS fails the whole read
+ * (CKR_ATTRIBUTE_TYPE_INVALID) and the worker then reads one attribute at a time, about ten
+ * times slower (docs/performance.md).
+ */
+export const PUBLIC_KEY_ATTRIBUTES: Readonly<Record<KeyKind, readonly number[]>> = {
+  RSA: [CKA.KEY_TYPE, CKA.MODULUS, CKA.PUBLIC_EXPONENT],
+  EC: [CKA.KEY_TYPE, CKA.EC_PARAMS, CKA.EC_POINT],
+  Ed25519: [CKA.KEY_TYPE, CKA.EC_PARAMS, CKA.EC_POINT],
+};
 
 /** First byte of an uncompressed EC point (SEC 1 section 2.3.3). */
 const UNCOMPRESSED_POINT = 0x04;
@@ -74,19 +77,98 @@ export function publicKeyFromAttributes(values: AttrValues): PublicKeyInfo {
   return { kind, curve, point };
 }
 
-/** Reads the public key `ref` (Item Not Found when it does not exist). */
+/** A public key as last read: its decoded form and the attribute bytes it came from. */
+interface CachedPublicKey {
+  readonly info: PublicKeyInfo;
+  readonly values: AttrValues;
+}
+
+/** Most public keys remembered; the least recently read goes first. */
+const MAX_CACHED_PUBLIC_KEYS = 1024;
+const publicKeys = new Map<string, CachedPublicKey>();
+
+function cacheKey(token: TokenSelector, ref: ObjectRef): string {
+  return `${token}\u0000${ref.cls}\u0000${Buffer.from(ref.id).toString("hex")}`;
+}
+
+function cachedPublicKey(token: TokenSelector, ref: ObjectRef): CachedPublicKey | undefined {
+  const key = cacheKey(token, ref);
+  const entry = publicKeys.get(key);
+  if (entry !== undefined) {
+    publicKeys.delete(key); // re-insert: the Map's order is then least recently read first
+    publicKeys.set(key, entry);
+  }
+  return entry;
+}
+
+function rememberPublicKey(token: TokenSelector, ref: ObjectRef, entry: CachedPublicKey): void {
+  publicKeys.set(cacheKey(token, ref), entry);
+  if (publicKeys.size > MAX_CACHED_PUBLIC_KEYS) {
+    const oldest = publicKeys.keys().next().value;
+    if (oldest !== undefined) publicKeys.delete(oldest);
+  }
+}
+
+/**
+ * Forgets what readPublicKey remembers of `ref` (Destroy, Modify, Re-key may call it to
+ * free the memory at once). Not needed for correctness: every read compares the token's
+ * bytes with the remembered ones.
+ */
+export function forgetPublicKey(token: TokenSelector, ref: ObjectRef): void {
+  publicKeys.delete(cacheKey(token, ref));
+}
+
+/**
+ * Reads the public key `ref` (Item Not Found when it does not exist). Every call reads the
+ * key from the token; when the bytes are those of the last read, the
+ * same PublicKeyInfo object is returned, so its KeyObject is not built again.
+ */
 export async function readPublicKey(
   client: Pkcs11Client,
   token: TokenSelector,
   ref: ObjectRef,
 ): Promise<PublicKeyInfo> {
-  return publicKeyFromAttributes(await client.getAttributes(token, ref, PUBLIC_KEY_ATTRIBUTES));
+  const cached = cachedPublicKey(token, ref);
+  if (cached !== undefined) {
+    const types = PUBLIC_KEY_ATTRIBUTES[cached.info.kind];
+    const values = await client.getAttributes(token, ref, types).catch((err: unknown) => {
+      forgetPublicKey(token, ref);
+      throw err;
+    });
+    if (sameValues(values, cached.values, types)) return cached.info;
+  }
+  // First read (or the object changed): its kind first, then the kind's attributes.
+  const kind = await readKeyKind(client, token, ref);
+  const values = await client.getAttributes(token, ref, PUBLIC_KEY_ATTRIBUTES[kind]);
+  const info = publicKeyFromAttributes(values);
+  rememberPublicKey(token, ref, { info, values });
+  return info;
+}
+
+function sameValues(a: AttrValues, b: AttrValues, types: readonly number[]): boolean {
+  return types.every((type) => {
+    const x = a.get(type);
+    const y = b.get(type);
+    return x != null && y != null && Buffer.from(x).equals(y);
+  });
 }
 
 const b64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString("base64url");
 
+/** KeyObjects already built, by PublicKeyInfo object (readPublicKey reuses those). */
+const keyObjects = new WeakMap<PublicKeyInfo, KeyObject>();
+
 /** The key as a node:crypto KeyObject (validates it: an EC point must lie on its curve). */
 export function keyObjectOf(info: PublicKeyInfo): KeyObject {
+  let key = keyObjects.get(info);
+  if (key === undefined) {
+    key = buildKeyObject(info);
+    keyObjects.set(info, key);
+  }
+  return key;
+}
+
+function buildKeyObject(info: PublicKeyInfo): KeyObject {
   try {
     if (info.kind === "RSA") {
       return createPublicKey({

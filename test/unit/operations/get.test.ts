@@ -11,6 +11,7 @@ import type { KmipError } from "../../../src/kmip/errors.js";
 import { build, findChild } from "../../../src/kmip/item.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import { get } from "../../../src/operations/get.js";
+import { forgetPublicKey } from "../../../src/operations/public-key.js";
 import { CKA, CKK, CKO } from "../../../src/pkcs11/constants.js";
 import { ObjectNotFoundError } from "../../../src/pkcs11/errors.js";
 import type { ObjectRef } from "../../../src/pkcs11/types.js";
@@ -69,17 +70,36 @@ function big(item: TtlvItem | undefined): string {
 }
 
 describe("Get", () => {
-  it("reads the key with one C_GetAttributeValue on the public key object", async () => {
+  it("reads the key's type, then only its kind's attributes, on the public key object", async () => {
+    forgetPublicKey("tok", { id: new Uint8Array([10, 11, 12]), cls: CKO.PUBLIC_KEY });
     const key = RSA;
     const { client, result } = await getKey(key);
-    const [token, ref, types] = argsOf(client, "getAttributes") as [string, ObjectRef, number[]];
+    const reads = client.callsOf("getAttributes").map((c) => c.args);
+    expect(reads).toHaveLength(2);
+    const [token, ref] = reads[0] as [string, ObjectRef];
     expect(token).toBe("tok");
     expect(ref).toEqual({ id: new Uint8Array([10, 11, 12]), cls: CKO.PUBLIC_KEY });
-    expect(types).toEqual(
-      expect.arrayContaining([CKA.KEY_TYPE, CKA.MODULUS, CKA.PUBLIC_EXPONENT, CKA.EC_POINT]),
-    );
+    expect(reads.map((r) => r[2])).toEqual([
+      [CKA.KEY_TYPE],
+      [CKA.KEY_TYPE, CKA.MODULUS, CKA.PUBLIC_EXPONENT],
+    ]);
     expect(result.payload[0]).toEqual(build.enumeration(Tag.ObjectType, ObjectType.PublicKey));
     expect(result.payload[1]).toEqual(build.textString(Tag.UniqueIdentifier, UID));
+  });
+
+  it("reads a key it read before in one C_GetAttributeValue, and sees a changed key", async () => {
+    const first = await getKey(RSA);
+    const again = await getKey(RSA);
+    expect(again.client.callsOf("getAttributes").map((c) => c.args[2])).toEqual([
+      [CKA.KEY_TYPE, CKA.MODULUS, CKA.PUBLIC_EXPONENT],
+    ]);
+    expect(again.result).toEqual(first.result);
+    // Another key under the same identifier (destroyed and re-made outside the relay).
+    const other = ecKey("P-256");
+    const block = keyBlock((await getKey(other)).result.payload);
+    expect(block.algorithm).toBe(CryptographicAlgorithm.ECDSA);
+    const parsed = createPublicKey({ key: bytes(block.material), format: "der", type: "spki" });
+    expect(sameKey(parsed, other.publicKey)).toBe(true);
   });
 
   it("returns RSA as PKCS_1 by default, with algorithm and modulus length", async () => {
