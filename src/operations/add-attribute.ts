@@ -38,7 +38,7 @@ function refuseUnsupported(attribute: KmipAttribute): void {
   const what = attributeText(attribute);
   throw kmipErrors.permissionDenied(
     DERIVED_ATTRIBUTES.has(attribute.tag)
-      ? `${OP}: ${what} is read-only (derived from the key on the token)`
+      ? `${OP}: ${what} is read-only (derived from the key, or set by the relay alone)`
       : `${OP}: ${what} cannot be stored with a PKCS#11 key (only Name can be added)`,
   );
 }

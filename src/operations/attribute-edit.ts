@@ -15,8 +15,13 @@ import type { ObjectRef, TokenSelector } from "../pkcs11/types.js";
 import type { TtlvItem } from "../ttlv/types.js";
 import { fieldText } from "./attribute-refs.js";
 import { enumText } from "./keys.js";
+import { LIFECYCLE_TAGS } from "./lifecycle-attributes.js";
 
-/** Attributes the relay reports that come from the key itself (attribute-values.ts). */
+/**
+ * Attributes the relay reports that come from the key itself (attribute-values.ts) or that
+ * the server alone sets (State and the lifecycle dates: lifecycle-attributes.ts; KMIP 1.4
+ * section 3.22 "SHALL NOT be changed by using the Modify Attribute operation").
+ */
 export const DERIVED_ATTRIBUTES: ReadonlySet<number> = new Set([
   Tag.UniqueIdentifier,
   Tag.ObjectType,
@@ -24,8 +29,8 @@ export const DERIVED_ATTRIBUTES: ReadonlySet<number> = new Set([
   Tag.CryptographicLength,
   Tag.Digest,
   Tag.CryptographicUsageMask,
-  Tag.State,
   Tag.Link,
+  ...LIFECYCLE_TAGS,
 ]);
 
 /** An attribute's name for messages. */

@@ -75,7 +75,7 @@ export const deleteAttribute: OperationHandler = {
     if (target.tag !== Tag.Name) {
       if (target.tag !== undefined && DERIVED_ATTRIBUTES.has(target.tag)) {
         throw kmipErrors.permissionDenied(
-          `${OP}: ${target.text} is read-only (derived from the key on the token)`,
+          `${OP}: ${target.text} is read-only (derived from the key, or set by the relay alone)`,
         );
       }
       throw kmipErrors.notFound(`${OP}: the key has no ${target.text}`);

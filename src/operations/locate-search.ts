@@ -24,6 +24,8 @@ export interface LocateSearch {
   readonly modulusBits?: number;
   /** True when some criterion cannot match any key. */
   readonly nothing: boolean;
+  /** The State every match must be in (checked against the lifecycle store by locate.ts). */
+  readonly state?: number;
 }
 
 const CLASS_BY_OBJECT_TYPE: ReadonlyMap<number, number> = new Map([
@@ -147,6 +149,7 @@ export function searchOf(attributes: readonly KmipAttribute[]): LocateSearch {
   let algorithm: number | undefined;
   let length: number | undefined;
   let usage = 0;
+  let state: number | undefined;
   const once = new Set<number>();
   for (const attribute of attributes) {
     if (attribute.tag !== Tag.Name && once.has(attribute.tag)) {
@@ -190,7 +193,9 @@ export function searchOf(attributes: readonly KmipAttribute[]): LocateSearch {
         if ((usage & ~KNOWN_USAGE) !== 0) nothing = true;
         break;
       case Tag.State:
-        if (criterionValue(attribute, "Enumeration") !== State.Active) nothing = true;
+        state = criterionValue(attribute, "Enumeration");
+        // A destroyed key is no longer on the token (its lifecycle record is).
+        if (state === State.Destroyed || state === State.DestroyedCompromised) nothing = true;
         break;
       default:
         throw kmipErrors.notSupported(
@@ -201,11 +206,13 @@ export function searchOf(attributes: readonly KmipAttribute[]): LocateSearch {
   for (const [bits, type] of USAGE_ATTRIBUTES) {
     if ((usage & bits) !== 0) template.push({ type, value: true });
   }
-  if (length === undefined) return { template, nothing };
+  const byState = state === undefined ? {} : { state };
+  if (length === undefined) return { template, nothing, ...byState };
   const byLength = lengthCriterion(length, algorithm);
   return {
     template: [...template, ...byLength.template],
     nothing: nothing || byLength.nothing,
     ...(byLength.modulusBits === undefined ? {} : { modulusBits: byLength.modulusBits }),
+    ...byState,
   };
 }

@@ -12,27 +12,30 @@
  * -> CKA_EC_PARAMS (EC, by curve), CKA_VALUE_LEN (AES/HMAC, bytes), or the modulus size read
  * from each candidate (RSA: CKA_MODULUS_BITS exists on public keys only); Recommended Curve
  * (in Cryptographic Domain Parameters or bare) -> CKA_EC_PARAMS; Cryptographic Usage Mask ->
- * the usage attributes (CKA_SIGN, ...) true; State Active matches every key (PKCS#11 has no
- * state). A value no key of the relay can have (Object Type Certificate, an algorithm or
- * curve the relay does not handle, State other than Active) matches nothing.
+ * the usage attributes (CKA_SIGN, ...) true; State -> each match's State from the lifecycle
+ * store (lifecycle-store.ts; a key without a record is Active; destroyed keys are no longer
+ * on the token, so State Destroyed matches nothing). A value no key of the relay can have
+ * (Object Type Certificate, an algorithm or curve the relay does not handle) matches nothing.
  *
  * Keys without a CKA_ID cannot be named by a UID and are skipped, as are objects of other
  * classes. UIDs are answered sorted, so that Offset Items pages the same way whichever worker
  * serves the request. At most {@link SCAN_LIMIT} objects are looked at; beyond that the
  * result is cut and Located Items is left out (the total is unknown).
  */
-import { Operation } from "../kmip/enums.js";
+import { Operation, State } from "../kmip/enums.js";
 import { kmipErrors } from "../kmip/errors.js";
 import { childrenOf, findChild, findChildren, type ItemOf, optional } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
 import { type KmipAttribute, readAttributes, readV1Attribute } from "../kmip/template.js";
 import { CKA, CKO } from "../pkcs11/constants.js";
-import type { AttrValues } from "../pkcs11/types.js";
+import type { AttrValues, TokenSelector } from "../pkcs11/types.js";
 import type { TtlvItem } from "../ttlv/types.js";
 import { fieldText } from "./attribute-refs.js";
 import { requireToken, ulongOf } from "./keys.js";
+import { effectiveState } from "./lifecycle-rules.js";
+import { UNRECORDED } from "./lifecycle-store.js";
 import { searchOf } from "./locate-search.js";
-import type { OperationHandler } from "./types.js";
+import type { OperationContext, OperationHandler } from "./types.js";
 import { halfOf, uidOf } from "./uid.js";
 
 /** Most objects one Locate looks at. */
@@ -79,6 +82,22 @@ function onlineWanted(payload: ItemOf<"Structure">): boolean {
   return mask === undefined || mask === 0 || (mask & 1) !== 0;
 }
 
+/** The UIDs whose key is in `state` (without a store: every key is Active). */
+async function inState(
+  ctx: OperationContext,
+  token: TokenSelector,
+  uids: readonly string[],
+  state: number,
+): Promise<string[]> {
+  const store = ctx.lifecycle;
+  if (store === undefined) return state === State.Active ? [...uids] : [];
+  const now = store.now();
+  const states = await Promise.all(
+    uids.map(async (uid) => effectiveState((await store.read(token, uid)) ?? UNRECORDED, now)),
+  );
+  return uids.filter((_, i) => states[i] === state);
+}
+
 /** The Locate handler. */
 export const locate: OperationHandler = {
   operation: Operation.Locate,
@@ -104,6 +123,7 @@ export const locate: OperationHandler = {
         .slice(0, SCAN_LIMIT)
         .flatMap((values) => uidOfFound(values, search.modulusBits) ?? [])
         .sort();
+      if (search.state !== undefined) uids = await inState(ctx, token, uids, search.state);
     }
     const total = uids.length;
     const page = uids.slice(offset, maximum === undefined ? undefined : offset + maximum);

@@ -74,7 +74,7 @@ describe("Add Attribute", () => {
     ]);
     expect(usage.reason).toBe(ResultReason.PermissionDenied);
     expect(usage.message).toBe(
-      "Add Attribute: Cryptographic Usage Mask is read-only (derived from the key on the token)",
+      "Add Attribute: Cryptographic Usage Mask is read-only (derived from the key, or set by the relay alone)",
     );
     const custom = await failure([
       v1Attribute("x-owner", build.textString(Tag.AttributeValue, "me")),

@@ -180,7 +180,7 @@ describe("Locate", () => {
           ]),
         ),
       ],
-      [attribute("State", build.enumeration(Tag.State, State.Deactivated))],
+      [attribute("State", build.enumeration(Tag.State, State.Destroyed))],
       [build.integer(Tag.StorageStatusMask, 2)],
       [attribute("Name", nameValue("a")), attribute("Name", nameValue("b"))],
     ]) {
