@@ -73,6 +73,21 @@ function badField(op: CipherOperation, text: string): KmipError {
   return kmipErrors.invalidField(`${op}: Cryptographic Parameters: ${text}`);
 }
 
+/**
+ * A parameter value the cipher cannot take (a GCM Tag Length outside SP 800-38D's list).
+ * KMIP 2.x names Bad Cryptographic Parameters for it (KMIP 2.1 section 6.1.17.1, Table 216);
+ * KMIP 1.x names no reason (1.4 section 11.30 lists none; Invalid Field is for unknown
+ * fields, Table 327), and the OASIS 1.4 cases (CS-BC-M-GCM-1, step 7) expect General Failure.
+ * Without the request's version (`major` undefined) it is General Failure.
+ */
+function badParameters(op: CipherOperation, major: number | undefined, text: string): KmipError {
+  const reason =
+    major !== undefined && major >= 2
+      ? ResultReason.BadCryptographicParameters
+      : ResultReason.GeneralFailure;
+  return new KmipError(reason, `${op}: Cryptographic Parameters: ${text}`);
+}
+
 function notSupported(op: CipherOperation, text: string): KmipError {
   return kmipErrors.notSupported(`${op}: Cryptographic Parameters: ${text}`);
 }
@@ -110,10 +125,18 @@ function familyOf(
   return family;
 }
 
-function gcmPlan(op: CipherOperation, params: TtlvItem | undefined): CipherPlan {
+function gcmPlan(
+  op: CipherOperation,
+  params: TtlvItem | undefined,
+  major: number | undefined,
+): CipherPlan {
   const tagLength = params && optional(params, Tag.TagLength, "Integer");
   if (tagLength !== undefined && !GCM_TAG_BYTES.includes(tagLength)) {
-    throw badField(op, `Tag Length ${tagLength} bytes is not a GCM tag length (4, 8, 12-16)`);
+    throw badParameters(
+      op,
+      major,
+      `Tag Length ${tagLength} bytes is not a GCM tag length (4, 8, 12-16 bytes: NIST SP 800-38D section 5.2.1.2)`,
+    );
   }
   const ivLength = params && optional(params, Tag.IVLength, "Integer");
   if (
@@ -194,6 +217,7 @@ function aesPlan(
   op: CipherOperation,
   params: TtlvItem | undefined,
   keyMechanism: number | undefined,
+  major: number | undefined,
 ): CipherPlan {
   const { mode, padding } = aesModeOf(op, params, keyMechanism);
   if (mode === BlockCipherMode.GCM) {
@@ -203,7 +227,7 @@ function aesPlan(
         `Padding Method ${enumText(Tag.PaddingMethod, padding)} does not apply to GCM`,
       );
     }
-    return gcmPlan(op, params);
+    return gcmPlan(op, params, major);
   }
   if (mode === BlockCipherMode.CBC) return cbcPlan(op, params, padding ?? PaddingMethod.PKCS5);
   if (mode === BlockCipherMode.ECB) return ecbPlan(op, params, padding ?? PaddingMethod.None);
@@ -261,17 +285,19 @@ function rsaPlan(op: CipherOperation, params: TtlvItem | undefined): CipherPlan 
 
 /**
  * The plan for the key `half` names and the request's Cryptographic Parameters (if any);
- * `keyMechanism` is the one mechanism the key is kept to, its recorded parameters (AES).
+ * `keyMechanism` is the one mechanism the key is kept to, its recorded parameters (AES);
+ * `version` the request's protocol version (which Result Reason a bad parameter gets).
  */
 export function cipherPlan(
   op: CipherOperation,
   half: KeyHalf,
   params: TtlvItem | undefined,
   keyMechanism?: number,
+  version?: { readonly major: number },
 ): CipherPlan {
   const algorithm = params && optional(params, Tag.CryptographicAlgorithm, "Enumeration");
   return familyOf(op, half, algorithm) === "AES"
-    ? aesPlan(op, params, keyMechanism)
+    ? aesPlan(op, params, keyMechanism, version?.major)
     : rsaPlan(op, params);
 }
 

@@ -3,7 +3,8 @@
  * #5), over TLS on SoftHSM2, every output checked with node:crypto: an AES-sized key
  * registered with Cryptographic Parameters {HMAC_SHA256} MACs as HMAC-SHA256 without
  * parameters (CS-AC-M-4..6); Signature Verify with SHA-1, also on a key registered for
- * RSA-PSS with SHA-256 (CS-AC-M-3).
+ * RSA-PSS with SHA-256 (CS-AC-M-3); the Result Reason of a GCM Tag Length of 1 or 32 bytes
+ * (CS-BC-M-GCM-1 step 7).
  */
 import {
   constants,
@@ -15,19 +16,21 @@ import {
 } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  BlockCipherMode,
   CryptographicAlgorithm,
   HashingAlgorithm,
   KeyFormatType,
   ObjectType,
   Operation,
   PaddingMethod,
+  ResultReason,
   ValidityIndicator,
 } from "../../../src/kmip/enums.js";
 import { build, findChild } from "../../../src/kmip/item.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
 import { startTestRelay, type TestRelay } from "../../helpers/relay.js";
-import { bytesField, macPayload } from "./cipher-requests.js";
+import { bytesField, cipherParams, cipherPayload, macPayload } from "./cipher-requests.js";
 import { cryptoParams, Session } from "./session.js";
 
 let relay: TestRelay;
@@ -175,5 +178,26 @@ describe("Signature Verify with SHA-1 (RSA)", () => {
     const sha256 = pss("sha256");
     expect(await verdict(uid, pss256, sha256)).toBe(ValidityIndicator.Valid);
     expect(await verdict(uid, sha1Pss, sha256)).toBe(ValidityIndicator.Invalid);
+  });
+});
+
+describe("Encrypt with a GCM Tag Length no cipher takes", () => {
+  it("is General Failure for KMIP 1.4 (as CS-BC-M-GCM-1 expects), naming the Tag Length", async () => {
+    const uid = await register(
+      ObjectType.SymmetricKey,
+      rawSymmetricKey(randomBytes(16), CryptographicAlgorithm.AES),
+    );
+    for (const tagLength of [1, 32]) {
+      const params = cipherParams({ mode: BlockCipherMode.GCM, tagLength });
+      const result = await session.call(
+        Operation.Encrypt,
+        cipherPayload(uid, data, { params, iv: randomBytes(12) }),
+        { major: 1, minor: 4 },
+      );
+      expect(result.reason).toBe(ResultReason.GeneralFailure);
+      expect(result.message).toMatch(
+        new RegExp(`Tag Length ${tagLength} bytes is not a GCM tag length`),
+      );
+    }
   });
 });

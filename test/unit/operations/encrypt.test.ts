@@ -179,7 +179,7 @@ describe("Encrypt", () => {
     [
       "Tag Length 10",
       req(SEC, params({ mode: BlockCipherMode.GCM, tagLength: 10 }), bytes(1)),
-      ResultReason.InvalidField,
+      ResultReason.GeneralFailure,
       /Tag Length 10/,
     ],
     [
