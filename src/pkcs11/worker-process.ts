@@ -81,6 +81,9 @@ export class WorkerProcess {
   private readonly drainWaiters: Array<() => void> = [];
   /** Calls answered so far. */
   calls = 0;
+  private readonly flush = (): void => {
+    this.channel.uncork();
+  };
 
   constructor(opts: WorkerProcessOptions) {
     this.opts = opts;
@@ -141,10 +144,12 @@ export class WorkerProcess {
       const id = this.nextId++;
       this.pending.push({ id, method, resolve: resolve as (v: unknown) => void, reject });
       if (this.pending.length === 1) this.armTimer();
-      // Requests sent in the same tick leave in one write.
+      // Requests sent in the same event-loop turn leave in one write: those of every
+      // connection whose data arrived in this turn's I/O callbacks, not only this tick's
+      // (setImmediate runs right after the poll phase; nextTick would flush per callback).
       if (this.channel.writableCorked === 0) {
         this.channel.cork();
-        process.nextTick(() => this.channel.uncork());
+        setImmediate(this.flush);
       }
       this.channel.write(encodeMessage({ id, method, params, gen }));
     });
