@@ -40,6 +40,15 @@ export interface FindOptions {
   readonly attributes: readonly number[];
 }
 
+/**
+ * A multi-part Encrypt / Decrypt held open in one worker (its own session): which worker,
+ * and the stream's number there. Opaque to callers.
+ */
+export interface CipherStream {
+  readonly workerId: number;
+  readonly id: number;
+}
+
 /** Parent-side PKCS#11 API; all data is plain and crosses the worker RPC. */
 export interface Pkcs11Client {
   /** C_GetInfo. */
@@ -129,6 +138,24 @@ export interface Pkcs11Client {
     mechanism: Mechanism,
     data: Uint8Array,
   ): Promise<Uint8Array>;
+  /**
+   * Multi-part Encrypt / Decrypt: C_EncryptInit (C_DecryptInit) on a session of its own in
+   * one worker, and C_EncryptUpdate of `data`; resolves to the stream and the part's output.
+   * Optional (clients without it offer no multi-part operations).
+   */
+  streamBegin?(
+    token: TokenSelector,
+    ref: ObjectRef,
+    mechanism: Mechanism,
+    decrypt: boolean,
+    data: Uint8Array,
+  ): Promise<{ stream: CipherStream; output: Uint8Array }>;
+  /** C_EncryptUpdate / C_DecryptUpdate; a failure ends the stream. WorkerError when its worker ended. */
+  streamUpdate?(stream: CipherStream, data: Uint8Array): Promise<Uint8Array>;
+  /** The last part and C_EncryptFinal / C_DecryptFinal; the stream ends either way. */
+  streamFinish?(stream: CipherStream, data: Uint8Array): Promise<Uint8Array>;
+  /** Ends a stream without a result (closes its session); never rejects for a lost stream. */
+  streamAbort?(stream: CipherStream): Promise<void>;
   /** C_GenerateRandom. */
   generateRandom(token: TokenSelector, length: number): Promise<Uint8Array>;
   /** C_SeedRandom: mixes `data` into the token's RNG; resolves to the bytes taken. */

@@ -109,6 +109,38 @@ export class WorkerPool {
     return result;
   }
 
+  /**
+   * Runs a call and says on which worker: on worker `workerId` when given (a multi-part
+   * operation lives in that worker; rejects with WorkerError "unavailable" when it has ended,
+   * e.g. restarted), else on the worker `call` would pick.
+   */
+  callPinned<M extends Method>(
+    method: M,
+    params: Methods[M]["params"],
+    workerId?: number,
+  ): Promise<{ workerId: number; result: Methods[M]["result"] }> {
+    if (this.closing)
+      return Promise.reject(new WorkerError("shutdown", "PKCS#11 client is closed"));
+    const run = (w: WorkerProcess) =>
+      w.call(method, params, this.gen).then((result) => ({ workerId: w.id, result }));
+    if (workerId === undefined) {
+      const worker = this.queue.length === 0 ? this.pick() : undefined;
+      return worker !== undefined ? run(worker) : this.wait(run);
+    }
+    const slot = this.slots.find((s) => s.worker?.id === workerId);
+    const worker = slot?.state === "ready" ? slot.worker : undefined;
+    if (worker === undefined || !worker.isUsable) {
+      return Promise.reject(
+        new WorkerError(
+          "unavailable",
+          `PKCS#11 worker ${workerId}, which held this multi-part operation, has ended`,
+          workerId,
+        ),
+      );
+    }
+    return run(worker);
+  }
+
   /** Runs a call on every ready worker; failures are ignored (a restarted worker is prepared anew). */
   async broadcast<M extends Method>(method: M, params: Methods[M]["params"]): Promise<void> {
     const ready = this.slots.filter((s) => s.state === "ready" && s.worker !== undefined);

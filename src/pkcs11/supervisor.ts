@@ -164,6 +164,18 @@ function createClient(pool: WorkerPool, pins: PinCache): SupervisedPkcs11Client 
     generateRandom: (token, length) => call("generateRandom", { token, length }),
     seedRandom: (token, data) => call("seedRandom", { token, data }),
     digest: (token, mechanism, data) => call("digest", { token, mechanism, data }),
+    streamBegin: async (token, ref, mechanism, decrypt, data) => {
+      const params = { token, ref, mechanism, decrypt, data };
+      const { workerId, result } = await pool.callPinned("streamBegin", params);
+      return { stream: { workerId, id: result.stream }, output: result.output };
+    },
+    streamUpdate: async (stream, data) =>
+      (await pool.callPinned("streamUpdate", { stream: stream.id, data }, stream.workerId)).result,
+    streamFinish: async (stream, data) =>
+      (await pool.callPinned("streamFinish", { stream: stream.id, data }, stream.workerId)).result,
+    streamAbort: async (stream) => {
+      await pool.callPinned("streamAbort", { stream: stream.id }, stream.workerId).catch(() => {});
+    },
     close: () => pool.close(),
     stats: () => pool.stats(),
     ping: () => call("ping", {}).then(() => {}),

@@ -76,6 +76,20 @@ export interface Methods {
   generateRandom: { params: { token: T; length: number }; result: Uint8Array };
   seedRandom: { params: { token: T; data: Uint8Array }; result: number };
   digest: { params: { token: T; mechanism: Mechanism; data: Uint8Array }; result: Uint8Array };
+  /**
+   * A multi-part Encrypt / Decrypt (worker/streams.ts): C_*Init on a session of its own and
+   * the first part; `stream` names it in this worker only.
+   */
+  streamBegin: {
+    params: { token: T; ref: ObjectRef; mechanism: Mechanism; decrypt: boolean; data: Uint8Array };
+    result: { stream: number; output: Uint8Array };
+  };
+  /** C_EncryptUpdate / C_DecryptUpdate of one more part. */
+  streamUpdate: { params: { stream: number; data: Uint8Array }; result: Uint8Array };
+  /** The last part and C_EncryptFinal / C_DecryptFinal; closes the stream's session. */
+  streamFinish: { params: { stream: number; data: Uint8Array }; result: Uint8Array };
+  /** Closes the stream's session without a result. */
+  streamAbort: { params: { stream: number }; result: null };
 }
 
 /** An RPC method name. */

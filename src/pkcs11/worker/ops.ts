@@ -23,6 +23,7 @@ import {
   version,
 } from "./convert.js";
 import { ckrOf, type OpContext, type Runtime } from "./runtime.js";
+import { streamAbort, streamBegin, streamFinish, streamUpdate } from "./streams.js";
 
 type Handlers = {
   [M in keyof Methods]: (rt: Runtime, params: Methods[M]["params"]) => Methods[M]["result"];
@@ -345,6 +346,10 @@ export const handlers: Omit<Handlers, "init" | "finalize" | "ping"> = {
       if (p.data.length === EMPTY) return copyBytes(rt.module.C_DigestFinal(ctx.session, out));
       return copyBytes(rt.module.C_Digest(ctx.session, toBuffer(p.data), out));
     }),
+  streamBegin,
+  streamUpdate,
+  streamFinish,
+  streamAbort,
 };
 
 /** The PKCS#11 function a method's argument errors are reported against. */
@@ -374,6 +379,10 @@ export const MAIN_FUNCTION: Record<keyof Methods, string> = {
   generateRandom: "C_GenerateRandom",
   seedRandom: "C_SeedRandom",
   digest: "C_Digest",
+  streamBegin: "C_EncryptInit",
+  streamUpdate: "C_EncryptUpdate",
+  streamFinish: "C_EncryptFinal",
+  streamAbort: "C_CloseSession",
 };
 
 /** pkcs11js's error class, for the main loop's error mapping. */
