@@ -31,6 +31,19 @@ export interface OperationContext {
    * (unit tests of single handlers): every key is Active and nothing is enforced.
    */
   readonly lifecycle?: LifecycleStore;
+  /**
+   * The client connection the request came on; absent when the dispatcher does not say (unit
+   * tests). Multi-part Encrypt / Decrypt binds its streams to it (cipher-streams.ts).
+   */
+  readonly connection?: OperationConnection;
+}
+
+/** A client connection, as operations that keep state across requests see it. */
+export interface OperationConnection {
+  /** Unique within the relay process. */
+  readonly id: number;
+  /** Runs `release` once when the connection closes. */
+  onClose(release: () => void): void;
 }
 
 /** Policy switches of the operations. */
