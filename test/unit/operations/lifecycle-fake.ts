@@ -1,0 +1,27 @@
+/**
+ * A FakeClient whose data objects (readDataObject / writeDataObject / deleteDataObject)
+ * live in a Map keyed "token/application/label", plus stubs for the other methods.
+ */
+import type { Pkcs11Client } from "../../../src/pkcs11/client.js";
+import type { DataObjectName } from "../../../src/pkcs11/types.js";
+import { FakeClient } from "./fake.js";
+
+type Stubs = ConstructorParameters<typeof FakeClient>[0];
+
+/** The client and the data objects it holds. */
+export function dataObjectClient(stubs: Stubs = {}): {
+  client: FakeClient;
+  objects: Map<string, Uint8Array>;
+} {
+  const objects = new Map<string, Uint8Array>();
+  const key = (token: string, name: DataObjectName) => `${token}/${name.application}/${name.label}`;
+  const dataStubs: Stubs = {
+    readDataObject: (token: string, name: DataObjectName) => objects.get(key(token, name)) ?? null,
+    writeDataObject: (token: string, name: DataObjectName, value: Uint8Array) => {
+      objects.set(key(token, name), value);
+    },
+    deleteDataObject: (token: string, name: DataObjectName) =>
+      objects.delete(key(token, name)) ? 1 : 0,
+  } satisfies Partial<Record<keyof Pkcs11Client, unknown>>;
+  return { client: new FakeClient({ ...dataStubs, ...stubs }), objects };
+}

@@ -1,0 +1,164 @@
+/**
+ * The lifecycle record's encoding and the store in front of the token's data objects: one
+ * read per key, write-through, the bound, concurrent reads and changes.
+ */
+import { describe, expect, it } from "vitest";
+import { ResultReason, RevocationReasonCode, State } from "../../../src/kmip/enums.js";
+import type { KmipError } from "../../../src/kmip/errors.js";
+import { build } from "../../../src/kmip/item.js";
+import { Tag } from "../../../src/kmip/tags.js";
+import {
+  decodeRecord,
+  encodeRecord,
+  type LifecycleRecord,
+} from "../../../src/operations/lifecycle-record.js";
+import { LifecycleStore } from "../../../src/operations/lifecycle-store.js";
+import { encodeTtlv } from "../../../src/ttlv/encode.js";
+import { FakeClient, rejection } from "./fake.js";
+import { dataObjectClient } from "./lifecycle-fake.js";
+
+const FULL: LifecycleRecord = {
+  state: State.DestroyedCompromised,
+  initialDate: 1n,
+  activationDate: 2n,
+  deactivationDate: 3n,
+  compromiseOccurrenceDate: 4n,
+  compromiseDate: 5n,
+  revocationReason: { code: RevocationReasonCode.KeyCompromise, message: "lost laptop" },
+  destroyDate: 6n,
+  lastChangeDate: 7n,
+  originalCreationDate: 8n,
+};
+
+describe("lifecycle record encoding", () => {
+  it("round-trips every field, and a bare State", () => {
+    expect(decodeRecord(encodeRecord(FULL))).toEqual(FULL);
+    expect(decodeRecord(encodeRecord({ state: State.Active }))).toEqual({ state: State.Active });
+  });
+
+  it("is TTLV: a Structure of Attributes with the record format first", () => {
+    const bytes = encodeRecord({ state: State.Active });
+    expect(Buffer.from(bytes.subarray(0, 4)).toString("hex")).toBe("42012501");
+  });
+
+  it("refuses another format major version and garbage: General Failure", () => {
+    const future = encodeTtlv(
+      build.structure(Tag.Attributes, [
+        build.structure(Tag.ProtocolVersion, [
+          build.integer(Tag.ProtocolVersionMajor, 2),
+          build.integer(Tag.ProtocolVersionMinor, 0),
+        ]),
+        build.enumeration(Tag.State, State.Active),
+      ]),
+    );
+    for (const bytes of [future, new Uint8Array([1, 2, 3])]) {
+      let reason: number | undefined;
+      try {
+        decodeRecord(bytes);
+      } catch (err) {
+        reason = (err as KmipError).reason;
+      }
+      expect(reason).toBe(ResultReason.GeneralFailure);
+    }
+  });
+});
+
+describe("LifecycleStore", () => {
+  it("reads a key once, then answers from the cache (absent too)", async () => {
+    const { client } = dataObjectClient();
+    const store = new LifecycleStore(client);
+    expect(await store.read("tok", "A_priv")).toBeUndefined();
+    expect(await store.read("tok", "A_priv")).toBeUndefined();
+    expect(client.callsOf("readDataObject")).toHaveLength(1);
+    expect(client.callsOf("readDataObject")[0]?.args).toEqual([
+      "tok",
+      { application: "kmip2pkcs11", label: "A_priv" },
+    ]);
+  });
+
+  it("writes through: the token holds the record, the cache answers without a read", async () => {
+    const { client, objects } = dataObjectClient();
+    const store = new LifecycleStore(client);
+    await store.write("tok", "A_priv", FULL);
+    expect(decodeRecord(objects.get("tok/kmip2pkcs11/A_priv")!)).toEqual(FULL);
+    expect(await store.read("tok", "A_priv")).toEqual(FULL);
+    expect(client.callsOf("readDataObject")).toHaveLength(0);
+    // Another store (a restarted relay) reads it from the token.
+    expect(await new LifecycleStore(client).read("tok", "A_priv")).toEqual(FULL);
+  });
+
+  it("keeps tokens apart", async () => {
+    const { client } = dataObjectClient();
+    const store = new LifecycleStore(client);
+    await store.write("one", "A_priv", FULL);
+    expect(await store.read("two", "A_priv")).toBeUndefined();
+  });
+
+  it("asks the token once for concurrent first reads of one key", async () => {
+    const { client } = dataObjectClient();
+    const store = new LifecycleStore(client);
+    await Promise.all(Array.from({ length: 20 }, () => store.read("tok", "B_pub")));
+    expect(client.callsOf("readDataObject")).toHaveLength(1);
+  });
+
+  it("holds at most `capacity` entries, the least recently used leaving first", async () => {
+    const { client } = dataObjectClient();
+    const store = new LifecycleStore(client, { capacity: 2 });
+    await store.read("tok", "A");
+    await store.read("tok", "B");
+    await store.read("tok", "A"); // A is now the most recent
+    await store.read("tok", "C"); // B leaves
+    expect(store.size).toBe(2);
+    await store.read("tok", "A");
+    expect(client.callsOf("readDataObject")).toHaveLength(3);
+    await store.read("tok", "B");
+    expect(client.callsOf("readDataObject")).toHaveLength(4);
+  });
+
+  it("forgets an entry whose write failed, so the next read asks the token", async () => {
+    const { client } = dataObjectClient();
+    const store = new LifecycleStore(client);
+    await store.write("tok", "A", { state: State.Active });
+    const failing = new FakeClient({
+      ...client.stubs,
+      writeDataObject: () => {
+        throw new Error("token gone");
+      },
+    });
+    const broken = new LifecycleStore(failing);
+    await broken.read("tok", "A");
+    await rejection(() => broken.write("tok", "A", FULL));
+    expect(await broken.read("tok", "A")).toEqual({ state: State.Active });
+    expect(failing.callsOf("readDataObject")).toHaveLength(2);
+  });
+
+  it("runs changes of one key one at a time, each from the previous result", async () => {
+    const { client } = dataObjectClient();
+    const store = new LifecycleStore(client);
+    const seen: (number | undefined)[] = [];
+    const bump = (current: LifecycleRecord | undefined) => {
+      seen.push(current?.state);
+      return { state: (current?.state ?? 0) + 1 };
+    };
+    await Promise.all([1, 2, 3].map(() => store.update("tok", "K", bump)));
+    expect(seen).toEqual([undefined, 1, 2]);
+    expect(await store.read("tok", "K")).toEqual({ state: 3 });
+  });
+
+  it("writes nothing when a change throws, and later changes still run", async () => {
+    const { client } = dataObjectClient();
+    const store = new LifecycleStore(client);
+    const failed = store.update("tok", "K", () => {
+      throw new Error("refused");
+    });
+    const next = store.update("tok", "K", () => ({ state: State.Active }));
+    await rejection(() => failed);
+    expect(await next).toEqual({ state: State.Active });
+    expect(client.callsOf("writeDataObject")).toHaveLength(1);
+  });
+
+  it("tells the time in whole seconds", () => {
+    const store = new LifecycleStore(new FakeClient(), { clock: () => 1_700_000_000_999 });
+    expect(store.now()).toBe(1_700_000_000n);
+  });
+});
