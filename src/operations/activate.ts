@@ -1,7 +1,9 @@
 /**
  * Activate (KMIP 1.4 section 4.19, KMIP 2.1 section 6.1.1): a Pre-Active key becomes Active,
  * its Activation Date now (lifecycle-rules.ts). Any other State: Wrong Key Lifecycle State
- * (2.x) / Permission Denied (1.x). The new State is written to the key's lifecycle record on
+ * (2.x) / Permission Denied (1.x), except that with `new-key-state = "active"` (the default)
+ * an Active key stays as it is and the Activate succeeds, as with the incumbent relay: Cascade
+ * activates every key it creates. The new State is written to the key's lifecycle record on
  * the token (lifecycle-store.ts). A key the relay has no record of is Active already.
  *
  * Request: Unique Identifier. Response: Unique Identifier.
@@ -30,7 +32,8 @@ export const activate: OperationHandler = {
         if (current === undefined || !isDestroyed(current.state)) {
           await requireExisting(ctx.client, token, ref);
         }
-        return activated(current ?? UNRECORDED, store.now(), ctx.version);
+        const policy = ctx.options?.newKeyState ?? "active";
+        return activated(current ?? UNRECORDED, store.now(), ctx.version, policy);
       });
     }
     return { uid, payload: [build.textString(Tag.UniqueIdentifier, uid)] };

@@ -70,13 +70,19 @@ export function newRecord(
   return { state: State.PreActive, ...dates };
 }
 
-/** Activate (KMIP 1.4 section 4.19): only from Pre-Active; sets Activation Date to now. */
+/**
+ * Activate (KMIP 1.4 section 4.19): only from Pre-Active; sets Activation Date to now.
+ * Under the "active" policy an Active key is left as it is and the Activate succeeds: keys
+ * are born Active there, and clients of the incumbent relay (Cascade) Activate every new key.
+ */
 export function activated(
   record: LifecycleRecord,
   now: bigint,
   version: ProtocolVersion,
+  policy: NewKeyState = "pre-active",
 ): LifecycleRecord {
   const state = effectiveState(record, now);
+  if (state === State.Active && policy === "active") return record;
   if (state !== State.PreActive) {
     throw wrongState(version, `Activate: the object is ${stateText(state)}, not Pre-Active`);
   }

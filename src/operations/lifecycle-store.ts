@@ -101,7 +101,8 @@ export class LifecycleStore {
   /**
    * Reads, changes and writes the record of `uid`, one change of the same key at a time (two
    * concurrent Revokes of one key do not both start from the old State). Resolves to the new
-   * record; when `change` throws, nothing is written.
+   * record; when `change` throws, or returns the record it was given (or UNRECORDED), nothing
+   * is written.
    */
   update(token: TokenSelector, uid: string, change: RecordChange): Promise<LifecycleRecord> {
     const key = cacheKey(token, uid);
@@ -109,8 +110,10 @@ export class LifecycleStore {
     const run = before
       .catch(() => undefined)
       .then(async () => {
-        const next = await change(await this.read(token, uid));
-        await this.write(token, uid, next);
+        const current = await this.read(token, uid);
+        const next = await change(current);
+        // A change that changed nothing (e.g. Activate of an Active key) writes nothing.
+        if (next !== current && next !== UNRECORDED) await this.write(token, uid, next);
         return next;
       });
     this.changing.set(key, run);

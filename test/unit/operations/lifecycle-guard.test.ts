@@ -299,6 +299,17 @@ describe("the lifecycle through the handlers", () => {
     expect(revoked?.compromiseOccurrenceDate).toBeUndefined();
   });
 
+  it('policy "active": Activate of a new (Active) key or a key without a record succeeds, writing nothing', async () => {
+    const s = setup("active");
+    await activate.run(payload(uidItem(PUB)), s.ctx(V1));
+    expect(s.client.callsOf("writeDataObject")).toHaveLength(0);
+    await withLifecycle(fakeCreatePair).run(payload(), s.ctx());
+    s.clock.ms += 3_000;
+    await activate.run(payload(uidItem(PRIV)), s.ctx(V1));
+    expect(s.client.callsOf("writeDataObject")).toHaveLength(2); // the two creation records
+    expect((await s.store.read("tok", PRIV))?.activationDate).toBe(T0);
+  });
+
   it("unknown keys are Item Not Found, not Active, and get no record", async () => {
     const s = setup();
     for (const run of [

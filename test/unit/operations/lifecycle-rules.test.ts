@@ -122,6 +122,17 @@ describe("Activate (KMIP 1.4 section 4.19)", () => {
     },
   );
 
+  it('policy "active": an Active key stays as it is (Cascade activates its new keys)', () => {
+    const r = rec(State.Active, { activationDate: 7n });
+    expect(activated(r, NOW, V2, "active")).toBe(r);
+    expect(reasonOf(() => activated(r, NOW, V2, "pre-active"))).toBe(
+      ResultReason.WrongKeyLifecycleState,
+    );
+    expect(reasonOf(() => activated(rec(State.Compromised), NOW, V2, "active"))).toBe(
+      ResultReason.WrongKeyLifecycleState,
+    );
+  });
+
   it("refuses a key that became Active by its date", () => {
     const r = newRecord(NOW, "pre-active", NOW - 1n);
     expect(reasonOf(() => activated(r, NOW, V2))).toBe(ResultReason.WrongKeyLifecycleState);
