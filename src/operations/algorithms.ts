@@ -88,7 +88,7 @@ export function hashByKmip(value: number, withSha1 = false): HashSpec | undefine
 /** SHA-256: the hash used when a request names none. */
 export const DEFAULT_HASH: HashSpec = HASHES[0]!;
 
-/** A NIST prime curve usable for ECDSA. */
+/** A prime curve usable for ECDSA. */
 export interface CurveSpec {
   readonly name: string;
   readonly kmip: number;
@@ -102,7 +102,11 @@ export interface CurveSpec {
   readonly coordinateBytes: number;
 }
 
-/** P-256, P-384, P-521 (RFC 5480 section 2.1.1.1 OIDs). */
+/**
+ * P-256, P-384, P-521 (RFC 5480 section 2.1.1.1 OIDs) and secp256k1 (SEC 2 section 2.4.1,
+ * OID 1.3.132.0.10; SoftHSM2 takes any curve OpenSSL knows). P-256 stays first: a key asked
+ * for by length 256 alone is P-256.
+ */
 export const CURVES: readonly CurveSpec[] = [
   {
     name: "P-256",
@@ -128,7 +132,23 @@ export const CURVES: readonly CurveSpec[] = [
     jwk: "P-521",
     coordinateBytes: 66,
   },
+  {
+    name: "secp256k1",
+    kmip: RecommendedCurve.SECP256K1,
+    bits: 256,
+    oid: hex("06052b8104000a"),
+    jwk: "secp256k1",
+    coordinateBytes: 32,
+  },
 ];
+
+/** The curves' names for messages: "P-256, P-384, P-521, secp256k1". */
+export const CURVE_NAMES: string = CURVES.map((c) => c.name).join(", ");
+
+/** The curves' KMIP Recommended Curve names for messages: "P_256, ..., SECP256K1". */
+export const CURVE_KMIP_NAMES: string = CURVES.map((c) =>
+  c.name.startsWith("P-") ? c.name.replace("-", "_") : c.name.toUpperCase(),
+).join(", ");
 
 /** Ed25519 (RFC 8410): CKA_EC_PARAMS as the OID 1.3.101.112. */
 export const ED25519_OID: Uint8Array = hex("06032b6570");

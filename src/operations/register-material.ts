@@ -11,7 +11,7 @@ import { KmipError, kmipErrors } from "../kmip/errors.js";
 import { findChild, type ItemOf, optional, required, requiredStruct } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
 import type { TtlvItem } from "../ttlv/types.js";
-import { CURVES } from "./algorithms.js";
+import { CURVE_KMIP_NAMES, CURVES } from "./algorithms.js";
 import { enumText } from "./keys.js";
 
 /** A Key Block's fields. */
@@ -80,7 +80,7 @@ function transparentEc(material: ItemOf<"Structure">): KeyObject {
   const curve = CURVES.find((c) => c.kmip === curveValue);
   if (curve === undefined) {
     throw kmipErrors.notSupported(
-      `Register: Recommended Curve ${enumText(Tag.RecommendedCurve, curveValue)} is not supported (P_256, P_384, P_521)`,
+      `Register: Recommended Curve ${enumText(Tag.RecommendedCurve, curveValue)} is not supported (${CURVE_KMIP_NAMES})`,
     );
   }
   const q = required(material, Tag.QString, "ByteString");

@@ -19,7 +19,7 @@ import { KmipError, kmipErrors } from "../kmip/errors.js";
 import { type ItemOf, required } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
 import type { TtlvItem } from "../ttlv/types.js";
-import { CURVES } from "./algorithms.js";
+import { CURVE_KMIP_NAMES, CURVES } from "./algorithms.js";
 import { enumText } from "./keys.js";
 import type { KeyBlockFields } from "./register-material.js";
 
@@ -28,6 +28,7 @@ const ECDH_CURVE: Readonly<Record<string, string>> = {
   "P-256": "prime256v1",
   "P-384": "secp384r1",
   "P-521": "secp521r1",
+  secp256k1: "secp256k1",
 };
 
 const b64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString("base64url");
@@ -85,7 +86,7 @@ function transparentEc(material: ItemOf<"Structure">): KeyObject {
   const curve = CURVES.find((c) => c.kmip === curveValue);
   if (curve === undefined) {
     throw kmipErrors.notSupported(
-      `Register: Recommended Curve ${enumText(Tag.RecommendedCurve, curveValue)} is not supported (P_256, P_384, P_521)`,
+      `Register: Recommended Curve ${enumText(Tag.RecommendedCurve, curveValue)} is not supported (${CURVE_KMIP_NAMES})`,
     );
   }
   const d = unsigned(required(material, Tag.D, "BigInteger"), curve.coordinateBytes);

@@ -16,7 +16,7 @@ import { Tag } from "../kmip/tags.js";
 import type { KmipAttribute } from "../kmip/template.js";
 import { CKA, CKK, CKO } from "../pkcs11/constants.js";
 import type { Attr } from "../pkcs11/types.js";
-import { CURVES, ED25519_OID, RSA_MIN_BITS } from "./algorithms.js";
+import { CURVE_NAMES, CURVES, ED25519_OID, RSA_MIN_BITS } from "./algorithms.js";
 import type { KeyKind } from "./keys.js";
 import {
   checkStated,
@@ -76,7 +76,7 @@ function privateParts(key: KeyObject, options: OperationOptions | undefined): Pr
     const curve = CURVES.find((c) => c.jwk === jwk.crv);
     if (curve === undefined) {
       throw kmipErrors.notSupported(
-        `${OP}: the curve ${jwk.crv ?? "?"} is not supported (P-256, P-384, P-521)`,
+        `${OP}: the curve ${jwk.crv ?? "?"} is not supported (${CURVE_NAMES})`,
       );
     }
     const material: Attr[] = [

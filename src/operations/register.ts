@@ -10,7 +10,8 @@
  * Attributes used: Name (-> CKA_LABEL), Cryptographic Usage Mask, Cryptographic Algorithm and
  * Length (they must agree with the key material and the Key Block), Sensitive / Extractable
  * (secret keys); others are ignored as in Create Key Pair.
- * - Public keys (RSA 1024 with allowRsa1024, 2048-16384 bits; EC P-256/384/521; Ed25519):
+ * - Public keys (RSA 1024 with allowRsa1024, 2048-16384 bits; EC P-256/384/521, secp256k1;
+ *   Ed25519):
  *   CKA_MODULUS + CKA_PUBLIC_EXPONENT, or CKA_EC_PARAMS + CKA_EC_POINT (DER OCTET STRING).
  *   CKA_VERIFY, CKA_ENCRYPT and CKA_WRAP set from the mask (default Verify only).
  *   A Cryptographic Parameters attribute naming a padding or hash is recorded as
@@ -36,7 +37,7 @@ import { type KmipAttribute, readAttributes } from "../kmip/template.js";
 import { CKA, CKK, CKO } from "../pkcs11/constants.js";
 import type { Attr } from "../pkcs11/types.js";
 import type { TtlvItem } from "../ttlv/types.js";
-import { CURVES, ED25519_OID, RSA_MIN_BITS } from "./algorithms.js";
+import { CURVE_NAMES, CURVES, ED25519_OID, RSA_MIN_BITS } from "./algorithms.js";
 import { fieldText } from "./attribute-refs.js";
 import { enumText, type KeyKind, requireToken } from "./keys.js";
 import {
@@ -85,7 +86,7 @@ function publicKeyAttributes(
     const curve = CURVES.find((c) => c.jwk === jwk.crv);
     if (curve === undefined) {
       throw kmipErrors.notSupported(
-        `${OP}: the curve ${jwk.crv ?? "?"} is not supported (P-256, P-384, P-521)`,
+        `${OP}: the curve ${jwk.crv ?? "?"} is not supported (${CURVE_NAMES})`,
       );
     }
     const point = new Uint8Array([4, ...fromB64(jwk.x), ...fromB64(jwk.y)]);

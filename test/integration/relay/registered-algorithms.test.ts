@@ -4,7 +4,8 @@
  * registered with Cryptographic Parameters {HMAC_SHA256} MACs as HMAC-SHA256 without
  * parameters (CS-AC-M-4..6); Signature Verify with SHA-1, also on a key registered for
  * RSA-PSS with SHA-256 (CS-AC-M-3); the Result Reason of a GCM Tag Length of 1 or 32 bytes
- * (CS-BC-M-GCM-1 step 7).
+ * (CS-BC-M-GCM-1 step 7); secp256k1 key pairs (CS-AC-M-3-ECC): the relay's ECDSA signature
+ * verifies in node:crypto, node:crypto's verifies through the relay and a changed one does not.
  */
 import {
   constants,
@@ -12,6 +13,7 @@ import {
   generateKeyPairSync,
   type KeyObject,
   sign as nodeSign,
+  verify as nodeVerify,
   randomBytes,
 } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -199,5 +201,44 @@ describe("Encrypt with a GCM Tag Length no cipher takes", () => {
         new RegExp(`Tag Length ${tagLength} bytes is not a GCM tag length`),
       );
     }
+  });
+});
+
+describe("secp256k1 keys", () => {
+  it("Register (SEC 1 private, X_509 public): Sign verifies in node:crypto; node:crypto's verifies here", async () => {
+    const pair = generateKeyPairSync("ec", { namedCurve: "secp256k1" });
+    const ec = CryptographicAlgorithm.EC;
+    const privateUid = await register(
+      ObjectType.PrivateKey,
+      build.structure(Tag.PrivateKey, [
+        build.structure(Tag.KeyBlock, [
+          build.enumeration(Tag.KeyFormatType, KeyFormatType.ECPrivateKey),
+          build.structure(Tag.KeyValue, [
+            build.byteString(
+              Tag.KeyMaterial,
+              pair.privateKey.export({ type: "sec1", format: "der" }),
+            ),
+          ]),
+          build.enumeration(Tag.CryptographicAlgorithm, ec),
+          build.integer(Tag.CryptographicLength, 256),
+        ]),
+      ]),
+    );
+    const publicUid = await register(ObjectType.PublicKey, x509PublicKey(pair.publicKey, ec));
+    const signed = await session.ok(Operation.Sign, [
+      build.textString(Tag.UniqueIdentifier, privateUid),
+      build.byteString(Tag.Data, data),
+    ]);
+    const signature = bytesField(signed, Tag.SignatureData) ?? Buffer.alloc(0);
+    const der = { key: pair.publicKey, dsaEncoding: "der" as const };
+    expect(nodeVerify("sha256", data, der, signature)).toBe(true);
+    const ecdsa = cryptoParams({
+      algorithm: CryptographicAlgorithm.ECDSA,
+      hash: HashingAlgorithm.SHA_256,
+    });
+    const theirs = nodeSign("sha256", data, { key: pair.privateKey, dsaEncoding: "der" });
+    expect(await verdict(publicUid, ecdsa, theirs)).toBe(ValidityIndicator.Valid);
+    const other = nodeSign("sha256", Buffer.from("something else"), pair.privateKey);
+    expect(await verdict(publicUid, ecdsa, other)).toBe(ValidityIndicator.Invalid);
   });
 });
