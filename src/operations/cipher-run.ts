@@ -11,7 +11,8 @@ import {
   explainCipherFailure,
   readCipherInput,
 } from "./cipher-call.js";
-import { type CipherOperation, cipherPlan, needsKeyMode, refuseMultiPart } from "./cipher-plan.js";
+import { type CipherOperation, cipherPlan, needsKeyMode } from "./cipher-plan.js";
+import { beginStream, continueStream, readStreamPart } from "./cipher-stream-run.js";
 import { readKeyMechanism } from "./key-parameters.js";
 import { requireKey, requireToken } from "./keys.js";
 import type { OperationContext } from "./types.js";
@@ -23,23 +24,30 @@ export interface CipherRun {
   readonly call: CipherCall;
   /** What the token returned (for GCM Encrypt: ciphertext then tag). */
   readonly output: Uint8Array;
+  /** A multi-part operation's new Correlation Value (first response only, KMIP 1.4 2.1.15). */
+  readonly correlation?: Uint8Array;
 }
 
-/** Runs `op` (C_EncryptInit + C_Encrypt or C_DecryptInit + C_Decrypt) for `payload`. */
+/**
+ * Runs `op` (C_EncryptInit + C_Encrypt or C_DecryptInit + C_Decrypt) for `payload`, or a part
+ * of a multi-part operation (Init Indicator, Correlation Value: cipher-stream-run.ts).
+ */
 export async function runCipher(
   op: CipherOperation,
   payload: ItemOf<"Structure">,
   ctx: OperationContext,
 ): Promise<CipherRun> {
+  const part = readStreamPart(payload, op);
+  if (part.kind === "next") return continueStream(op, part, payload, ctx);
   const token = requireToken(ctx, op);
   const { uid, ref } = requireKey(payload);
-  refuseMultiPart(payload, op);
   const params = optionalStruct(payload, Tag.CryptographicParameters);
   const half = halfOf(ref);
   const keyMechanism = needsKeyMode(half, params)
     ? await readKeyMechanism(ctx.client, token, ref)
     : undefined;
   const plan = cipherPlan(op, half, params, keyMechanism);
+  if (part.kind === "begin") return beginStream(op, payload, ctx, { token, uid, ref }, plan);
   const call = cipherCall(op, plan, readCipherInput(payload, op));
   const invoke = op === "Encrypt" ? ctx.client.encrypt : ctx.client.decrypt;
   const output = await invoke

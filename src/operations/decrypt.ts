@@ -7,7 +7,9 @@
  * Request: Unique Identifier, Cryptographic Parameters?, Data, IV/Counter/Nonce (AES),
  * Authenticated Encryption Additional Data? and Authenticated Encryption Tag (GCM).
  * Response: Unique Identifier, Data. Data that does not decrypt (a GCM tag that does not
- * match, bad CBC padding, bad OAEP encoding) is Cryptographic Failure.
+ * match, bad CBC padding, bad OAEP encoding) is Cryptographic Failure. Multi-part: Init
+ * Indicator, Correlation Value (in the first response), Final Indicator; a GCM Decrypt takes
+ * the tag with its last part (cipher-stream-run.ts).
  */
 import { Operation } from "../kmip/enums.js";
 import { build } from "../kmip/item.js";
@@ -21,11 +23,10 @@ export const decrypt: OperationHandler = {
   operation: Operation.Decrypt,
   needsToken: true,
   async run(payload, ctx) {
-    const { uid, call, output } = await runCipher("Decrypt", payload, ctx);
+    const { uid, call, output, correlation } = await runCipher("Decrypt", payload, ctx);
     const data = removePadding(call, output);
-    return {
-      uid,
-      payload: [build.textString(Tag.UniqueIdentifier, uid), build.byteString(Tag.Data, data)],
-    };
+    const fields = [build.textString(Tag.UniqueIdentifier, uid), build.byteString(Tag.Data, data)];
+    if (correlation !== undefined) fields.push(build.byteString(Tag.CorrelationValue, correlation));
+    return { uid, payload: fields };
   },
 };

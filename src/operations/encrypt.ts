@@ -7,7 +7,9 @@
  * Request: Unique Identifier, Cryptographic Parameters?, Data, IV/Counter/Nonce?,
  * Authenticated Encryption Additional Data? (GCM). Response (Table 230 order): Unique
  * Identifier, Data, IV/Counter/Nonce (only when the relay generated it: no IV given and
- * Random IV not false; from node:crypto's CSPRNG), Authenticated Encryption Tag (GCM).
+ * Random IV not false; from node:crypto's CSPRNG), Correlation Value (the first part of a
+ * multi-part Encrypt), Authenticated Encryption Tag (GCM; of a multi-part one: with the last
+ * part). Multi-part: Init Indicator, Correlation Value, Final Indicator (cipher-stream-run.ts).
  */
 import { Operation } from "../kmip/enums.js";
 import { build } from "../kmip/item.js";
@@ -22,7 +24,7 @@ export const encrypt: OperationHandler = {
   operation: Operation.Encrypt,
   needsToken: true,
   async run(payload, ctx) {
-    const { uid, call, output } = await runCipher("Encrypt", payload, ctx);
+    const { uid, call, output, correlation } = await runCipher("Encrypt", payload, ctx);
     const { data, tag } = splitTag(output, call.tagBytes);
     const fields: TtlvItem[] = [
       build.textString(Tag.UniqueIdentifier, uid),
@@ -31,6 +33,7 @@ export const encrypt: OperationHandler = {
     if (call.generatedIv !== undefined) {
       fields.push(build.byteString(Tag.IVCounterNonce, call.generatedIv));
     }
+    if (correlation !== undefined) fields.push(build.byteString(Tag.CorrelationValue, correlation));
     if (call.tagBytes > 0) fields.push(build.byteString(Tag.AuthenticatedEncryptionTag, tag));
     return { uid, payload: fields };
   },

@@ -201,10 +201,10 @@ describe("Encrypt", () => {
       /Data is empty; RSA OAEP on the token is single-part C_Encrypt/,
     ],
     [
-      "multi-part",
+      "a later part without its Correlation Value",
       req(SEC, GCM, bytes(1), [build.boolean(Tag.InitIndicator, false)]),
-      ResultReason.FeatureNotSupported,
-      /multi-part/,
+      ResultReason.InvalidField,
+      /needs its Correlation Value/,
     ],
   ] as const)("refuses %s", async (_, p, reason, message) => {
     const client = new FakeClient();
