@@ -48,6 +48,15 @@ describe("conformance applicability rules", () => {
     expect(rulesOf("v2.1/CS-RNG-O-1-21").reasons).toEqual([]);
   });
 
+  it("lists the vector errata checked with node:crypto as n/a, not runnable", () => {
+    for (const id of ["v1.3/CS-BC-M-6-13", "v1.4/CS-BC-M-GCM-3-14_okms"]) {
+      const rules = rulesOf(id);
+      expect(rules.reasons.join()).toMatch(/^vector error/);
+      expect(rules.runnable).toBe(false);
+    }
+    expect(rulesOf("v1.4/CS-BC-M-GCM-3-14").reasons).toEqual([]);
+  });
+
   it("flags a fixed UID that no response returned", () => {
     expect(rulesOf("v1.2/CS_BC_M_7_12_Encrypt_with_All_Fields").reasons.join()).toMatch(
       /provisioned beforehand/,
