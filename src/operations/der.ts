@@ -70,3 +70,16 @@ export function unwrapOctetString(
   if (!header.every((b, i) => bytes[i] === b)) return undefined;
   return bytes.subarray(header.length);
 }
+
+/** One DER TLV: `tag`, the length octets, `content`. */
+export function derTlv(tag: number, content: Uint8Array): Uint8Array {
+  return new Uint8Array([tag, ...lengthOctets(content.length), ...content]);
+}
+
+/** DER INTEGER of the unsigned big-endian `bytes` (minimal, with a 0 before a high bit). */
+export function derUnsignedInteger(bytes: Uint8Array): Uint8Array {
+  const { size } = integerLayout(bytes);
+  const out = new Uint8Array(size);
+  writeInteger(out, 0, bytes);
+  return out;
+}

@@ -16,6 +16,7 @@
  *   CKA_VERIFY, CKA_ENCRYPT and CKA_WRAP set from the mask (default Verify only).
  *   A Cryptographic Parameters attribute naming a padding or hash is recorded as
  *   CKA_ALLOWED_MECHANISMS (public and private keys), Sign's and Signature Verify's default.
+ * - DSA public keys (Transparent DSA Public Key, FIPS 186-4 sizes): register-dsa.ts.
  * - Private keys (same algorithms and sizes): register-private.ts; always sensitive and not
  *   extractable.
  * - Secret keys (register-secret.ts): AES (CKK_AES), DES3 (CKK_DES3) and HMAC_SHA256/384/512
@@ -28,7 +29,7 @@
  * for HSMs that refuse them (usage-template.ts). Other objects: Feature Not Supported.
  */
 import type { KeyObject } from "node:crypto";
-import { CryptographicAlgorithm, ObjectType, Operation } from "../kmip/enums.js";
+import { CryptographicAlgorithm, KeyFormatType, ObjectType, Operation } from "../kmip/enums.js";
 import { kmipErrors } from "../kmip/errors.js";
 import { build, findChild, type ItemOf, required } from "../kmip/item.js";
 import { CryptographicUsageMask } from "../kmip/masks.js";
@@ -49,6 +50,7 @@ import {
   signMechanismsAttr,
   single,
 } from "./register-common.js";
+import { dsaPublicKeyAttributes } from "./register-dsa.js";
 import { type KeyBlockFields, publicKeyOf, readKeyBlock } from "./register-material.js";
 import { privateKeyTemplate } from "./register-private.js";
 import { secretKeyTemplate } from "./register-secret.js";
@@ -123,7 +125,14 @@ export function publicKeyTemplate(
   id: Uint8Array,
   options?: OperationOptions,
 ): Attr[] {
-  const key = publicKeyAttributes(publicKeyOf(block), options);
+  const dsa =
+    block.format === KeyFormatType.TransparentDSAPublicKey
+      ? dsaPublicKeyAttributes(block.material, options)
+      : undefined;
+  const key =
+    dsa === undefined
+      ? publicKeyAttributes(publicKeyOf(block), options)
+      : { ...dsa.facts, attrs: dsa.attrs, kind: undefined };
   checkStated(attrs, block, key);
   const mask = single(attrs, Tag.CryptographicUsageMask, "Integer") ?? M.Verify;
   return [
@@ -135,7 +144,7 @@ export function publicKeyTemplate(
     { type: CKA.VERIFY, value: has(mask, M.Verify) },
     { type: CKA.ENCRYPT, value: has(mask, M.Encrypt) },
     { type: CKA.WRAP, value: has(mask, M.WrapKey) },
-    ...signMechanismsAttr(attrs, key.kind),
+    ...(key.kind === undefined ? [] : signMechanismsAttr(attrs, key.kind)),
     ...key.attrs.slice(1),
   ];
 }

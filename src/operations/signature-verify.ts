@@ -18,6 +18,9 @@
  * key was registered with, which the token refuses for it, are checked with the key's public
  * material (verify-public.ts).
  *
+ * DSA (parameters naming it, a key Register made from Transparent DSA Public Key):
+ * verify-dsa.ts.
+ *
  * ECDSA: Signature Data is the DER SEQUENCE{r, s} that Sign returns; it becomes PKCS#11's
  * r||s for the key's curve (CKA_EC_PARAMS), and a message is hashed here as for Sign. A
  * signature that is not such a DER value is Invalid.
@@ -44,6 +47,7 @@ import { signParametersOfKey } from "./sign-key-parameters.js";
 import { planFor, readSignParameters, type SignParameters, type SignPlan } from "./sign-plan.js";
 import type { OperationHandler } from "./types.js";
 import { halfOf, shown } from "./uid.js";
+import { namesDsa, verifyDsa } from "./verify-dsa.js";
 import { isMechanismRefused, keptToOthers, verifyWithPublicMaterial } from "./verify-public.js";
 
 const OP = "Signature Verify";
@@ -217,8 +221,12 @@ export const signatureVerify: OperationHandler = {
     const input = readInput(payload);
     const signature = optional(payload, Tag.SignatureData, "ByteString");
     if (signature === undefined) throw kmipErrors.missingData(`${OP}: Signature Data is required`);
+    const given = optionalStruct(payload, Tag.CryptographicParameters);
+    if (given !== undefined && namesDsa(given)) {
+      return response(uid, await verifyDsa(ctx.client, token, ref, given, input, signature));
+    }
     const params = await signParametersOfKey(
-      readSignParameters(optionalStruct(payload, Tag.CryptographicParameters), "verify"),
+      readSignParameters(given, "verify"),
       ctx.client,
       token,
       ref,

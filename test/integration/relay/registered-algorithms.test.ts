@@ -5,7 +5,8 @@
  * parameters (CS-AC-M-4..6); Signature Verify with SHA-1, also on a key registered for
  * RSA-PSS with SHA-256 (CS-AC-M-3); the Result Reason of a GCM Tag Length of 1 or 32 bytes
  * (CS-BC-M-GCM-1 step 7); secp256k1 key pairs (CS-AC-M-3-ECC): the relay's ECDSA signature
- * verifies in node:crypto, node:crypto's verifies through the relay and a changed one does not.
+ * verifies in node:crypto, node:crypto's verifies through the relay and a changed one does not;
+ * DSA public keys (BL-M-12): node:crypto's DSA signatures verify through the relay.
  */
 import {
   constants,
@@ -31,6 +32,7 @@ import {
 import { build, findChild } from "../../../src/kmip/item.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
+import { dsaKeyPair, dsaPublicParts } from "../../helpers/dsa-key.js";
 import { startTestRelay, type TestRelay } from "../../helpers/relay.js";
 import { bytesField, cipherParams, cipherPayload, macPayload } from "./cipher-requests.js";
 import { cryptoParams, Session } from "./session.js";
@@ -240,5 +242,69 @@ describe("secp256k1 keys", () => {
     expect(await verdict(publicUid, ecdsa, theirs)).toBe(ValidityIndicator.Valid);
     const other = nodeSign("sha256", Buffer.from("something else"), pair.privateKey);
     expect(await verdict(publicUid, ecdsa, other)).toBe(ValidityIndicator.Invalid);
+  });
+});
+
+describe("DSA public keys", () => {
+  it("Register (Transparent DSA Public Key): node:crypto's SHA-256 and SHA-1 signatures verify, changed ones do not", async () => {
+    const pair = dsaKeyPair(2048, 256);
+    const k = dsaPublicParts(pair.publicKey);
+    const uid = await register(
+      ObjectType.PublicKey,
+      build.structure(Tag.PublicKey, [
+        build.structure(Tag.KeyBlock, [
+          build.enumeration(Tag.KeyFormatType, KeyFormatType.TransparentDSAPublicKey),
+          build.structure(Tag.KeyValue, [
+            build.structure(Tag.KeyMaterial, [
+              build.bigInteger(Tag.P, k.p),
+              build.bigInteger(Tag.Q, k.q),
+              build.bigInteger(Tag.G, k.g),
+              build.bigInteger(Tag.Y, k.y),
+            ]),
+          ]),
+          build.enumeration(Tag.CryptographicAlgorithm, CryptographicAlgorithm.DSA),
+          build.integer(Tag.CryptographicLength, 2048),
+        ]),
+      ]),
+    );
+    for (const [hash, kmip] of [
+      ["sha256", HashingAlgorithm.SHA_256],
+      ["sha1", HashingAlgorithm.SHA_1],
+    ] as const) {
+      const params = cryptoParams({ algorithm: CryptographicAlgorithm.DSA, hash: kmip });
+      const signature = nodeSign(hash, data, { key: pair.privateKey, dsaEncoding: "der" });
+      expect(await verdict(uid, params, signature)).toBe(ValidityIndicator.Valid);
+      const other = nodeSign(hash, Buffer.from("not the data"), pair.privateKey);
+      expect(await verdict(uid, params, other)).toBe(ValidityIndicator.Invalid);
+    }
+  });
+
+  it("refuses the 512-bit DSA key of BL-M-12 with Invalid Field naming the sizes", async () => {
+    const p = BigInt(
+      "0xfca682ce8e12caba26efccf7110e526db078b05edecbcd1eb4a208f3ae1617ae01f35b91a47e6df63413c5e12ed0899bcd132acd50d99151bdc43ee737592e17",
+    );
+    const result = await session.call(
+      Operation.Register,
+      [
+        build.enumeration(Tag.ObjectType, ObjectType.PublicKey),
+        build.structure(Tag.Attributes, []),
+        build.structure(Tag.PublicKey, [
+          build.structure(Tag.KeyBlock, [
+            build.enumeration(Tag.KeyFormatType, KeyFormatType.TransparentDSAPublicKey),
+            build.structure(Tag.KeyValue, [
+              build.structure(Tag.KeyMaterial, [
+                build.bigInteger(Tag.P, p),
+                build.bigInteger(Tag.Q, BigInt("0x962eddcc369cba8ebb260ee6b6a126d9346e38c5")),
+                build.bigInteger(Tag.G, 2n),
+                build.bigInteger(Tag.Y, 3n),
+              ]),
+            ]),
+          ]),
+        ]),
+      ],
+      { major: 2, minor: 1 },
+    );
+    expect(result.reason).toBe(ResultReason.InvalidField);
+    expect(result.message).toMatch(/512-bit P and a 160-bit Q is not accepted/);
   });
 });
