@@ -98,13 +98,16 @@ export interface Pkcs11Client {
   /** C_DestroyObject. */
   destroyObject(token: TokenSelector, ref: ObjectRef): Promise<void>;
   /**
-   * CKA_VALUE of the token's data object (CKO_DATA, CKA_TOKEN) with this CKA_APPLICATION and
-   * CKA_LABEL; null when there is none.
+   * CKA_VALUE of each data object on the token (CKO_DATA, CKA_TOKEN) with this
+   * CKA_APPLICATION and CKA_LABEL: none, normally one, more only after an interrupted write.
    */
-  readDataObject(token: TokenSelector, name: DataObjectName): Promise<Uint8Array | null>;
+  readDataObject(token: TokenSelector, name: DataObjectName): Promise<Uint8Array[]>;
   /**
-   * Sets CKA_VALUE of that data object, creating it (private, on the token) when there is
-   * none; a possibly stale worker view is refreshed first, so no duplicate is created.
+   * Replaces that data object by one (private, on the token) holding `value`: C_CreateObject
+   * of the new one, then C_DestroyObject of the old ones (SoftHSM2 refuses to change a data
+   * object's CKA_VALUE: CKR_ATTRIBUTE_READ_ONLY). An interruption in between leaves two
+   * copies, never none. A possibly stale worker view is refreshed first, so every old copy
+   * is found.
    */
   writeDataObject(token: TokenSelector, name: DataObjectName, value: Uint8Array): Promise<void>;
   /** C_DestroyObject of every such data object; resolves to how many there were. */

@@ -146,8 +146,8 @@ export class FuzzHsm implements Pkcs11Client {
   setAttributes = () => this.answer("C_SetAttributeValue", () => undefined);
   destroyObject = () => this.answer("C_DestroyObject", () => undefined);
   readDataObject = () =>
-    this.answer("C_FindObjects", () => (this.rng.chance(0.5) ? null : this.rng.bytes(48)));
-  writeDataObject = () => this.answer("C_SetAttributeValue", () => undefined);
+    this.answer("C_FindObjects", () => (this.rng.chance(0.5) ? [] : [this.rng.bytes(48)]));
+  writeDataObject = () => this.answer("C_CreateObject", () => undefined);
   deleteDataObject = () => this.answer("C_DestroyObject", () => 1);
   sign = () => this.answer("C_Sign", () => this.rng.bytes(this.rng.pick([64, 256, 0, 1])));
   verify = () => this.answer("C_Verify", () => this.rng.chance(0.5));

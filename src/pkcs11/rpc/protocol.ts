@@ -48,7 +48,7 @@ export interface Methods {
   getAttributes: { params: { token: T; ref: ObjectRef; types: number[] }; result: AttrValues };
   setAttributes: { params: { token: T; ref: ObjectRef; attrs: Attr[] }; result: null };
   destroyObject: { params: { token: T; ref: ObjectRef }; result: null };
-  readDataObject: { params: { token: T; name: DataObjectName }; result: Uint8Array | null };
+  readDataObject: { params: { token: T; name: DataObjectName }; result: Uint8Array[] };
   writeDataObject: { params: { token: T; name: DataObjectName; value: Uint8Array }; result: null };
   deleteDataObject: { params: { token: T; name: DataObjectName }; result: number };
   sign: {

@@ -190,38 +190,41 @@ function dataObjectTemplate(name: DataObjectName): pkcs11js.Template {
 /** At most this many copies of one data object are deleted at once. */
 const MAX_DATA_COPIES = 16;
 
+/** The handles of a data object's copies (callers refresh a possibly stale view first). */
+function findDataObjects(rt: Runtime, ctx: OpContext, name: DataObjectName): Buffer[] {
+  return rt.find(ctx.session, dataObjectTemplate(name), MAX_DATA_COPIES);
+}
+
 /**
- * The handles of a data object. Create-or-update and delete must see every object, so a
- * possibly stale view (SoftHSM2: another worker may have created it) is refreshed first,
- * as for findObjects; a read does the same, since "none" must be true.
+ * Reads every copy. "None" must be true (a key without a record counts as Active), so a
+ * possibly stale view (SoftHSM2: another worker may have created the object) is refreshed
+ * first, as for findObjects.
  */
-function findDataObjects(rt: Runtime, ctx: OpContext, name: DataObjectName, max: number) {
-  return rt.find(ctx.session, dataObjectTemplate(name), max);
-}
-
-function readDataObject(rt: Runtime, p: Methods["readDataObject"]["params"]): Uint8Array | null {
+function readDataObject(rt: Runtime, p: Methods["readDataObject"]["params"]): Uint8Array[] {
   if (rt.viewMayBeStale()) rt.reinitialize();
-  return rt.run(p.token, (ctx) => {
-    const [handle] = findDataObjects(rt, ctx, p.name, 1);
-    if (handle === undefined) return null;
-    return readAttributes(rt, ctx.session, handle, [CKA.VALUE]).get(CKA.VALUE) ?? null;
-  });
+  return rt.run(p.token, (ctx) =>
+    findDataObjects(rt, ctx, p.name).flatMap((handle) => {
+      const value = readAttributes(rt, ctx.session, handle, [CKA.VALUE]).get(CKA.VALUE);
+      return value === undefined || value === null ? [] : [value];
+    }),
+  );
 }
 
+/**
+ * Creates the new copy, then destroys the old ones: SoftHSM2 refuses C_SetAttributeValue of
+ * a data object's CKA_VALUE (CKR_ATTRIBUTE_READ_ONLY), and this order never leaves the key
+ * without a record. The view is refreshed first so that no old copy is missed.
+ */
 function writeDataObject(rt: Runtime, p: Methods["writeDataObject"]["params"]): null {
   if (rt.viewMayBeStale()) rt.reinitialize();
   return rt.run(p.token, (ctx) => {
-    const [handle] = findDataObjects(rt, ctx, p.name, 1);
-    const value = { type: CKA.VALUE, value: toBuffer(p.value) };
-    if (handle !== undefined) {
-      rt.module.C_SetAttributeValue(ctx.session, handle, [value]);
-      return null;
-    }
+    const old = findDataObjects(rt, ctx, p.name);
     rt.module.C_CreateObject(ctx.session, [
       ...dataObjectTemplate(p.name),
       { type: CKA.PRIVATE, value: true },
-      value,
+      { type: CKA.VALUE, value: toBuffer(p.value) },
     ]);
+    for (const handle of old) rt.module.C_DestroyObject(ctx.session, handle);
     return null;
   });
 }
@@ -229,7 +232,7 @@ function writeDataObject(rt: Runtime, p: Methods["writeDataObject"]["params"]): 
 function deleteDataObject(rt: Runtime, p: Methods["deleteDataObject"]["params"]): number {
   if (rt.viewMayBeStale()) rt.reinitialize();
   return rt.run(p.token, (ctx) => {
-    const handles = findDataObjects(rt, ctx, p.name, MAX_DATA_COPIES);
+    const handles = findDataObjects(rt, ctx, p.name);
     for (const handle of handles) rt.module.C_DestroyObject(ctx.session, handle);
     return handles.length;
   });
@@ -370,7 +373,7 @@ export const MAIN_FUNCTION: Record<keyof Methods, string> = {
   setAttributes: "C_SetAttributeValue",
   destroyObject: "C_DestroyObject",
   readDataObject: "C_FindObjects",
-  writeDataObject: "C_SetAttributeValue",
+  writeDataObject: "C_CreateObject",
   deleteDataObject: "C_DestroyObject",
   sign: "C_Sign",
   verify: "C_Verify",
