@@ -21,8 +21,12 @@ export interface PoolOptions {
   readonly prepare: (worker: WorkerProcess, gen: number) => Promise<void>;
 }
 
-/** Calls sent to one worker before further calls wait in the pool's queue. */
-const MAX_PIPELINE = 8;
+/**
+ * Calls sent to one worker before further calls wait in the pool's queue. Signs sent in one
+ * event-loop turn share a frame (signMany, up to 32): a batch of 100 Sign items then costs a
+ * few frames per worker instead of one per item.
+ */
+const MAX_PIPELINE = 32;
 /** How long close() waits for calls in flight before killing workers. */
 const CLOSE_GRACE_MS = 5_000;
 
@@ -51,6 +55,8 @@ export interface SupervisorStats {
     readonly state: SlotState;
     readonly inFlight: number;
     readonly calls: number;
+    /** RPC frames answered: fewer than calls when signs were grouped (signMany). */
+    readonly frames: number;
     readonly restarts: number;
   }>;
   readonly queued: number;
@@ -318,6 +324,7 @@ export class WorkerPool {
         state: s.state,
         inFlight: s.worker?.inFlight ?? 0,
         calls: s.worker?.calls ?? 0,
+        frames: s.worker?.frames ?? 0,
         restarts: s.restarts,
       })),
       queued: this.queue.length,

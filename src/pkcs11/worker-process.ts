@@ -14,8 +14,11 @@ import {
   encodeMessage,
   type Method,
   type Methods,
+  type SignItem,
+  type SignOutcome,
   type WireError,
 } from "./rpc/protocol.js";
+import type { TokenSelector } from "./types.js";
 
 /** How a worker process ended, as reported to its owner once all its calls have failed. */
 export interface WorkerEnd {
@@ -42,9 +45,27 @@ export interface WorkerProcessOptions {
 interface Pending {
   readonly id: number;
   readonly method: Method;
+  /** Calls this frame answers: 1, or a signMany's items. */
+  readonly count: number;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: Error) => void;
 }
+
+interface SignWaiter {
+  readonly resolve: (signature: Uint8Array) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** Sign calls of one token waiting for the end of the event-loop turn, to leave in one frame. */
+interface SignGroup {
+  readonly token: TokenSelector;
+  gen: number;
+  readonly items: SignItem[];
+  readonly waiters: SignWaiter[];
+}
+
+/** Most sign calls in one signMany frame. */
+const MAX_SIGN_GROUP = 32;
 
 /** Longest stdout/stderr line logged as is (longer lines are cut). */
 const MAX_LOG_LINE = 4096;
@@ -59,6 +80,19 @@ export function fromWire(error: WireError): Error {
     case "pkcs11":
       return new Pkcs11Error(error.ckr, error.fn, error.message);
   }
+}
+
+/** Throws unless `result` is a signMany answer of `count` outcomes (else: a protocol error). */
+function checkOutcomes(result: unknown, count: number): void {
+  const valid =
+    Array.isArray(result) &&
+    result.length === count &&
+    result.every(
+      (o: { ok?: unknown; signature?: unknown; error?: unknown }) =>
+        (o?.ok === true && o.signature instanceof Uint8Array) ||
+        (o?.ok === false && typeof o.error === "object" && o.error !== null),
+    );
+  if (!valid) throw new Error(`signMany answer is not ${count} outcomes`);
 }
 
 /** Describes an exit for messages: `SIGSEGV` or `exit code 1`. */
@@ -81,7 +115,13 @@ export class WorkerProcess {
   private readonly drainWaiters: Array<() => void> = [];
   /** Calls answered so far. */
   calls = 0;
+  /** Frames answered so far (a signMany frame answers several calls). */
+  frames = 0;
+  /** Calls sent or grouped and not answered yet. */
+  private callsPending = 0;
+  private group: SignGroup | undefined;
   private readonly flush = (): void => {
+    this.sendGroup();
     this.channel.uncork();
   };
 
@@ -114,9 +154,9 @@ export class WorkerProcess {
     return this.child.pid;
   }
 
-  /** Calls sent and not yet answered. */
+  /** Calls sent (or about to be) and not yet answered. */
   get inFlight(): number {
-    return this.pending.length;
+    return this.callsPending;
   }
 
   /** True while the worker can take calls (not ended, not being killed). */
@@ -129,7 +169,11 @@ export class WorkerProcess {
     return this.ended;
   }
 
-  /** Sends a request; resolves with its result or rejects with a typed error. */
+  /**
+   * Sends a request; resolves with its result or rejects with a typed error. Sign calls of
+   * one token made in the same event-loop turn leave as one signMany frame (each keeps its
+   * own result or error); any other call first sends the signs before it, keeping the order.
+   */
   call<M extends Method>(
     method: M,
     params: Methods[M]["params"],
@@ -140,19 +184,79 @@ export class WorkerProcess {
         new WorkerError("crashed", `PKCS#11 worker ${this.id} is gone`, this.id),
       );
     }
+    // Requests sent in the same event-loop turn leave in one write: those of every
+    // connection whose data arrived in this turn's I/O callbacks, not only this tick's
+    // (setImmediate runs right after the poll phase; nextTick would flush per callback).
+    if (this.channel.writableCorked === 0) {
+      this.channel.cork();
+      setImmediate(this.flush);
+    }
+    this.callsPending++;
+    if (method === "sign") {
+      return this.groupSign(params as Methods["sign"]["params"], gen) as Promise<
+        Methods[M]["result"]
+      >;
+    }
+    this.sendGroup();
     return new Promise((resolve, reject) => {
-      const id = this.nextId++;
-      this.pending.push({ id, method, resolve: resolve as (v: unknown) => void, reject });
-      if (this.pending.length === 1) this.armTimer();
-      // Requests sent in the same event-loop turn leave in one write: those of every
-      // connection whose data arrived in this turn's I/O callbacks, not only this tick's
-      // (setImmediate runs right after the poll phase; nextTick would flush per callback).
-      if (this.channel.writableCorked === 0) {
-        this.channel.cork();
-        setImmediate(this.flush);
-      }
-      this.channel.write(encodeMessage({ id, method, params, gen }));
+      this.send(method, params, gen, 1, resolve as (v: unknown) => void, reject);
     });
+  }
+
+  private send(
+    method: Method,
+    params: unknown,
+    gen: number,
+    count: number,
+    resolve: (value: unknown) => void,
+    reject: (error: Error) => void,
+  ): void {
+    const id = this.nextId++;
+    this.pending.push({ id, method, count, resolve, reject });
+    if (this.pending.length === 1) this.armTimer();
+    this.channel.write(encodeMessage({ id, method, params, gen } as const));
+  }
+
+  private groupSign(params: Methods["sign"]["params"], gen: number): Promise<Uint8Array> {
+    if (this.group !== undefined && this.group.token !== params.token) this.sendGroup();
+    const group = this.group ?? { token: params.token, gen, items: [], waiters: [] };
+    this.group = group;
+    group.gen = Math.max(group.gen, gen);
+    return new Promise((resolve, reject) => {
+      group.items.push({ ref: params.ref, mechanism: params.mechanism, data: params.data });
+      group.waiters.push({ resolve, reject });
+      if (group.items.length >= MAX_SIGN_GROUP) this.sendGroup();
+    });
+  }
+
+  /** Sends the grouped signs: one `sign` frame for one, a `signMany` frame for several. */
+  private sendGroup(): void {
+    const group = this.group;
+    if (group === undefined) return;
+    this.group = undefined;
+    const { token, gen, items, waiters } = group;
+    const [item] = items;
+    const [waiter] = waiters;
+    if (items.length === 1 && item !== undefined && waiter !== undefined) {
+      const resolve = waiter.resolve as (value: unknown) => void;
+      this.send("sign", { token, ...item }, gen, 1, resolve, waiter.reject);
+      return;
+    }
+    const settle = (result: unknown): void => {
+      (result as SignOutcome[]).forEach((outcome, i) => {
+        if (outcome.ok) waiters[i]?.resolve(outcome.signature);
+        else waiters[i]?.reject(fromWire(outcome.error));
+      });
+    };
+    // As for separate calls: the first gets the frame's error (e.g. its timeout), the
+    // others fail as crashed (killed with the worker).
+    const fail = (error: Error): void => {
+      waiters.forEach((w, i) => {
+        const crashed = i > 0 && error instanceof WorkerError && error.kind !== "crashed";
+        w.reject(crashed ? new WorkerError("crashed", error.message, this.id) : error);
+      });
+    };
+    this.send("signMany", { token, items }, gen, items.length, settle, fail);
   }
 
   /** Kills the process; its calls fail at once with the given kind. */
@@ -162,7 +266,7 @@ export class WorkerProcess {
     this.child.kill("SIGKILL");
     const kind = reason === "close" ? "shutdown" : reason === "startup" ? "unavailable" : reason;
     this.failAll(
-      (p, i) => new WorkerError(i === 0 ? kind : "crashed", `${message} (${p.method})`, this.id),
+      (method, i) => new WorkerError(i === 0 ? kind : "crashed", `${message} (${method})`, this.id),
     );
   }
 
@@ -174,7 +278,7 @@ export class WorkerProcess {
 
   /** Resolves when no call is in flight. */
   drained(): Promise<void> {
-    if (this.pending.length === 0 || this.ended) return Promise.resolve();
+    if (this.callsPending === 0 || this.ended) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
@@ -212,16 +316,20 @@ export class WorkerProcess {
     try {
       for (const payload of this.decoder.push(chunk)) {
         const response = decodeResponse(payload);
-        const head = this.pending.shift();
+        const head = this.pending[0];
         if (head === undefined || head.id !== response.id) {
           throw new Error(`response ${response.id} does not match request ${head?.id ?? "none"}`);
         }
-        this.calls++;
+        if (response.ok && head.method === "signMany") checkOutcomes(response.result, head.count);
+        this.pending.shift();
+        this.calls += head.count;
+        this.callsPending -= head.count;
+        this.frames++;
         if (this.pending.length > 0) this.armTimer();
         else this.stopTimer();
         if (response.ok) head.resolve(response.result);
         else head.reject(fromWire(response.error));
-        if (this.pending.length === 0) this.notifyDrained();
+        if (this.callsPending === 0) this.notifyDrained();
       }
       this.opts.onAnswer();
     } catch (error) {
@@ -234,12 +342,17 @@ export class WorkerProcess {
     }
   }
 
-  private failAll(errorFor: (p: Pending, index: number) => Error): void {
+  private failAll(errorFor: (method: Method, index: number) => Error): void {
     this.stopTimer();
     const failed = this.pending.splice(0);
     failed.forEach((p, i) => {
-      p.reject(errorFor(p, i));
+      p.reject(errorFor(p.method, i));
     });
+    // Signs not sent yet (the worker ended within this event-loop turn).
+    const group = this.group;
+    this.group = undefined;
+    for (const w of group?.waiters ?? []) w.reject(errorFor("sign", failed.length + 1));
+    this.callsPending = 0;
     this.notifyDrained();
   }
 
@@ -247,7 +360,7 @@ export class WorkerProcess {
     if (this.ended) return;
     this.ended = true;
     const message = `PKCS#11 worker ${this.id} crashed: ${describeEnd(end)}`;
-    this.failAll((p) => new WorkerError("crashed", `${message} (${p.method})`, this.id));
+    this.failAll((method) => new WorkerError("crashed", `${message} (${method})`, this.id));
     this.channel.destroy();
     this.opts.onEnd(this, end);
     for (const waiter of this.endWaiters.splice(0)) waiter();

@@ -55,6 +55,12 @@ export interface Methods {
     params: { token: T; ref: ObjectRef; mechanism: Mechanism; data: Uint8Array };
     result: Uint8Array;
   };
+  /**
+   * Several `sign` calls of one token in one frame (the relay groups the signs it sends a
+   * worker in one event-loop turn): each item runs as `sign` would, in order, and has its
+   * own outcome, so one failing item fails no other.
+   */
+  signMany: { params: { token: T; items: SignItem[] }; result: SignOutcome[] };
   verify: {
     params: {
       token: T;
@@ -91,6 +97,18 @@ export interface Methods {
   /** Closes the stream's session without a result. */
   streamAbort: { params: { stream: number }; result: null };
 }
+
+/** One item of `signMany`: the parameters of a `sign` call but the token. */
+export interface SignItem {
+  readonly ref: ObjectRef;
+  readonly mechanism: Mechanism;
+  readonly data: Uint8Array;
+}
+
+/** One item's outcome in a `signMany` answer. */
+export type SignOutcome =
+  | { readonly ok: true; readonly signature: Uint8Array }
+  | { readonly ok: false; readonly error: WireError };
 
 /** An RPC method name. */
 export type Method = keyof Methods;

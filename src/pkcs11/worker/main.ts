@@ -5,19 +5,18 @@
  */
 import { Socket } from "node:net";
 import { Worker } from "node:worker_threads";
-import { CKR, ckrName } from "../constants.js";
-import { ObjectNotFoundError, TokenNotFoundError } from "../errors.js";
 import { FrameDecoder } from "../rpc/frames.js";
 import {
   decodeRequest,
   encodeMessage,
   type Methods,
   type Request,
-  type WireError,
+  type SignOutcome,
   WRITE_METHODS,
 } from "../rpc/protocol.js";
-import { handlers, MAIN_FUNCTION, NativePkcs11Error } from "./ops.js";
+import { handlers } from "./ops.js";
 import { Runtime } from "./runtime.js";
+import { toWireError } from "./wire-error.js";
 
 const RPC_FD = 3;
 
@@ -37,22 +36,6 @@ const channel = new Socket({ fd: RPC_FD, readable: true, writable: true });
 const decoder = new FrameDecoder();
 let finalising = false;
 
-function toWireError(error: unknown, request: Request): WireError {
-  if (error instanceof ObjectNotFoundError)
-    return { kind: "objectNotFound", message: error.message };
-  if (error instanceof TokenNotFoundError) return { kind: "tokenNotFound", message: error.message };
-  if (error instanceof NativePkcs11Error) {
-    const fn = error.method || MAIN_FUNCTION[request.method];
-    return { kind: "pkcs11", ckr: error.code, fn, message: `${fn} failed: ${ckrName(error.code)}` };
-  }
-  // pkcs11js raises TypeError/NativeError for arguments it cannot convert or a library it
-  // cannot load: report them as bad arguments / a load failure of the main function.
-  const fn = MAIN_FUNCTION[request.method];
-  const ckr = request.method === "init" ? CKR.LIBRARY_LOAD_FAILED : CKR.ARGUMENTS_BAD;
-  const detail = error instanceof Error ? error.message : String(error);
-  return { kind: "pkcs11", ckr, fn, message: `${fn} failed: ${detail}` };
-}
-
 function execute(request: Request): unknown {
   runtime.setRequestGen(request.gen);
   switch (request.method) {
@@ -68,6 +51,8 @@ function execute(request: Request): unknown {
       return null;
     case "ping":
       return null;
+    case "signMany":
+      return signMany(request.params as Methods["signMany"]["params"]);
     default: {
       const handler = handlers[request.method] as (rt: Runtime, params: unknown) => unknown;
       return handler(runtime, request.params);
@@ -75,12 +60,23 @@ function execute(request: Request): unknown {
   }
 }
 
+/** Each item as a `sign` call of its own: its own recovery, its own outcome. */
+function signMany(params: Methods["signMany"]["params"]): SignOutcome[] {
+  return params.items.map((item): SignOutcome => {
+    try {
+      return { ok: true, signature: handlers.sign(runtime, { token: params.token, ...item }) };
+    } catch (error) {
+      return { ok: false, error: toWireError(error, "sign") };
+    }
+  });
+}
+
 function serve(request: Request): void {
   let frame: Buffer;
   try {
     frame = encodeMessage({ id: request.id, ok: true, result: execute(request) });
   } catch (error) {
-    frame = encodeMessage({ id: request.id, ok: false, error: toWireError(error, request) });
+    frame = encodeMessage({ id: request.id, ok: false, error: toWireError(error, request.method) });
   }
   channel.write(frame);
 }

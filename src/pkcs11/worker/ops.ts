@@ -248,7 +248,7 @@ const DIGEST_BYTES = 64;
 const signOutput = Buffer.alloc(OUTPUT_BYTES);
 
 /** The RPC methods, by name. */
-export const handlers: Omit<Handlers, "init" | "finalize" | "ping"> = {
+export const handlers: Omit<Handlers, "init" | "finalize" | "ping" | "signMany"> = {
   libraryInfo: (rt) => libraryInfo(rt),
   listTokens: (rt) => {
     // Tokens initialised since this worker's C_Initialize only show after a new one.
@@ -376,6 +376,7 @@ export const MAIN_FUNCTION: Record<keyof Methods, string> = {
   writeDataObject: "C_CreateObject",
   deleteDataObject: "C_DestroyObject",
   sign: "C_Sign",
+  signMany: "C_Sign",
   verify: "C_Verify",
   encrypt: "C_Encrypt",
   decrypt: "C_Decrypt",

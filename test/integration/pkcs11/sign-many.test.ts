@@ -1,0 +1,86 @@
+/**
+ * Grouped signing (signMany): sign calls a worker gets in one event-loop turn leave in one
+ * frame; each keeps its own result, in the caller's order, and its own error.
+ */
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CKM, CKO } from "../../../src/pkcs11/constants.js";
+import { ObjectNotFoundError, Pkcs11Error } from "../../../src/pkcs11/errors.js";
+import { openTokenClient, type TokenClient } from "../../helpers/softhsm.js";
+import {
+  generateKeyPair,
+  type KeyPairRefs,
+  readPublicKey,
+  signingInput,
+  verifyWithNode,
+} from "./keys.js";
+
+let tc: TokenClient;
+let p256: KeyPairRefs;
+let rsa: KeyPairRefs;
+
+beforeAll(async () => {
+  tc = await openTokenClient("signmany", "5678", { workers: 1 });
+  p256 = await generateKeyPair(tc.client, tc.hsm.label, "p256");
+  rsa = await generateKeyPair(tc.client, tc.hsm.label, "rsa");
+});
+
+afterAll(() => tc?.close());
+
+const framesAndCalls = () => {
+  const [worker] = tc.client.stats().workers;
+  return { frames: worker?.frames ?? 0, calls: worker?.calls ?? 0 };
+};
+
+describe("signs grouped into one frame", () => {
+  it("answers each sign with its own signature, in order, in fewer frames than calls", async () => {
+    const key = await readPublicKey(tc.client, tc.hsm.label, p256);
+    const before = framesAndCalls();
+    const messages = Array.from({ length: 20 }, () => randomBytes(40));
+    const signatures = await Promise.all(
+      messages.map((message) => {
+        const { mechanism, data } = signingInput("p256", message);
+        return tc.client.sign(tc.hsm.label, p256.privateRef, mechanism, data);
+      }),
+    );
+    messages.forEach((message, i) => {
+      expect(verifyWithNode("p256", key, message, signatures[i]!)).toBe(true);
+      // Another message's signature does not verify: the results are not swapped.
+      const other = messages[(i + 1) % messages.length]!;
+      expect(verifyWithNode("p256", key, other, signatures[i]!)).toBe(false);
+    });
+    const after = framesAndCalls();
+    expect(after.calls - before.calls).toBe(20);
+    expect(after.frames - before.frames).toBeLessThan(20);
+  });
+
+  it("fails only the items that fail, each with its own error", async () => {
+    const label = tc.hsm.label;
+    const rsaKey = await readPublicKey(tc.client, label, rsa);
+    const message = randomBytes(32);
+    const good = signingInput("rsa", message);
+    const missing = { cls: CKO.PRIVATE_KEY, id: randomBytes(16) };
+    const before = framesAndCalls();
+    const outcomes = await Promise.all(
+      [
+        tc.client.sign(label, rsa.privateRef, good.mechanism, good.data),
+        tc.client.sign(label, missing, good.mechanism, good.data),
+        tc.client.sign(label, rsa.privateRef, { type: CKM.ECDSA }, good.data),
+        tc.client.sign(label, rsa.privateRef, good.mechanism, good.data),
+      ].map((p) => p.catch((e: unknown) => e)),
+    );
+    expect(framesAndCalls().frames - before.frames).toBe(1);
+    expect(verifyWithNode("rsa", rsaKey, message, outcomes[0] as Uint8Array)).toBe(true);
+    expect(outcomes[1]).toBeInstanceOf(ObjectNotFoundError);
+    expect(outcomes[2]).toBeInstanceOf(Pkcs11Error);
+    expect(outcomes[2]).not.toBeInstanceOf(ObjectNotFoundError);
+    // The same error as the call alone gets.
+    const alone = await tc.client
+      .sign(label, rsa.privateRef, { type: CKM.ECDSA }, good.data)
+      .catch((e: unknown) => e);
+    expect(alone).toBeInstanceOf(Pkcs11Error);
+    expect((outcomes[2] as Pkcs11Error).ckr).toBe((alone as Pkcs11Error).ckr);
+    expect((outcomes[2] as Pkcs11Error).fn).toBe((alone as Pkcs11Error).fn);
+    expect(verifyWithNode("rsa", rsaKey, message, outcomes[3] as Uint8Array)).toBe(true);
+  });
+});
