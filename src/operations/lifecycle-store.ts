@@ -126,8 +126,8 @@ export class LifecycleStore {
 
   private async load(token: TokenSelector, uid: string, key: string) {
     try {
-      const bytes = await this.client.readDataObject(token, dataObjectName(uid));
-      const record = bytes === null ? null : decodeRecord(bytes);
+      const copies = await this.client.readDataObject(token, dataObjectName(uid));
+      const record = newest(copies.map(decodeRecord));
       // A write that finished meanwhile is newer than what this read saw.
       if (!this.cache.has(key)) this.remember(key, record);
       return this.cache.get(key) ?? record;
@@ -148,6 +148,19 @@ export class LifecycleStore {
       if (oldest !== undefined) this.cache.delete(oldest);
     }
   }
+}
+
+/**
+ * The newest of the copies an interrupted write left (normally there is one, or none). Every
+ * write moves the State forward in the enumeration's order (Pre-Active 1, Active 2,
+ * Deactivated 3, Compromised 4, Destroyed 5, Destroyed Compromised 6: each transition of the
+ * state diagram goes up, and a change that changes nothing writes nothing), so the highest
+ * State is the latest write.
+ */
+function newest(records: readonly LifecycleRecord[]): LifecycleRecord | null {
+  let best: LifecycleRecord | null = null;
+  for (const record of records) if (best === null || record.state > best.state) best = record;
+  return best;
 }
 
 function cacheKey(token: TokenSelector, uid: string): string {

@@ -16,7 +16,10 @@ export function dataObjectClient(stubs: Stubs = {}): {
   const objects = new Map<string, Uint8Array>();
   const key = (token: string, name: DataObjectName) => `${token}/${name.application}/${name.label}`;
   const dataStubs: Stubs = {
-    readDataObject: (token: string, name: DataObjectName) => objects.get(key(token, name)) ?? null,
+    readDataObject: (token: string, name: DataObjectName) => {
+      const value = objects.get(key(token, name));
+      return value === undefined ? [] : [value];
+    },
     writeDataObject: (token: string, name: DataObjectName, value: Uint8Array) => {
       objects.set(key(token, name), value);
     },

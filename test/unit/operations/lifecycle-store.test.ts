@@ -87,6 +87,16 @@ describe("LifecycleStore", () => {
     expect(await new LifecycleStore(client).read("tok", "A_priv")).toEqual(FULL);
   });
 
+  it("takes the newest of two copies an interrupted write left: the highest State", async () => {
+    const copies = [
+      encodeRecord({ state: State.Active, lastChangeDate: 5n }),
+      encodeRecord({ state: State.Compromised, lastChangeDate: 5n }),
+      encodeRecord({ state: State.Deactivated, lastChangeDate: 5n }),
+    ];
+    const client = new FakeClient({ readDataObject: () => copies });
+    expect((await new LifecycleStore(client).read("tok", "A"))?.state).toBe(State.Compromised);
+  });
+
   it("keeps tokens apart", async () => {
     const { client } = dataObjectClient();
     const store = new LifecycleStore(client);
