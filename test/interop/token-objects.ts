@@ -26,10 +26,12 @@ export function parseObjectList(text: string): TokenObject[] {
   const objects: TokenObject[] = [];
   let current: { kind: string; label: string; id: string; usage: string[] } | undefined;
   for (const line of text.split("\n")) {
-    const head = /^(\S.*?) Object;/.exec(line);
-    if (head !== null) {
-      current = { kind: head[1] ?? "", label: "", id: "", usage: [] };
-      objects.push(current);
+    if (/^\S/.test(line)) {
+      // A new object; only "X Object;" ones are kept: the relay's lifecycle records are
+      // "Data object" entries, whose label must not land on the key listed before them.
+      const head = /^(\S.*?) Object;/.exec(line);
+      current = head === null ? undefined : { kind: head[1] ?? "", label: "", id: "", usage: [] };
+      if (current !== undefined) objects.push(current);
       continue;
     }
     const field = /^\s+(label|ID|Usage):\s*(.*)$/.exec(line);

@@ -13,6 +13,7 @@ import {
   Operation,
   ResultReason,
   ResultStatus,
+  RevocationReasonCode,
 } from "../../../src/kmip/enums.js";
 import { build, findChild } from "../../../src/kmip/item.js";
 import { CryptographicUsageMask } from "../../../src/kmip/masks.js";
@@ -190,6 +191,13 @@ describe("Create", () => {
   it("destroys a secret key by its _sec UID: later use is Item Not Found", async () => {
     const uid = await createSecret(session, SECRET_KINDS.aes128);
     await encryptWith(session, uid, Buffer.from("z"), { params: GCM });
+    // An Active key is revoked before it is destroyed (KMIP 1.4 section 3.22).
+    await session.ok(Operation.Revoke, [
+      build.textString(Tag.UniqueIdentifier, uid),
+      build.structure(Tag.RevocationReason, [
+        build.enumeration(Tag.RevocationReasonCode, RevocationReasonCode.CessationOfOperation),
+      ]),
+    ]);
     await session.ok(Operation.Destroy, [build.textString(Tag.UniqueIdentifier, uid)]);
     const after = await session.call(Operation.Encrypt, [
       build.textString(Tag.UniqueIdentifier, uid),

@@ -156,6 +156,8 @@ describe("Destroy", () => {
   it("destroys the private key, then the public key; both are gone after", async () => {
     const { privateUid, publicUid } = await session.createKeyPair({ common: KEY_KINDS.p256 });
     for (const uid of [privateUid, publicUid]) {
+      // An Active key is revoked first (KMIP 1.4 section 3.22; Cascade does the same).
+      await session.ok(Operation.Revoke, revokePayload(uid));
       const payload = await session.ok(Operation.Destroy, uidPayload(uid));
       expect(findChild(payload, Tag.UniqueIdentifier)?.value).toBe(uid);
     }
@@ -163,7 +165,8 @@ describe("Destroy", () => {
     await expectFailure(Operation.Get, uidPayload(publicUid), NF);
     await expectFailure(Operation.Sign, signPayload(privateUid, { data: Buffer.from("x") }), NF);
     await expectFailure(Operation.Destroy, uidPayload(privateUid), NF);
-    await expectFailure(Operation.Activate, uidPayload(publicUid), NF);
+    // A destroyed key's lifecycle record remains: Activate is a wrong transition (1.x reason).
+    await expectFailure(Operation.Activate, uidPayload(publicUid), ResultReason.PermissionDenied);
     expect(findTokenObject(relay, idOf(privateUid), "Private Key Object")).toBeUndefined();
     expect(findTokenObject(relay, idOf(publicUid), "Public Key Object")).toBeUndefined();
   });

@@ -5,8 +5,13 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Operation, ResultReason, ResultStatus } from "../../../src/kmip/enums.js";
-import { findChild } from "../../../src/kmip/item.js";
+import {
+  Operation,
+  ResultReason,
+  ResultStatus,
+  RevocationReasonCode,
+} from "../../../src/kmip/enums.js";
+import { build, findChild } from "../../../src/kmip/item.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import { decodeTtlv } from "../../../src/ttlv/decode.js";
 import { encodeTtlv } from "../../../src/ttlv/encode.js";
@@ -84,8 +89,16 @@ describe("two workers", () => {
       return results;
     };
     expect((await signAll()).map((r) => r.status)).toEqual(Array(8).fill(ResultStatus.Success));
-    await first!.ok(Operation.Destroy, uidPayload(privateUid));
-    await first!.ok(Operation.Destroy, uidPayload(publicUid));
+    for (const uid of [privateUid, publicUid]) {
+      // An Active key is revoked before it is destroyed (KMIP 1.4 section 3.22).
+      await first!.ok(Operation.Revoke, [
+        ...uidPayload(uid),
+        build.structure(Tag.RevocationReason, [
+          build.enumeration(Tag.RevocationReasonCode, RevocationReasonCode.CessationOfOperation),
+        ]),
+      ]);
+      await first!.ok(Operation.Destroy, uidPayload(uid));
+    }
     expect((await signAll()).map((r) => r.reason)).toEqual(
       Array(8).fill(ResultReason.ItemNotFound),
     );

@@ -36,10 +36,12 @@ export function tokenObjects(relay: TestRelay): TokenObject[] {
   const objects: TokenObject[] = [];
   let current: { kind: string; label: string; id: string; usage: string[] } | undefined;
   for (const line of text.split("\n")) {
-    const header = /^(\w[\w ]* Object)/.exec(line);
-    if (header) {
-      current = { kind: header[1]!, label: "", id: "", usage: [] };
-      objects.push(current);
+    if (/^\S/.test(line)) {
+      // A new object. Only key objects are kept: the relay's lifecycle records are data
+      // objects ("Data object 1234"), whose label must not land on the key before them.
+      const header = /^(\w[\w ]* Object)/.exec(line);
+      current = header ? { kind: header[1]!, label: "", id: "", usage: [] } : undefined;
+      if (current !== undefined) objects.push(current);
       continue;
     }
     const field = /^\s+(label|ID|Usage):\s*(.*)$/.exec(line);
