@@ -11,8 +11,13 @@
  * key's present Name: Attribute Instance Not Found.
  *
  * The form follows the request's fields, whatever its protocol version.
+ *
+ * Activation Date (KMIP 1.4 section 3.24, 2.1 section 4.1: "Modifiable by client: Yes, only
+ * while in Pre-Active state") of a key with a lifecycle record: a Pre-Active key takes the new
+ * date (it is Active once the date has passed); any other State is Wrong Key Lifecycle State
+ * (2.x) / Permission Denied (1.x), as the OASIS test cases SKLC-M-3 expect.
  */
-import { NameType, Operation, ResultReason } from "../kmip/enums.js";
+import { NameType, Operation, ResultReason, State } from "../kmip/enums.js";
 import { KmipError, kmipErrors } from "../kmip/errors.js";
 import { build, findChild, nameOf, required } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
@@ -25,7 +30,9 @@ import {
 import { CKA } from "../pkcs11/constants.js";
 import type { TtlvItem } from "../ttlv/types.js";
 import { attrBytes, enumText, requireKey, requireToken } from "./keys.js";
-import type { OperationHandler } from "./types.js";
+import { effectiveState, wrongState } from "./lifecycle-rules.js";
+import { UNRECORDED } from "./lifecycle-store.js";
+import type { OperationContext, OperationHandler } from "./types.js";
 
 /**
  * The label a Name attribute sets. Any other attribute is read-only here (PKCS#11 holds it
@@ -56,6 +63,36 @@ function labelOf(attribute: KmipAttribute, major: number): string {
   return value;
 }
 
+/**
+ * Sets the Activation Date of a Pre-Active key in its lifecycle record; refuses it in any
+ * other State (lifecycle-rules.ts wrongState). Without a lifecycle store: read-only.
+ */
+async function modifyActivationDate(
+  attribute: KmipAttribute,
+  uid: string,
+  token: string,
+  ctx: OperationContext,
+): Promise<void> {
+  const store = ctx.lifecycle;
+  if (store === undefined || attribute.value.type !== "DateTime") {
+    labelOf(attribute, ctx.version.major);
+    return;
+  }
+  const date = attribute.value.value;
+  await store.update(token, uid, async (current) => {
+    const record = current ?? UNRECORDED;
+    const now = store.now();
+    const state = effectiveState(record, now);
+    if (state !== State.PreActive) {
+      throw wrongState(
+        ctx.version,
+        `Modify Attribute: Activation Date can be changed only while the key is Pre-Active; it is ${enumText(Tag.State, state)}`,
+      );
+    }
+    return { ...record, activationDate: date, lastChangeDate: now };
+  });
+}
+
 /** The single attribute inside a 2.x Current Attribute / New Attribute structure. */
 function innerAttribute(holder: TtlvItem): KmipAttribute {
   const attributes = readAttributes(holder);
@@ -83,12 +120,24 @@ export const modifyAttribute: OperationHandler = {
     const uidItem = build.textString(Tag.UniqueIdentifier, uid);
     if (v1 !== undefined) {
       const attribute = readV1Attribute(v1);
+      if (attribute.tag === Tag.ActivationDate) {
+        await modifyActivationDate(attribute, uid, token, ctx);
+        return { uid, payload: [uidItem, writeAttribute({ major: 1, minor: 0 }, attribute)] };
+      }
       await ctx.client.setAttributes(token, ref, [
         { type: CKA.LABEL, value: labelOf(attribute, ctx.version.major) },
       ]);
       return { uid, payload: [uidItem, writeAttribute({ major: 1, minor: 0 }, attribute)] };
     }
-    const label = labelOf(innerAttribute(v2 as TtlvItem), ctx.version.major);
+    const wanted = innerAttribute(v2 as TtlvItem);
+    if (
+      wanted.tag === Tag.ActivationDate &&
+      findChild(payload, Tag.CurrentAttribute) === undefined
+    ) {
+      await modifyActivationDate(wanted, uid, token, ctx);
+      return { uid, payload: [uidItem] };
+    }
+    const label = labelOf(wanted, ctx.version.major);
     const current = findChild(payload, Tag.CurrentAttribute);
     if (current !== undefined) {
       const expected = labelOf(innerAttribute(current), ctx.version.major);
