@@ -13,8 +13,8 @@
  *   Decrypt takes the tag with its final part. A Unique Identifier, if given, must be the
  *   stream's key; Cryptographic Parameters, IV and Additional Data of later parts are not used
  *   (the operation was set up at Init).
- * - Offered for AES GCM, CBC (with or without PKCS5 padding) and ECB without padding: the
- *   token does the whole operation. Not for ECB with PKCS5 padding (the relay pads the whole
+ * - Offered for GCM, CBC (with or without PKCS5 padding) and ECB without padding: the token
+ *   does the whole operation. Not for ECB with PKCS5 padding (the relay pads the whole
  *   message itself) nor RSA OAEP (single-part in PKCS#11): Feature Not Supported.
  * - Output per part is the token's: SoftHSM2 returns GCM plaintext only at the Final, after
  *   the tag is checked; CBC holds back the last block until the Final.
@@ -229,7 +229,7 @@ const STREAM_GONE: ReadonlySet<number> = new Set([
 const WRONG_DATA: Readonly<Record<CipherPlan["kind"], string>> = {
   GCM: "the Authenticated Encryption Tag does not match the parts, IV and additional data (or the key is not the one that encrypted)",
   CBC: "the padding or the length of the parts is wrong: the key, IV or data is not the one that encrypted",
-  ECB: "the parts together are not whole 16-byte blocks",
+  ECB: "the parts together are not whole blocks",
   OAEP: "not streamed",
 };
 
@@ -262,7 +262,7 @@ export function explainStreamFailure(err: unknown, op: CipherOperation, plan: Ci
   }
   if (op === "Encrypt" && err.fn === "C_EncryptFinal" && err.ckr === CKR.DATA_LEN_RANGE) {
     throw kmipErrors.invalidField(
-      `Encrypt: the parts together are not a whole number of 16-byte blocks (${plan.kind} without padding) ${detail}`,
+      `Encrypt: the parts together are not a whole number of blocks (${plan.kind} without padding) ${detail}`,
     );
   }
   return explainCipherFailure(err, op, plan);
