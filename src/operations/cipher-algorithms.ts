@@ -15,6 +15,39 @@ export const AES_BLOCK_BYTES = 16;
 /** DES3 block size in bytes (NIST SP 800-67): the IV of CBC. */
 export const DES3_BLOCK_BYTES = 8;
 
+/** A block cipher of Encrypt / Decrypt in ECB and CBC mode, with its PKCS#11 mechanisms. */
+export interface BlockCipherSpec {
+  readonly name: "AES" | "DES3";
+  /** KMIP Cryptographic Algorithm. */
+  readonly kmip: number;
+  /** Block size in bytes: CBC's IV, PKCS#5 padding. */
+  readonly blockBytes: number;
+  readonly ecb: number;
+  readonly cbc: number;
+  /** CBC with PKCS#5 padding done by the token. */
+  readonly cbcPad: number;
+}
+
+/** AES (FIPS 197): CKM_AES_ECB, CKM_AES_CBC, CKM_AES_CBC_PAD; GCM apart (cipher-plan.ts). */
+export const AES_CIPHER: BlockCipherSpec = {
+  name: "AES",
+  kmip: CryptographicAlgorithm.AES,
+  blockBytes: AES_BLOCK_BYTES,
+  ecb: CKM.AES_ECB,
+  cbc: CKM.AES_CBC,
+  cbcPad: CKM.AES_CBC_PAD,
+};
+
+/** DES3 (TDEA, NIST SP 800-67): CKM_DES3_ECB, CKM_DES3_CBC, CKM_DES3_CBC_PAD. */
+export const DES3_CIPHER: BlockCipherSpec = {
+  name: "DES3",
+  kmip: CryptographicAlgorithm.DES3,
+  blockBytes: DES3_BLOCK_BYTES,
+  ecb: CKM.DES3_ECB,
+  cbc: CKM.DES3_CBC,
+  cbcPad: CKM.DES3_CBC_PAD,
+};
+
 /**
  * DES3 key bytes -> the Cryptographic Length KMIP states for them (56 key bits per 8-byte
  * DES key, the parity bits left out): three keys, or two (K3 = K1).

@@ -7,7 +7,8 @@
  * Mechanisms: GCM -> CKM_AES_GCM with CK_GCM_PARAMS{IV, AAD, tag bits}; the token's output is
  * ciphertext||tag and its input for decryption the same, so the relay splits and joins the
  * tag. CBC -> CKM_AES_CBC_PAD (PKCS#5 padding) or CKM_AES_CBC, the IV as parameter. ECB ->
- * CKM_AES_ECB, no parameter; with PKCS5 the relay pads before C_Encrypt and checks and strips
+ * CKM_AES_ECB, no parameter (DES3: CKM_DES3_CBC_PAD, CKM_DES3_CBC, CKM_DES3_ECB, 8-byte
+ * blocks); with PKCS5 the relay pads before C_Encrypt and checks and strips
  * the padding after C_Decrypt (block-padding.ts). OAEP ->
  * CKM_RSA_PKCS_OAEP with CK_RSA_PKCS_OAEP_PARAMS{hash, MGF1 hash, label}.
  */
@@ -20,8 +21,8 @@ import { CKM, CKR, ckrName } from "../pkcs11/constants.js";
 import { ObjectNotFoundError, Pkcs11Error } from "../pkcs11/errors.js";
 import type { Mechanism } from "../pkcs11/types.js";
 import { pad, unpad } from "./block-padding.js";
-import { AES_BLOCK_BYTES } from "./cipher-algorithms.js";
 import { type CipherOperation, type CipherPlan, GCM_TAG_BYTES } from "./cipher-plan.js";
+import { oaepCall } from "./cipher-rsa.js";
 
 /** The request's inputs. */
 export interface CipherInput {
@@ -39,8 +40,11 @@ export interface CipherCall {
   readonly generatedIv: Uint8Array | undefined;
   /** Bytes of tag at the end of the token's Encrypt output (GCM), else 0. */
   readonly tagBytes: number;
-  /** The token's Decrypt output ends in PKCS#5 padding for the relay to remove (ECB). */
-  readonly unpad?: true;
+  /**
+   * The token's Decrypt output ends in PKCS#5 padding for the relay to remove (ECB): the
+   * block size in bytes.
+   */
+  readonly unpad?: number;
 }
 
 /** Reads Data, IV/Counter/Nonce, Authenticated Encryption Additional Data and Tag. */
@@ -143,27 +147,35 @@ function cbcCall(
 ): CipherCall {
   if (input.aad !== undefined) throw refuse(op, "Authenticated Encryption Additional Data", "CBC");
   if (input.tag !== undefined) throw refuse(op, "Authenticated Encryption Tag", "CBC");
-  const { iv, generated } = ivFor(op, input.iv, plan.randomIv, AES_BLOCK_BYTES);
-  if (iv.length !== AES_BLOCK_BYTES) {
-    throw kmipErrors.invalidField(`${op}: IV/Counter/Nonce of ${iv.length} bytes (CBC: 16)`);
+  const { cipher } = plan;
+  const { iv, generated } = ivFor(op, input.iv, plan.randomIv, cipher.blockBytes);
+  if (iv.length !== cipher.blockBytes) {
+    throw kmipErrors.invalidField(
+      `${op}: IV/Counter/Nonce of ${iv.length} bytes (${cipher.name} CBC: ${cipher.blockBytes})`,
+    );
   }
   // Ciphertext, and plaintext without padding, come in whole blocks; padded ciphertext has
   // at least one.
   if (op === "Decrypt" || !plan.padded)
-    requireBlocks(op, input.data, op === "Decrypt" && plan.padded);
+    requireBlocks(op, input.data, op === "Decrypt" && plan.padded, cipher.blockBytes);
   return {
-    mechanism: { type: plan.padded ? CKM.AES_CBC_PAD : CKM.AES_CBC, parameter: iv },
+    mechanism: { type: plan.padded ? cipher.cbcPad : cipher.cbc, parameter: iv },
     data: input.data,
     generatedIv: generated ? iv : undefined,
     tagBytes: 0,
   };
 }
 
-/** Data must be whole 16-byte blocks (and at least one when `nonEmpty`). */
-function requireBlocks(op: CipherOperation, data: Uint8Array, nonEmpty: boolean): void {
-  if (data.length % AES_BLOCK_BYTES !== 0 || (nonEmpty && data.length === 0)) {
+/** Data must be whole blocks (and at least one when `nonEmpty`). */
+function requireBlocks(
+  op: CipherOperation,
+  data: Uint8Array,
+  nonEmpty: boolean,
+  blockBytes: number,
+): void {
+  if (data.length % blockBytes !== 0 || (nonEmpty && data.length === 0)) {
     throw kmipErrors.invalidField(
-      `${op}: Data of ${data.length} bytes is not a whole number of 16-byte blocks${nonEmpty ? " (at least one)" : ""}`,
+      `${op}: Data of ${data.length} bytes is not a whole number of ${blockBytes}-byte blocks${nonEmpty ? " (at least one)" : ""}`,
     );
   }
 }
@@ -176,53 +188,26 @@ function ecbCall(
   if (input.iv !== undefined) throw refuse(op, "IV/Counter/Nonce", "ECB");
   if (input.aad !== undefined) throw refuse(op, "Authenticated Encryption Additional Data", "ECB");
   if (input.tag !== undefined) throw refuse(op, "Authenticated Encryption Tag", "ECB");
+  const { cipher } = plan;
   const padOnEncrypt = plan.padded && op === "Encrypt";
-  if (!padOnEncrypt) requireBlocks(op, input.data, plan.padded);
+  if (!padOnEncrypt) requireBlocks(op, input.data, plan.padded, cipher.blockBytes);
   const call = {
-    mechanism: { type: CKM.AES_ECB },
-    data: padOnEncrypt ? pad(input.data, AES_BLOCK_BYTES) : input.data,
+    mechanism: { type: cipher.ecb },
+    data: padOnEncrypt ? pad(input.data, cipher.blockBytes) : input.data,
     generatedIv: undefined,
     tagBytes: 0,
   };
-  return plan.padded && op === "Decrypt" ? { ...call, unpad: true } : call;
+  return plan.padded && op === "Decrypt" ? { ...call, unpad: cipher.blockBytes } : call;
 }
 
 /** The plaintext of a padded ECB Decrypt; bad padding is Cryptographic Failure. */
 export function removePadding(call: CipherCall, output: Uint8Array): Uint8Array {
-  if (call.unpad !== true) return output;
-  const plain = unpad(output, AES_BLOCK_BYTES);
+  if (call.unpad === undefined) return output;
+  const plain = unpad(output, call.unpad);
   if (plain === undefined) {
     throw new KmipError(ResultReason.CryptographicFailure, `Decrypt failed: ${FAILURE_TEXT.ECB}`);
   }
   return plain;
-}
-
-function oaepCall(
-  op: CipherOperation,
-  plan: Extract<CipherPlan, { kind: "OAEP" }>,
-  input: CipherInput,
-): CipherCall {
-  if (input.iv !== undefined) throw refuse(op, "IV/Counter/Nonce", "RSA OAEP");
-  if (input.aad !== undefined)
-    throw refuse(op, "Authenticated Encryption Additional Data", "RSA OAEP");
-  if (input.tag !== undefined) throw refuse(op, "Authenticated Encryption Tag", "RSA OAEP");
-  if (input.data.length === 0) {
-    // Empty input would go through Init + Final, which PKCS#11 RSA mechanisms do not offer.
-    throw kmipErrors.invalidField(
-      `${op}: Data is empty; RSA OAEP on the token is single-part C_${op}, which takes no empty input`,
-    );
-  }
-  const parameter = {
-    hashAlg: plan.hash.ckm,
-    mgf: plan.mgfHash.mgf,
-    ...(plan.label === undefined ? {} : { source: plan.label }),
-  };
-  return {
-    mechanism: { type: CKM.RSA_PKCS_OAEP, parameter },
-    data: input.data,
-    generatedIv: undefined,
-    tagBytes: 0,
-  };
 }
 
 /** The mechanism and bytes handed to C_Encrypt / C_Decrypt. */
@@ -290,7 +275,13 @@ export function explainCipherFailure(err: unknown, op: CipherOperation, plan: Ci
   }
   if (plan.kind !== "OAEP" && err.fn.endsWith("Init") && err.ckr === CKR.MECHANISM_INVALID) {
     throw kmipErrors.invalidField(
-      `${op}: the key does not allow AES ${plan.kind}: its Cryptographic Parameters keep it to another mode ${detail}`,
+      `${op}: the key does not allow ${plan.kind === "GCM" ? "AES" : plan.cipher.name} ${plan.kind}: its Cryptographic Parameters keep it to another mode ${detail}`,
+    );
+  }
+  if (plan.kind !== "OAEP" && err.fn.endsWith("Init") && err.ckr === CKR.KEY_TYPE_INCONSISTENT) {
+    const cipher = plan.kind === "GCM" ? "AES" : plan.cipher.name;
+    throw kmipErrors.invalidField(
+      `${op}: the key is not of type ${cipher}; name its algorithm (Cryptographic Parameters: Cryptographic Algorithm, e.g. DES3) ${detail}`,
     );
   }
   if (plan.kind === "OAEP" && err.fn.endsWith("Init") && PARAMS_REFUSED.has(err.ckr)) {

@@ -1,22 +1,20 @@
 /**
  * Encrypt's and Decrypt's Cryptographic Parameters (KMIP 1.4 section 3.6, Table 65) resolved
- * to one cipher plan. The key's UID decides the family: a secret key (`_sec`) is AES, a
- * public key (`_pub`) RSA encryption, a private key (`_priv`) RSA decryption; the parameters
- * must agree with it.
+ * to one cipher plan. The key's UID decides the family: a secret key (`_sec`) is AES (DES3
+ * when the parameters name DES3 or the key is kept to a DES3 mode), a public key (`_pub`)
+ * RSA encryption, a private key (`_priv`) RSA decryption; the parameters must agree with it.
  *
  * AES: Block Cipher Mode from the request, else from the key's Cryptographic Parameters
  * attribute (section 4.29; kept as CKA_ALLOWED_MECHANISMS, key-parameters.ts): GCM (Tag
  * Length in bytes, default 16; IV Length in bits, default 96, for a generated IV), CBC
  * (Padding Method PKCS5, the default, or None) or ECB (Padding None, the default, or PKCS5,
  * which the relay adds and removes itself: PKCS#11 has no padded ECB mechanism).
- * RSA: Padding Method OAEP (the default; PKCS#1 v1.5 encryption is refused), Hashing
- * Algorithm (default SHA-256), Mask Generator MGF1 with Mask Generator Hashing Algorithm
- * (default: the same hash, as PyKMIP and node:crypto do, not KMIP's SHA-1), P Source (label).
+ * DES3: CBC and ECB as AES, 8-byte blocks (cipher-algorithms.ts, DES3_CIPHER).
+ * RSA: OAEP (cipher-rsa.ts).
  */
 import {
   BlockCipherMode,
   CryptographicAlgorithm,
-  MaskGenerator,
   PaddingMethod,
   ResultReason,
 } from "../kmip/enums.js";
@@ -25,12 +23,13 @@ import { type ItemOf, optional } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
 import type { TtlvItem } from "../ttlv/types.js";
 import {
-  AES_BLOCK_BYTES,
-  DEFAULT_OAEP_HASH,
+  AES_CIPHER,
+  type BlockCipherSpec,
+  DES3_CIPHER,
   type OaepHashSpec,
-  oaepHashByKmip,
 } from "./cipher-algorithms.js";
-import { type AesMode, aesModeOfMechanism } from "./key-parameters.js";
+import { rsaPlan } from "./cipher-rsa.js";
+import { type AesMode, aesModeOfMechanism, des3ModeOfMechanism } from "./key-parameters.js";
 import { enumText } from "./keys.js";
 import type { KeyHalf } from "./uid.js";
 
@@ -52,10 +51,11 @@ export type CipherPlan =
     }
   | {
       readonly kind: "CBC";
+      readonly cipher: BlockCipherSpec;
       readonly padded: boolean;
       readonly randomIv: boolean | undefined;
     }
-  | { readonly kind: "ECB"; readonly padded: boolean }
+  | { readonly kind: "ECB"; readonly cipher: BlockCipherSpec; readonly padded: boolean }
   | {
       readonly kind: "OAEP";
       readonly hash: OaepHashSpec;
@@ -97,7 +97,8 @@ function familyOf(
   op: CipherOperation,
   half: KeyHalf,
   algorithm: number | undefined,
-): "AES" | "RSA" {
+  keyMechanism: number | undefined,
+): "AES" | "DES3" | "RSA" {
   const family = half === "secret" ? "AES" : "RSA";
   if (family === "RSA" && half !== (op === "Encrypt" ? "public" : "private")) {
     const use = op === "Encrypt" ? "public" : "private";
@@ -106,23 +107,29 @@ function familyOf(
       `${op}: RSA ${op === "Encrypt" ? "encryption" : "decryption"} takes the ${use} key's Unique Identifier`,
     );
   }
-  if (algorithm === undefined) return family;
+  if (algorithm === undefined) {
+    // A secret key kept to a DES3 mode is DES3; any other is taken to be AES.
+    const des3 = keyMechanism !== undefined && des3ModeOfMechanism(keyMechanism) !== undefined;
+    return family === "AES" && des3 ? "DES3" : family;
+  }
   const asked =
     algorithm === CryptographicAlgorithm.AES
       ? "AES"
-      : algorithm === CryptographicAlgorithm.RSA
-        ? "RSA"
-        : undefined;
+      : algorithm === CryptographicAlgorithm.DES3
+        ? "DES3"
+        : algorithm === CryptographicAlgorithm.RSA
+          ? "RSA"
+          : undefined;
   if (asked === undefined) {
     throw notSupported(
       op,
-      `Cryptographic Algorithm ${enumText(Tag.CryptographicAlgorithm, algorithm)} is not supported (AES, RSA)`,
+      `Cryptographic Algorithm ${enumText(Tag.CryptographicAlgorithm, algorithm)} is not supported (AES, DES3, RSA)`,
     );
   }
-  if (asked !== family) {
+  if ((asked === "RSA") !== (family === "RSA")) {
     throw badField(op, `Cryptographic Algorithm ${asked} does not fit the ${half} key`);
   }
-  return family;
+  return asked;
 }
 
 function gcmPlan(
@@ -158,7 +165,12 @@ function gcmPlan(
   };
 }
 
-function ecbPlan(op: CipherOperation, params: TtlvItem | undefined, padding: number): CipherPlan {
+function ecbPlan(
+  op: CipherOperation,
+  params: TtlvItem | undefined,
+  padding: number,
+  cipher: BlockCipherSpec,
+): CipherPlan {
   if (padding !== PaddingMethod.None && padding !== PaddingMethod.PKCS5) {
     throw notSupported(
       op,
@@ -168,10 +180,15 @@ function ecbPlan(op: CipherOperation, params: TtlvItem | undefined, padding: num
   if (params !== undefined && optional(params, Tag.IVLength, "Integer") !== undefined) {
     throw badField(op, "IV Length does not apply to ECB");
   }
-  return { kind: "ECB", padded: padding === PaddingMethod.PKCS5 };
+  return { kind: "ECB", padded: padding === PaddingMethod.PKCS5, cipher };
 }
 
-function cbcPlan(op: CipherOperation, params: TtlvItem | undefined, padding: number): CipherPlan {
+function cbcPlan(
+  op: CipherOperation,
+  params: TtlvItem | undefined,
+  padding: number,
+  cipher: BlockCipherSpec,
+): CipherPlan {
   if (padding !== PaddingMethod.PKCS5 && padding !== PaddingMethod.None) {
     throw notSupported(
       op,
@@ -179,11 +196,15 @@ function cbcPlan(op: CipherOperation, params: TtlvItem | undefined, padding: num
     );
   }
   const ivLength = params && optional(params, Tag.IVLength, "Integer");
-  if (ivLength !== undefined && ivLength !== AES_BLOCK_BYTES * 8) {
-    throw badField(op, `IV Length ${ivLength} bits: CBC takes a 128-bit IV`);
+  if (ivLength !== undefined && ivLength !== cipher.blockBytes * 8) {
+    throw badField(
+      op,
+      `IV Length ${ivLength} bits: ${cipher.name} CBC takes a ${cipher.blockBytes * 8}-bit IV`,
+    );
   }
   return {
     kind: "CBC",
+    cipher,
     padded: padding !== PaddingMethod.None,
     randomIv: params && optional(params, Tag.RandomIV, "Boolean"),
   };
@@ -193,34 +214,39 @@ function cbcPlan(op: CipherOperation, params: TtlvItem | undefined, padding: num
  * Block Cipher Mode and Padding Method: the request's, else the key's (`keyMechanism`, the
  * one mechanism it is kept to). Padding defaults to the key's when the mode is the key's.
  */
-function aesModeOf(
+function blockModeOf(
   op: CipherOperation,
   params: TtlvItem | undefined,
   keyMechanism: number | undefined,
+  cipher: BlockCipherSpec,
 ): { mode: number; padding: number | undefined } {
   const asked = params && optional(params, Tag.BlockCipherMode, "Enumeration");
   const padding = params && optional(params, Tag.PaddingMethod, "Enumeration");
-  const kept: AesMode | undefined =
-    keyMechanism === undefined ? undefined : aesModeOfMechanism(keyMechanism);
+  const modeOf = cipher.name === "AES" ? aesModeOfMechanism : des3ModeOfMechanism;
+  const kept: AesMode | undefined = keyMechanism === undefined ? undefined : modeOf(keyMechanism);
   if (asked !== undefined) {
     return { mode: asked, padding: padding ?? (kept?.mode === asked ? kept.padding : undefined) };
   }
   if (kept === undefined) {
     throw kmipErrors.missingData(
-      `${op}: Cryptographic Parameters: Block Cipher Mode is required for AES (GCM, CBC, ECB); the key records none`,
+      `${op}: Cryptographic Parameters: Block Cipher Mode is required for ${cipher.name} (${modeNames(cipher)}); the key records none`,
     );
   }
   return { mode: kept.mode, padding: padding ?? kept.padding };
 }
 
-function aesPlan(
+const modeNames = (cipher: BlockCipherSpec): string =>
+  cipher.name === "AES" ? "GCM, CBC, ECB" : "CBC, ECB";
+
+function blockPlan(
   op: CipherOperation,
   params: TtlvItem | undefined,
   keyMechanism: number | undefined,
   major: number | undefined,
+  cipher: BlockCipherSpec,
 ): CipherPlan {
-  const { mode, padding } = aesModeOf(op, params, keyMechanism);
-  if (mode === BlockCipherMode.GCM) {
+  const { mode, padding } = blockModeOf(op, params, keyMechanism, cipher);
+  if (mode === BlockCipherMode.GCM && cipher.name === "AES") {
     if (padding !== undefined && padding !== PaddingMethod.None) {
       throw badField(
         op,
@@ -229,58 +255,16 @@ function aesPlan(
     }
     return gcmPlan(op, params, major);
   }
-  if (mode === BlockCipherMode.CBC) return cbcPlan(op, params, padding ?? PaddingMethod.PKCS5);
-  if (mode === BlockCipherMode.ECB) return ecbPlan(op, params, padding ?? PaddingMethod.None);
+  if (mode === BlockCipherMode.CBC) {
+    return cbcPlan(op, params, padding ?? PaddingMethod.PKCS5, cipher);
+  }
+  if (mode === BlockCipherMode.ECB) {
+    return ecbPlan(op, params, padding ?? PaddingMethod.None, cipher);
+  }
   throw notSupported(
     op,
-    `Block Cipher Mode ${enumText(Tag.BlockCipherMode, mode)} is not supported (GCM, CBC, ECB)`,
+    `Block Cipher Mode ${enumText(Tag.BlockCipherMode, mode)} is not supported for ${cipher.name} (${modeNames(cipher)})`,
   );
-}
-
-function oaepHash(op: CipherOperation, tag: number, value: number | undefined): OaepHashSpec {
-  if (value === undefined) return DEFAULT_OAEP_HASH;
-  const hash = oaepHashByKmip(value);
-  if (hash === undefined) {
-    throw notSupported(
-      op,
-      `${enumText(tag, value)} is not a supported OAEP hash (SHA_1, SHA_256, SHA_384, SHA_512)`,
-    );
-  }
-  return hash;
-}
-
-function rsaPlan(op: CipherOperation, params: TtlvItem | undefined): CipherPlan {
-  if (params === undefined) {
-    return { kind: "OAEP", hash: DEFAULT_OAEP_HASH, mgfHash: DEFAULT_OAEP_HASH, label: undefined };
-  }
-  const padding = optional(params, Tag.PaddingMethod, "Enumeration");
-  if (padding !== undefined && padding !== PaddingMethod.OAEP) {
-    throw notSupported(
-      op,
-      `Padding Method ${enumText(Tag.PaddingMethod, padding)} is not supported for RSA (OAEP)`,
-    );
-  }
-  if (optional(params, Tag.BlockCipherMode, "Enumeration") !== undefined) {
-    throw badField(op, "Block Cipher Mode does not apply to RSA");
-  }
-  const generator = optional(params, Tag.MaskGenerator, "Enumeration");
-  if (generator !== undefined && generator !== MaskGenerator.MGF1) {
-    throw notSupported(op, "only Mask Generator MGF1 is supported");
-  }
-  const hash = oaepHash(
-    op,
-    Tag.HashingAlgorithm,
-    optional(params, Tag.HashingAlgorithm, "Enumeration"),
-  );
-  const mgfValue = optional(params, Tag.MaskGeneratorHashingAlgorithm, "Enumeration");
-  const label = optional(params, Tag.PSource, "ByteString");
-  return {
-    kind: "OAEP",
-    hash,
-    mgfHash:
-      mgfValue === undefined ? hash : oaepHash(op, Tag.MaskGeneratorHashingAlgorithm, mgfValue),
-    label: label === undefined || label.length === 0 ? undefined : label,
-  };
 }
 
 /**
@@ -296,9 +280,10 @@ export function cipherPlan(
   version?: { readonly major: number },
 ): CipherPlan {
   const algorithm = params && optional(params, Tag.CryptographicAlgorithm, "Enumeration");
-  return familyOf(op, half, algorithm) === "AES"
-    ? aesPlan(op, params, keyMechanism, version?.major)
-    : rsaPlan(op, params);
+  const family = familyOf(op, half, algorithm, keyMechanism);
+  if (family === "RSA") return rsaPlan(op, params);
+  const cipher = family === "DES3" ? DES3_CIPHER : AES_CIPHER;
+  return blockPlan(op, params, keyMechanism, version?.major, cipher);
 }
 
 /**
@@ -311,7 +296,9 @@ export function needsKeyMode(half: KeyHalf, params: TtlvItem | undefined): boole
   const algorithm = optional(params, Tag.CryptographicAlgorithm, "Enumeration");
   return (
     optional(params, Tag.BlockCipherMode, "Enumeration") === undefined &&
-    (algorithm === undefined || algorithm === CryptographicAlgorithm.AES)
+    (algorithm === undefined ||
+      algorithm === CryptographicAlgorithm.AES ||
+      algorithm === CryptographicAlgorithm.DES3)
   );
 }
 

@@ -54,9 +54,14 @@ function defaultPadding(mode: number): number {
   return mode === BlockCipherMode.CBC ? PaddingMethod.PKCS5 : PaddingMethod.None;
 }
 
-/** The AES or DES3 mode a mechanism in CKA_ALLOWED_MECHANISMS stands for, if any. */
+/** The AES mode a mechanism in CKA_ALLOWED_MECHANISMS stands for, if any. */
 export function aesModeOfMechanism(ckm: number): AesMode | undefined {
-  return AES_MODES.find((m) => m.ckm === ckm) ?? DES3_MODES.find((m) => m.ckm === ckm);
+  return AES_MODES.find((m) => m.ckm === ckm);
+}
+
+/** The DES3 mode a mechanism in CKA_ALLOWED_MECHANISMS stands for, if any. */
+export function des3ModeOfMechanism(ckm: number): AesMode | undefined {
+  return DES3_MODES.find((m) => m.ckm === ckm);
 }
 
 function mechanismOfParameters(

@@ -6,10 +6,12 @@
  * RSA-PSS with SHA-256 (CS-AC-M-3); the Result Reason of a GCM Tag Length of 1 or 32 bytes
  * (CS-BC-M-GCM-1 step 7); secp256k1 key pairs (CS-AC-M-3-ECC): the relay's ECDSA signature
  * verifies in node:crypto, node:crypto's verifies through the relay and a changed one does not;
- * DSA public keys (BL-M-12): node:crypto's DSA signatures verify through the relay.
+ * DSA public keys (BL-M-12): node:crypto's DSA signatures verify through the relay; DES3
+ * keys (CS-BC-M-4-12-3DES): ECB and CBC ciphertexts equal node:crypto's and decrypt back.
  */
 import {
   constants,
+  createCipheriv,
   createHmac,
   generateKeyPairSync,
   type KeyObject,
@@ -34,7 +36,14 @@ import { Tag } from "../../../src/kmip/tags.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
 import { dsaKeyPair, dsaPublicParts } from "../../helpers/dsa-key.js";
 import { startTestRelay, type TestRelay } from "../../helpers/relay.js";
-import { bytesField, cipherParams, cipherPayload, macPayload } from "./cipher-requests.js";
+import {
+  bytesField,
+  cipherParams,
+  cipherPayload,
+  decryptWith,
+  encryptWith,
+  macPayload,
+} from "./cipher-requests.js";
 import { cryptoParams, Session } from "./session.js";
 
 let relay: TestRelay;
@@ -306,5 +315,51 @@ describe("DSA public keys", () => {
     );
     expect(result.reason).toBe(ResultReason.InvalidField);
     expect(result.message).toMatch(/512-bit P and a 160-bit Q is not accepted/);
+  });
+});
+
+describe("DES3 keys", () => {
+  const des3 = (mode: number, padding?: number) =>
+    build.structure(Tag.CryptographicParameters, [
+      build.enumeration(Tag.CryptographicAlgorithm, CryptographicAlgorithm.DES3),
+      build.enumeration(Tag.BlockCipherMode, mode),
+      ...(padding === undefined ? [] : [build.enumeration(Tag.PaddingMethod, padding)]),
+    ]);
+
+  it("ECB: the OASIS vector's ciphertext (cead373d...), node:crypto's for a random key, and back", async () => {
+    const vectorKey = Buffer.from("01".repeat(24), "hex");
+    const uid = await register(
+      ObjectType.SymmetricKey,
+      rawSymmetricKey(vectorKey, CryptographicAlgorithm.DES3, 168),
+    );
+    const plain = Buffer.from("010203040506070809101112131415161718192021222324", "hex");
+    const out = await encryptWith(session, uid, plain, { params: des3(BlockCipherMode.ECB) });
+    expect(out.data.toString("hex")).toBe("cead373db80eabf87477d921e6d5a5d116c10e3814ebe004");
+    const key = randomBytes(24);
+    const random = await register(
+      ObjectType.SymmetricKey,
+      rawSymmetricKey(key, CryptographicAlgorithm.DES3, 168),
+    );
+    const ecb = createCipheriv("des-ede3", key, null).setAutoPadding(false);
+    const expected = Buffer.concat([ecb.update(plain), ecb.final()]);
+    const got = await encryptWith(session, random, plain, { params: des3(BlockCipherMode.ECB) });
+    expect(got.data.equals(expected)).toBe(true);
+    const params = des3(BlockCipherMode.ECB);
+    expect((await decryptWith(session, random, expected, { params })).equals(plain)).toBe(true);
+  });
+
+  it("CBC with PKCS5: node:crypto's ciphertext for the same IV; node:crypto's decrypts", async () => {
+    const key = randomBytes(24);
+    const uid = await register(
+      ObjectType.SymmetricKey,
+      rawSymmetricKey(key, CryptographicAlgorithm.DES3, 168),
+    );
+    const iv = randomBytes(8);
+    const params = des3(BlockCipherMode.CBC, PaddingMethod.PKCS5);
+    const out = await encryptWith(session, uid, data, { params, iv });
+    const cbc = createCipheriv("des-ede3-cbc", key, iv);
+    const expected = Buffer.concat([cbc.update(data), cbc.final()]);
+    expect(out.data.equals(expected)).toBe(true);
+    expect((await decryptWith(session, uid, expected, { params, iv })).equals(data)).toBe(true);
   });
 });
