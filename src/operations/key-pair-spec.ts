@@ -178,10 +178,28 @@ function settingsOf(common: readonly KmipAttribute[], own: readonly KmipAttribut
   };
 }
 
+/**
+ * The private key is always made CKA_SENSITIVE true and CKA_EXTRACTABLE false: a request
+ * asking for Sensitive false or Extractable true for it (common or private-key attributes,
+ * KMIP 1.4 sections 3.48, 3.50) is refused rather than answered with a key Get can never
+ * return. The public key's own values do not matter (its material is public).
+ */
+function refuseExportablePrivateKey(attrs: KeyPairAttributes): void {
+  const lists = [attrs.common, attrs.private];
+  const sensitive = valueOfType(agreed(lists, Tag.Sensitive), "Boolean");
+  const extractable = valueOfType(agreed(lists, Tag.Extractable), "Boolean");
+  if (sensitive === false || extractable === true) {
+    throw kmipErrors.notSupported(
+      `Create Key Pair: ${sensitive === false ? "Sensitive false" : "Extractable true"} cannot be honoured: the relay keeps private keys sensitive and never extractable`,
+    );
+  }
+}
+
 /** Reads and checks the whole request. */
 export function readKeyPairSpec(payload: ItemOf<"Structure">, allowRsa1024: boolean): KeyPairSpec {
   const attrs = readKeyPairAttributes(payload);
   const algorithm = algorithmOf(attrs, allowRsa1024);
+  refuseExportablePrivateKey(attrs);
   refuseUnkeptAttributes(
     "Create Key Pair",
     [...attrs.common, ...attrs.private, ...attrs.public],

@@ -146,3 +146,43 @@ describe("Create Key Pair: attributes the relay cannot honour", () => {
     expect(maskErr.message).toMatch(/Public Protection Storage Masks/);
   });
 });
+
+describe("Create Key Pair: an exportable private key", () => {
+  const rsa = [
+    build.enumeration(Tag.CryptographicAlgorithm, CryptographicAlgorithm.RSA),
+    build.integer(Tag.CryptographicLength, 2048),
+  ];
+
+  it.each([
+    ["Extractable true (private)", Tag.PrivateKeyAttributes, build.boolean(Tag.Extractable, true)],
+    ["Sensitive false (common)", Tag.CommonAttributes, build.boolean(Tag.Sensitive, false)],
+  ] as const)("refuses %s: Feature Not Supported, no token call", async (name, container, attr) => {
+    const client = new FakeClient();
+    const fields =
+      container === Tag.CommonAttributes
+        ? [build.structure(Tag.CommonAttributes, [...rsa, attr])]
+        : [
+            build.structure(Tag.CommonAttributes, rsa),
+            build.structure(Tag.PrivateKeyAttributes, [attr]),
+          ];
+    const err = (await rejection(() =>
+      createKeyPair.run(payload(...fields), contextFor(client)),
+    )) as KmipError;
+    expect(err.reason).toBe(ResultReason.FeatureNotSupported);
+    expect(err.message).toContain(name.split(" (")[0]);
+    expect(client.calls).toHaveLength(0);
+  });
+
+  it("accepts Extractable true on the public key and Sensitive true, Extractable false", async () => {
+    const client = new FakeClient();
+    await createKeyPair.run(
+      payload(
+        build.structure(Tag.CommonAttributes, [...rsa, build.boolean(Tag.Sensitive, true)]),
+        build.structure(Tag.PrivateKeyAttributes, [build.boolean(Tag.Extractable, false)]),
+        build.structure(Tag.PublicKeyAttributes, [build.boolean(Tag.Extractable, true)]),
+      ),
+      contextFor(client),
+    );
+    expect(client.callsOf("generateKeyPair")).toHaveLength(1);
+  });
+});
