@@ -11,9 +11,9 @@
  * a destroyed key still answers its Unique Identifier, Object Type, State and dates.
  *
  * Named attributes the key does not have are left out (the spec's rule). Without names:
- * every attribute the relay can tell except Link, which is returned only when named
- * (PyKMIP 0.10, a common client, cannot decode a Link attribute in 1.x or 2.0 and would fail
- * on the whole response). Get Attribute List names Link when the key has one.
+ * every attribute the relay can tell except Link and Original Creation Date, which are
+ * returned only when named (PyKMIP 0.10, a common client, cannot decode either in 1.x or 2.0
+ * and would fail on the whole response). Get Attribute List names them when the key has them.
  */
 import { Operation } from "../kmip/enums.js";
 import { build } from "../kmip/item.js";
@@ -33,8 +33,11 @@ import {
 import type { OperationContext, OperationHandler } from "./types.js";
 
 /** Which of the key's attributes a request wants (no names: all but Link). */
+/** Attributes returned only when named: PyKMIP 0.10 fails on the whole response otherwise. */
+const ONLY_WHEN_NAMED: ReadonlySet<number> = new Set([Tag.Link, Tag.OriginalCreationDate]);
+
 function selection(refs: readonly AttributeRef[]): (tag: number) => boolean {
-  if (refs.length === 0) return (tag) => tag !== Tag.Link;
+  if (refs.length === 0) return (tag) => !ONLY_WHEN_NAMED.has(tag);
   const tags = new Set(refs.flatMap((r) => (r.tag === undefined ? [] : [r.tag])));
   return (tag) => tags.has(tag);
 }

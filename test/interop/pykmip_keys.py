@@ -123,7 +123,9 @@ def key_life_cycle(client, version_name, key_spec, verify, record):
     record["activated"] = True
     record["renamed"] = rename(client, version, priv_uid, prefix + "-priv", prefix + "-renamed")
     record["signatures"] = sign_all(client, priv_uid, public_key, key_spec, prefix, verify)
+    # Both halves are Active: each is revoked before it is destroyed (KMIP 1.4 section 3.22).
     client.revoke(enums.RevocationReasonCode.CESSATION_OF_OPERATION, priv_uid)
+    client.revoke(enums.RevocationReasonCode.CESSATION_OF_OPERATION, pub_uid)
     record["revoked"] = True
     client.destroy(priv_uid)
     client.destroy(pub_uid)

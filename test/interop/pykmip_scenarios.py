@@ -77,12 +77,18 @@ def run_info(spec, out):
         client.close()
 
 
+def revoke_and_destroy(client, uid):
+    """An Active key is revoked before it is destroyed (KMIP 1.4 section 3.22)."""
+    client.revoke(enums.RevocationReasonCode.CESSATION_OF_OPERATION, uid)
+    client.destroy(uid)
+
+
 def _cleanup(client, record):
     """Best effort after a failed life cycle: the token should not fill up with test keys."""
     for field in ("privateUid", "publicUid"):
         if field in record and not record.get("destroyed"):
             try:
-                client.destroy(record[field])
+                revoke_and_destroy(client, record[field])
             except Exception:  # noqa: BLE001 - cleanup only; the first error is what matters
                 pass
 
@@ -120,8 +126,8 @@ def run_errors(spec, out):
         out["getPrivate"] = failure_of(client.get, priv_uid)
         out["refusals"] = refusals(client, pub_uid, priv_uid)
         out["unknownUid"] = unknown_uid_failures(client, client.kmip_version)
-        client.destroy(priv_uid)
-        client.destroy(pub_uid)
+        revoke_and_destroy(client, priv_uid)
+        revoke_and_destroy(client, pub_uid)
         out["destroyed"] = True
     finally:
         client.close()
