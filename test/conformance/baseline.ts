@@ -31,12 +31,23 @@ export function readBaseline(): string[] {
   return Array.isArray(pass) ? pass.filter((id): id is string => typeof id === "string") : [];
 }
 
-/** Writes the passing files of a run as the new baseline. */
+/**
+ * The baseline after a run: the files the run passed, plus the previous baseline's files the
+ * run did not include (a run of some sets or versions keeps the others' entries).
+ */
+export function mergeBaseline(
+  previous: readonly string[],
+  results: readonly FileResult[],
+): string[] {
+  const ran = new Set(results.map((r) => r.id));
+  const kept = previous.filter((id) => !ran.has(id));
+  const passed = results.filter((r) => r.verdict === "pass").map((r) => r.id);
+  return [...new Set([...kept, ...passed])].sort();
+}
+
+/** Writes the baseline after a run (see {@link mergeBaseline}). */
 export function writeBaseline(results: readonly FileResult[]): void {
-  const pass = results
-    .filter((r) => r.verdict === "pass")
-    .map((r) => r.id)
-    .sort();
+  const pass = mergeBaseline(readBaseline(), results);
   writeFileSync(baselinePath(), `${JSON.stringify({ pass }, null, 2)}\n`);
 }
 
