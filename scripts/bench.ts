@@ -22,6 +22,7 @@
  *                    (summarise with dist/scripts/bench/profile-summary.js)
  *   --relay-dist D   run the relay of another build's dist/ directory D (a candidate change;
  *                    D/.. must hold package.json and node_modules, as the workers need)
+ *   --workers N      the relay's PKCS#11 workers (default 2); the limit keeps 2 processes
  * It makes its own SoftHSM2 token in a temporary directory and removes it. About 2 minutes.
  */
 import { cpus } from "node:os";
@@ -57,7 +58,8 @@ import {
 } from "./bench/rounds.js";
 import { type BenchKey, createKeys } from "./bench/setup.js";
 
-const WORKERS = 2;
+/** The limit's processes: as many as the relay has workers by default (2 = this machine's cores). */
+const LIMIT_PROCESSES = 2;
 /** Rounds per measurement (interleaved, see bench/rounds.ts). */
 const ROUNDS = 3;
 const LIMIT_WARMUP_MS = 300;
@@ -71,8 +73,11 @@ const { values: args } = parseArgs({
     only: { type: "string" },
     "cpu-prof": { type: "string" },
     "relay-dist": { type: "string" },
+    workers: { type: "string", default: String(LIMIT_PROCESSES) },
   },
 });
+/** The relay's PKCS#11 workers (--workers; the limit keeps LIMIT_PROCESSES). */
+const WORKERS = Math.max(1, Number(args.workers));
 const durationMs = Math.min(10, Math.max(1, Number(args.seconds))) * 1000;
 const roundMs = durationMs / ROUNDS;
 const only = args.only?.split(",");
@@ -113,7 +118,7 @@ function limitProbe(b: Bench, name: string, op: LimitJob["op"], alg: Alg): Probe
     warmupMs: LIMIT_WARMUP_MS,
     durationMs: roundMs,
   };
-  return probe(name, () => measureLimit(job, WORKERS));
+  return probe(name, () => measureLimit(job, LIMIT_PROCESSES));
 }
 
 /** A relay shape: the request, connections, and Sign items per request. */
@@ -174,7 +179,12 @@ async function signing(b: Bench, alg: Alg): Promise<void> {
   const name = ALG_NAMES[alg];
   const { credential } = b.relay;
   const uid = b.keys[alg].privateUid;
-  const limit = limitProbe(b, `${name} Sign, direct pkcs11js, ${WORKERS} processes`, "sign", alg);
+  const limit = limitProbe(
+    b,
+    `${name} Sign, direct pkcs11js, ${LIMIT_PROCESSES} processes`,
+    "sign",
+    alg,
+  );
   const single = signRequest(credential, alg, uid, 1);
   const shapes: Shape[] = [];
   const goals: Omit<Goal, "value">[] = [];
