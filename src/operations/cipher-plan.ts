@@ -269,7 +269,7 @@ function blockPlan(
 
 /**
  * The plan for the key `half` names and the request's Cryptographic Parameters (if any);
- * `keyMechanism` is the one mechanism the key is kept to, its recorded parameters (AES);
+ * `keyMechanism` is the one mechanism a secret key is kept to, its recorded parameters;
  * `version` the request's protocol version (which Result Reason a bad parameter gets).
  */
 export function cipherPlan(
@@ -287,8 +287,11 @@ export function cipherPlan(
 }
 
 /**
- * Whether planning needs the key's recorded mode: an AES key, no Block Cipher Mode given,
- * and no other Cryptographic Algorithm named (that is refused without asking the token).
+ * Whether planning needs the key's type and recorded mode: a secret key, no Block Cipher Mode
+ * given, and no other Cryptographic Algorithm named (that is refused without asking the
+ * token). A request naming a mode but no algorithm is planned for AES without a key read (a
+ * round trip on every call); a DES3 key needs Cryptographic Algorithm DES3 then (or a mode
+ * recorded at Register).
  */
 export function needsKeyMode(half: KeyHalf, params: TtlvItem | undefined): boolean {
   if (half !== "secret") return false;

@@ -124,7 +124,10 @@ describe("DES3", () => {
 
   it("a key kept to a DES3 mode is DES3 without parameters; GCM is refused for DES3", () => {
     expect(needsKeyMode("secret", des3())).toBe(true);
+    expect(needsKeyMode("secret", des3(BlockCipherMode.ECB))).toBe(false);
+    // A mode without an algorithm is planned (for AES) without a key read.
     expect(needsKeyMode("secret", des3(BlockCipherMode.ECB, undefined, false))).toBe(false);
+    expect(needsKeyMode("secret", des3(undefined, undefined, false))).toBe(true);
     const kept = cipherPlan("Decrypt", "secret", undefined, CKM.DES3_CBC);
     expect(kept).toMatchObject({ kind: "CBC", padded: false, cipher: { name: "DES3" } });
     const aes = cipherPlan("Decrypt", "secret", undefined, CKM.AES_CBC);
