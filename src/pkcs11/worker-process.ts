@@ -14,11 +14,9 @@ import {
   encodeMessage,
   type Method,
   type Methods,
-  type SignItem,
-  type SignOutcome,
   type WireError,
 } from "./rpc/protocol.js";
-import type { TokenSelector } from "./types.js";
+import { checkOutcomes, SignGroup } from "./sign-group.js";
 
 /** How a worker process ended, as reported to its owner once all its calls have failed. */
 export interface WorkerEnd {
@@ -51,22 +49,6 @@ interface Pending {
   readonly reject: (error: Error) => void;
 }
 
-interface SignWaiter {
-  readonly resolve: (signature: Uint8Array) => void;
-  readonly reject: (error: Error) => void;
-}
-
-/** Sign calls of one token waiting for the end of the event-loop turn, to leave in one frame. */
-interface SignGroup {
-  readonly token: TokenSelector;
-  gen: number;
-  readonly items: SignItem[];
-  readonly waiters: SignWaiter[];
-}
-
-/** Most sign calls in one signMany frame. */
-const MAX_SIGN_GROUP = 32;
-
 /** Longest stdout/stderr line logged as is (longer lines are cut). */
 const MAX_LOG_LINE = 4096;
 
@@ -80,19 +62,6 @@ export function fromWire(error: WireError): Error {
     case "pkcs11":
       return new Pkcs11Error(error.ckr, error.fn, error.message);
   }
-}
-
-/** Throws unless `result` is a signMany answer of `count` outcomes (else: a protocol error). */
-function checkOutcomes(result: unknown, count: number): void {
-  const valid =
-    Array.isArray(result) &&
-    result.length === count &&
-    result.every(
-      (o: { ok?: unknown; signature?: unknown; error?: unknown }) =>
-        (o?.ok === true && o.signature instanceof Uint8Array) ||
-        (o?.ok === false && typeof o.error === "object" && o.error !== null),
-    );
-  if (!valid) throw new Error(`signMany answer is not ${count} outcomes`);
 }
 
 /** Describes an exit for messages: `SIGSEGV` or `exit code 1`. */
@@ -219,14 +188,11 @@ export class WorkerProcess {
 
   private groupSign(params: Methods["sign"]["params"], gen: number): Promise<Uint8Array> {
     if (this.group !== undefined && this.group.token !== params.token) this.sendGroup();
-    const group = this.group ?? { token: params.token, gen, items: [], waiters: [] };
+    const group = this.group ?? new SignGroup(params.token, gen);
     this.group = group;
-    group.gen = Math.max(group.gen, gen);
-    return new Promise((resolve, reject) => {
-      group.items.push({ ref: params.ref, mechanism: params.mechanism, data: params.data });
-      group.waiters.push({ resolve, reject });
-      if (group.items.length >= MAX_SIGN_GROUP) this.sendGroup();
-    });
+    const signature = group.add(params, gen);
+    if (group.full) this.sendGroup();
+    return signature;
   }
 
   /** Sends the grouped signs: one `sign` frame for one, a `signMany` frame for several. */
@@ -234,29 +200,16 @@ export class WorkerProcess {
     const group = this.group;
     if (group === undefined) return;
     this.group = undefined;
-    const { token, gen, items, waiters } = group;
-    const [item] = items;
-    const [waiter] = waiters;
-    if (items.length === 1 && item !== undefined && waiter !== undefined) {
-      const resolve = waiter.resolve as (value: unknown) => void;
-      this.send("sign", { token, ...item }, gen, 1, resolve, waiter.reject);
+    const single = group.single();
+    if (single !== undefined) {
+      const resolve = single.waiter.resolve as (value: unknown) => void;
+      this.send("sign", single.params, group.gen, 1, resolve, single.waiter.reject);
       return;
     }
-    const settle = (result: unknown): void => {
-      (result as SignOutcome[]).forEach((outcome, i) => {
-        if (outcome.ok) waiters[i]?.resolve(outcome.signature);
-        else waiters[i]?.reject(fromWire(outcome.error));
-      });
-    };
-    // As for separate calls: the first gets the frame's error (e.g. its timeout), the
-    // others fail as crashed (killed with the worker).
-    const fail = (error: Error): void => {
-      waiters.forEach((w, i) => {
-        const crashed = i > 0 && error instanceof WorkerError && error.kind !== "crashed";
-        w.reject(crashed ? new WorkerError("crashed", error.message, this.id) : error);
-      });
-    };
-    this.send("signMany", { token, items }, gen, items.length, settle, fail);
+    const params = { token: group.token, items: group.items };
+    const settle = (result: unknown): void => group.settle(result, fromWire);
+    const fail = (error: Error): void => group.fail(error, this.id);
+    this.send("signMany", params, group.gen, group.items.length, settle, fail);
   }
 
   /** Kills the process; its calls fail at once with the given kind. */
@@ -351,7 +304,7 @@ export class WorkerProcess {
     // Signs not sent yet (the worker ended within this event-loop turn).
     const group = this.group;
     this.group = undefined;
-    for (const w of group?.waiters ?? []) w.reject(errorFor("sign", failed.length + 1));
+    group?.fail(errorFor("sign", failed.length + 1), this.id);
     this.callsPending = 0;
     this.notifyDrained();
   }
