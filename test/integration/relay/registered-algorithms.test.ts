@@ -13,6 +13,7 @@ import {
   constants,
   createCipheriv,
   createHmac,
+  createPublicKey,
   generateKeyPairSync,
   type KeyObject,
   sign as nodeSign,
@@ -28,6 +29,7 @@ import {
   ObjectType,
   Operation,
   PaddingMethod,
+  RecommendedCurve,
   ResultReason,
   ValidityIndicator,
 } from "../../../src/kmip/enums.js";
@@ -44,7 +46,7 @@ import {
   encryptWith,
   macPayload,
 } from "./cipher-requests.js";
-import { cryptoParams, Session } from "./session.js";
+import { attr, cryptoParams, getPayload, Session } from "./session.js";
 
 let relay: TestRelay;
 let session: Session;
@@ -251,6 +253,31 @@ describe("secp256k1 keys", () => {
     expect(await verdict(publicUid, ecdsa, theirs)).toBe(ValidityIndicator.Valid);
     const other = nodeSign("sha256", Buffer.from("something else"), pair.privateKey);
     expect(await verdict(publicUid, ecdsa, other)).toBe(ValidityIndicator.Invalid);
+  });
+});
+
+describe("secp256k1 by Create Key Pair", () => {
+  it("Recommended Curve SECP256K1: Sign's signature verifies with Get's X_509 public key", async () => {
+    const { privateUid, publicUid } = await session.createKeyPair({
+      common: [
+        attr.algorithm(CryptographicAlgorithm.ECDSA),
+        attr.curve(RecommendedCurve.SECP256K1),
+      ],
+    });
+    const got = await session.ok(Operation.Get, getPayload(publicUid, KeyFormatType.X_509));
+    const block = findChild(findChild(got, Tag.PublicKey) ?? got, Tag.KeyBlock);
+    const value = findChild(block ?? got, Tag.KeyValue);
+    const der = findChild(value ?? got, Tag.KeyMaterial)?.value as Uint8Array;
+    const publicKey = createPublicKey({ key: Buffer.from(der), format: "der", type: "spki" });
+    expect(publicKey.asymmetricKeyDetails?.namedCurve).toBe("secp256k1");
+    const signed = await session.ok(Operation.Sign, [
+      build.textString(Tag.UniqueIdentifier, privateUid),
+      build.byteString(Tag.Data, data),
+    ]);
+    const signature = bytesField(signed, Tag.SignatureData) ?? Buffer.alloc(0);
+    expect(nodeVerify("sha256", data, { key: publicKey, dsaEncoding: "der" }, signature)).toBe(
+      true,
+    );
   });
 });
 
