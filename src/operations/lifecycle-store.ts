@@ -155,12 +155,19 @@ export class LifecycleStore {
  * write moves the State forward in the enumeration's order (Pre-Active 1, Active 2,
  * Deactivated 3, Compromised 4, Destroyed 5, Destroyed Compromised 6: each transition of the
  * state diagram goes up, and a change that changes nothing writes nothing), so the highest
- * State is the latest write.
+ * State is the latest write; within one State (Modify Attribute of a Pre-Active key's
+ * Activation Date) the later Last Change Date.
  */
 function newest(records: readonly LifecycleRecord[]): LifecycleRecord | null {
   let best: LifecycleRecord | null = null;
-  for (const record of records) if (best === null || record.state > best.state) best = record;
+  for (const record of records) if (best === null || isNewer(record, best)) best = record;
   return best;
+}
+
+/** Higher State, or the same State changed later (a Pre-Active key's new Activation Date). */
+function isNewer(a: LifecycleRecord, b: LifecycleRecord): boolean {
+  if (a.state !== b.state) return a.state > b.state;
+  return (a.lastChangeDate ?? 0n) > (b.lastChangeDate ?? 0n);
 }
 
 function cacheKey(token: TokenSelector, uid: string): string {

@@ -97,6 +97,15 @@ describe("LifecycleStore", () => {
     expect((await new LifecycleStore(client).read("tok", "A"))?.state).toBe(State.Compromised);
   });
 
+  it("of two copies in one State, takes the later Last Change Date", async () => {
+    const copies = [
+      encodeRecord({ state: State.PreActive, lastChangeDate: 9n, activationDate: 90n }),
+      encodeRecord({ state: State.PreActive, lastChangeDate: 5n, activationDate: 50n }),
+    ];
+    const client = new FakeClient({ readDataObject: () => copies });
+    expect((await new LifecycleStore(client).read("tok", "A"))?.activationDate).toBe(90n);
+  });
+
   it("keeps tokens apart", async () => {
     const { client } = dataObjectClient();
     const store = new LifecycleStore(client);
