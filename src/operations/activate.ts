@@ -1,7 +1,7 @@
 /**
  * Activate (KMIP 1.4 section 4.19, KMIP 2.1 section 6.1.1): a Pre-Active key becomes Active,
  * its Activation Date now (lifecycle-rules.ts). Any other State: Wrong Key Lifecycle State
- * (2.x) / Permission Denied (1.x), except that with `new-key-state = "active"` (the default)
+ * (2.1) / Permission Denied (1.x, 2.0), except that with `new-key-state = "active"` (the default)
  * an Active key stays as it is and the Activate succeeds, as with the incumbent relay: Cascade
  * activates every key it creates. The new State is written to the key's lifecycle record on
  * the token (lifecycle-store.ts). A key the relay has no record of is Active already.

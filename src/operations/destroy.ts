@@ -1,8 +1,8 @@
 /**
  * Destroy (KMIP 1.4 section 4.21, KMIP 2.1 section 6.1.16): C_DestroyObject on the key the
  * Unique Identifier names (one half of a pair). Allowed from Pre-Active, Deactivated and
- * Compromised; an Active key must be revoked first (Wrong Key Lifecycle State under 2.x,
- * Permission Denied under 1.x, as the OASIS AKLC-M-2 vectors expect). The key's lifecycle
+ * Compromised; an Active key must be revoked first (Wrong Key Lifecycle State under 2.1,
+ * Permission Denied under 1.x and 2.0, as the OASIS AKLC-M-2 vectors expect). The key's lifecycle
  * record stays on the token with State Destroyed (or Destroyed Compromised) and its Destroy
  * Date, so Get Attributes still answers for it. A key that does not exist: Item Not Found.
  *

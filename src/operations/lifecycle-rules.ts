@@ -7,9 +7,9 @@
  * Active (transition 4, "the Activation Date is reached"), an Active one whose Deactivation
  * Date has passed is Deactivated (transition 6).
  *
- * A refused transition answers Wrong Key Lifecycle State under KMIP 2.x and Permission
- * Denied under 1.x (1.x has no such reason; the OASIS 1.4 AKLC-M-2 / SKLC-M-2 test cases
- * expect Permission Denied for the Destroy of an Active key).
+ * A refused transition answers Wrong Key Lifecycle State under KMIP 2.1 and Permission
+ * Denied under 1.x and 2.0, as the OASIS test cases expect (AKLC-M-2-21 vs AKLC-M-2-14 and
+ * AKLC-M-2-20 for the Destroy of an Active key; AKLC-M-3-20 for Modify Attribute).
  */
 import { Operation, RevocationReasonCode as Reason, ResultReason, State } from "../kmip/enums.js";
 import { KmipError, kmipErrors } from "../kmip/errors.js";
@@ -35,10 +35,13 @@ export function effectiveState(record: LifecycleRecord, now: bigint): number {
   return state;
 }
 
-/** The error of a transition or use the State does not allow, in the version's terms. */
+/**
+ * The error of a transition or use the State does not allow, in the version's terms: Wrong
+ * Key Lifecycle State from KMIP 2.1 on, Permission Denied before (the 2.0 vectors use it).
+ */
 export function wrongState(version: ProtocolVersion, message: string): KmipError {
-  const reason =
-    version.major >= 2 ? ResultReason.WrongKeyLifecycleState : ResultReason.PermissionDenied;
+  const v21 = version.major > 2 || (version.major === 2 && version.minor >= 1);
+  const reason = v21 ? ResultReason.WrongKeyLifecycleState : ResultReason.PermissionDenied;
   return new KmipError(reason, message);
 }
 

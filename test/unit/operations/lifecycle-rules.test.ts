@@ -14,6 +14,7 @@ import {
   effectiveState,
   newRecord,
   revoked,
+  wrongState,
 } from "../../../src/operations/lifecycle-rules.js";
 
 const V1 = { major: 1, minor: 4 };
@@ -93,6 +94,16 @@ describe("effectiveState: the dates move the State lazily", () => {
 
   it("a Pre-Active key without an Activation Date stays Pre-Active", () => {
     expect(effectiveState(rec(State.PreActive), 10n ** 12n)).toBe(State.PreActive);
+  });
+});
+
+describe("wrongState", () => {
+  it("is Wrong Key Lifecycle State from 2.1 on, Permission Denied for 1.x and 2.0 (OASIS vectors)", () => {
+    expect(wrongState({ major: 2, minor: 1 }, "x").reason).toBe(
+      ResultReason.WrongKeyLifecycleState,
+    );
+    expect(wrongState({ major: 2, minor: 0 }, "x").reason).toBe(ResultReason.PermissionDenied);
+    expect(wrongState({ major: 1, minor: 4 }, "x").reason).toBe(ResultReason.PermissionDenied);
   });
 });
 
