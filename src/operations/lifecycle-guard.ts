@@ -4,8 +4,9 @@
  *
  * - Create, Create Key Pair, Register: after the handler made the key(s), each Unique
  *   Identifier of the response gets its record (lifecycle-rules.ts newRecord), with the
- *   Activation Date of the request's attributes if it has one (1.x Template-Attribute forms,
- *   2.x Attributes forms; a key pair's specific attributes win over the common ones);
+ *   Activation Date and Deactivation Date of the request's attributes if it has them (1.x
+ *   Template-Attribute forms, 2.x Attributes forms; a key pair's specific attributes win over
+ *   the common ones);
  * - Sign, MAC, Encrypt, Signature Verify, MAC Verify, Decrypt, Get: before the handler runs,
  *   the State of the key the request names must allow the use (lifecycle-rules.ts checkUse).
  *   The batch runner has already put the ID Placeholder into the payload.
@@ -15,12 +16,19 @@
  */
 import { Operation } from "../kmip/enums.js";
 import { kmipErrors } from "../kmip/errors.js";
-import { findChild, type ItemOf, optional } from "../kmip/item.js";
+import { findChild, type ItemOf, nameOf, optional } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
 import { readAttributes, valuesOf } from "../kmip/template.js";
 import type { TtlvItem } from "../ttlv/types.js";
 import { enumText } from "./keys.js";
-import { checkUse, effectiveState, KEY_USES, type KeyUse, newRecord } from "./lifecycle-rules.js";
+import {
+  checkUse,
+  effectiveState,
+  KEY_USES,
+  type KeyUse,
+  type NewKeyState,
+  newRecord,
+} from "./lifecycle-rules.js";
 import { UNRECORDED } from "./lifecycle-store.js";
 import type { OperationContext, OperationHandler, OperationResult } from "./types.js";
 import { refOf } from "./uid.js";
@@ -55,20 +63,41 @@ const CONTAINERS: ReadonlyMap<number, readonly number[]> = new Map([
   ],
 ]);
 
-/** The Activation Date the request gives the object of response field `uidTag`, if any. */
-function requestedActivation(payload: TtlvItem, uidTag: number): bigint | undefined {
+/** The date `tag` the request gives the object of response field `uidTag`, if any. */
+function requestedDate(payload: TtlvItem, uidTag: number, tag: number): bigint | undefined {
   let date: bigint | undefined;
   for (const containerTag of CONTAINERS.get(uidTag) ?? []) {
     const container = findChild(payload, containerTag);
     if (container === undefined) continue;
-    for (const value of valuesOf(readAttributes(container), Tag.ActivationDate)) {
+    for (const value of valuesOf(readAttributes(container), tag)) {
       if (value.type !== "DateTime") {
-        throw kmipErrors.invalidField(`Activation Date: expected DateTime, got ${value.type}`);
+        throw kmipErrors.invalidField(`${nameOf(tag)}: expected DateTime, got ${value.type}`);
       }
       date = value.value;
     }
   }
   return date;
+}
+
+/** Activation Date and Deactivation Date the request gives each response UID field. */
+function requestedDates(payload: TtlvItem) {
+  return new Map(
+    [...CONTAINERS.keys()].map((uidTag) => [
+      uidTag,
+      {
+        activation: requestedDate(payload, uidTag, Tag.ActivationDate),
+        deactivation: requestedDate(payload, uidTag, Tag.DeactivationDate),
+      },
+    ]),
+  );
+}
+
+function recordFor(
+  now: bigint,
+  policy: NewKeyState,
+  dates: { activation?: bigint | undefined; deactivation?: bigint | undefined } | undefined,
+) {
+  return newRecord(now, policy, dates?.activation, dates?.deactivation);
 }
 
 /** Runs a creation, then records every object its response names. */
@@ -78,9 +107,7 @@ async function runCreation(
   ctx: OperationContext,
 ): Promise<OperationResult> {
   // Read before the handler runs: a malformed date must not leave a key behind.
-  const activation = new Map(
-    [...CONTAINERS.keys()].map((tag) => [tag, requestedActivation(payload, tag)]),
-  );
+  const dates = requestedDates(payload);
   const result = await handler.run(payload, ctx);
   const store = ctx.lifecycle;
   const token = ctx.token;
@@ -89,7 +116,7 @@ async function runCreation(
   const policy = ctx.options?.newKeyState ?? "active";
   const writes = result.payload.flatMap((item) =>
     CONTAINERS.has(item.tag) && item.type === "TextString"
-      ? [store.write(token, item.value, newRecord(now, policy, activation.get(item.tag)))]
+      ? [store.write(token, item.value, recordFor(now, policy, dates.get(item.tag)))]
       : [],
   );
   await Promise.all(writes);

@@ -57,14 +57,21 @@ export function isDestroyed(state: number): boolean {
 /**
  * The record of a key just created or registered (transition 1). With an Activation Date in
  * the request: Active when it has passed, else Pre-Active until it does. Without one, the
- * relay policy decides: "active" acts as if the request carried Activation Date = now.
+ * relay policy decides: "active" acts as if the request carried Activation Date = now. A
+ * requested Deactivation Date is kept and takes effect when it passes (transition 6).
  */
 export function newRecord(
   now: bigint,
   policy: NewKeyState,
   activationDate: bigint | undefined,
+  deactivationDate?: bigint,
 ): LifecycleRecord {
-  const dates = { initialDate: now, lastChangeDate: now, originalCreationDate: now };
+  const dates = {
+    initialDate: now,
+    lastChangeDate: now,
+    originalCreationDate: now,
+    ...(deactivationDate === undefined ? {} : { deactivationDate }),
+  };
   if (activationDate !== undefined) {
     const state = activationDate <= now ? State.Active : State.PreActive;
     return { state, ...dates, activationDate };

@@ -188,6 +188,22 @@ describe("creation records", () => {
     expect(mac.runs).toBe(1);
   });
 
+  it("keeps a requested Deactivation Date: the key stops signing when it passes", async () => {
+    const s = setup("active");
+    const request = payload(
+      build.structure(Tag.CommonAttributes, [build.dateTime(Tag.DeactivationDate, T0 + 30n)]),
+    );
+    await withLifecycle(fakeCreatePair).run(request, s.ctx());
+    expect((await s.store.read("tok", PRIV))?.deactivationDate).toBe(T0 + 30n);
+    const sign = withLifecycle(ran(Operation.Sign));
+    await sign.run(payload(uidItem(PRIV)), s.ctx());
+    s.clock.ms += 30_000;
+    expect(await reasonOf(sign.run(payload(uidItem(PRIV)), s.ctx()))).toBe(
+      ResultReason.WrongKeyLifecycleState,
+    );
+    expect((await stateOf(s, PRIV)).state).toBe(State.Deactivated);
+  });
+
   it("refuses an Activation Date that is not a Date-Time before anything is created", async () => {
     const s = setup();
     const creator = ran(Operation.Create);
