@@ -279,7 +279,10 @@ export class Runtime {
       error instanceof pkcs11js.Pkcs11Error &&
       DATA_CALLS.has(error.method);
     if (dataAnswer) return false;
-    if (LIBRARY_LOST.has(ckr)) {
+    if (LIBRARY_LOST.has(ckr) || ckr === CKR.USER_PIN_NOT_INITIALIZED) {
+      // A token "without a user PIN" is, on SoftHSM2, a token file read while another
+      // process rewrites it (seen on C_Login under load): re-read it. A token really without
+      // one answers the same after MAX_RECOVERIES.
       this.pause(attempt);
       this.reinitialize();
       return true;
