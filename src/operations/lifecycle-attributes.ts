@@ -40,9 +40,12 @@ function attribute(value: TtlvItem): KmipAttribute {
   return { tag: value.tag, value };
 }
 
-/** Original Creation Date is a KMIP 1.4 attribute: not reported to older clients. */
+/**
+ * Original Creation Date is not reported to KMIP 1.0-1.2 clients (the OASIS test cases
+ * expect it from 1.3 on, e.g. AKLC-M-1-13).
+ */
 function knownTo(tag: number, version: ProtocolVersion): boolean {
-  return tag !== Tag.OriginalCreationDate || version.major >= 2 || version.minor >= 4;
+  return tag !== Tag.OriginalCreationDate || version.major >= 2 || version.minor >= 3;
 }
 
 /** State (as of `now`) and the known dates of a record; State Active alone without one. */
