@@ -37,6 +37,11 @@ describe("Get Attribute List", () => {
       "Digest",
       "Cryptographic Usage Mask",
       "State",
+      // The lifecycle record of a key the relay made (new-key-state "active").
+      "Initial Date",
+      "Activation Date",
+      "Last Change Date",
+      "Original Creation Date",
       "Link",
     ]);
     const v2 = await session.ok(Operation.GetAttributeList, uidPayload(pair.privateUid), V2);

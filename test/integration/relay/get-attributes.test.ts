@@ -56,7 +56,12 @@ describe("Get Attributes", () => {
       "Digest",
       "Cryptographic Usage Mask",
       "State",
+      // The lifecycle record (Original Creation Date only when named: PyKMIP 0.10).
+      "Initial Date",
+      "Activation Date",
+      "Last Change Date",
     ]);
+    expect(values.get("Initial Date")?.value).toBe(values.get("Activation Date")?.value);
     expect(values.get("Unique Identifier")?.value).toBe(pair.publicUid);
     expect(findChild(values.get("Name")!, Tag.NameValue)?.value).toBe("attr-test");
     expect(values.get("Object Type")?.value).toBe(ObjectType.PublicKey);
