@@ -198,7 +198,9 @@ export async function measureLimit(job: LimitJob, processes: number): Promise<Li
         child.on("message", (m: "ready" | LimitProcessResult) => {
           if (m !== "ready") resolve(m);
         });
-        child.once("exit", (code) => reject(new Error(`limit process exited with ${code}`)));
+        // "close", not "exit": the result message may still be on its way when the child
+        // has exited; the IPC channel closes only after it is delivered.
+        child.once("close", (code) => reject(new Error(`limit process exited with ${code}`)));
       }),
   );
   const ready = children.map(
