@@ -36,6 +36,15 @@ export const LIFECYCLE_TAGS: ReadonlySet<number> = new Set([
   ...REPORTED.map(([, tag]) => tag),
 ]);
 
+/** The key's own attributes a record keeps past Destroy (see lifecycle-record.ts). */
+export const RETAINED_TAGS: ReadonlySet<number> = new Set([
+  Tag.Name,
+  Tag.ObjectType,
+  Tag.CryptographicAlgorithm,
+  Tag.CryptographicLength,
+  Tag.CryptographicUsageMask,
+]);
+
 function attribute(value: TtlvItem): KmipAttribute {
   return { tag: value.tag, value };
 }
@@ -61,7 +70,9 @@ export function lifecycleAttributes(
     const value = record[field];
     if (value === undefined) continue;
     if (typeof value === "bigint") out.push(attribute(build.dateTime(tag, value)));
-    else if (typeof value === "object") out.push(attribute(revocationReasonItem(value)));
+    else if (field === "revocationReason" && record.revocationReason !== undefined) {
+      out.push(attribute(revocationReasonItem(record.revocationReason)));
+    }
   }
   return out;
 }
@@ -81,9 +92,9 @@ export function isDestroyedRecord(record: LifecycleRecord | undefined): boolean 
 }
 
 /**
- * What is left to tell of a destroyed key: its Unique Identifier, Object Type (from the
- * UID), and its lifecycle (KMIP 1.4 AKLC-O-1 and 2.1 BL-M-8 read State and the dates of a
- * destroyed object).
+ * What is left to tell of a destroyed key: its Unique Identifier, the attributes read just
+ * before it was destroyed (else its Object Type, from the UID), and its lifecycle (KMIP 1.4
+ * AKLC-O-1 and 2.1 BL-M-8 read State and the dates of a destroyed object).
  */
 export function destroyedAttributes(
   uid: string,
@@ -93,7 +104,13 @@ export function destroyedAttributes(
   version: ProtocolVersion,
 ): KmipAttribute[] {
   const out = [attribute(build.textString(Tag.UniqueIdentifier, uid))];
-  const objectType = objectTypeOfClass(ref.cls);
-  if (objectType !== undefined) out.push(attribute(build.enumeration(Tag.ObjectType, objectType)));
+  if (record.retained !== undefined) {
+    out.push(...record.retained.filter((i) => RETAINED_TAGS.has(i.tag)).map(attribute));
+  } else {
+    const objectType = objectTypeOfClass(ref.cls);
+    if (objectType !== undefined) {
+      out.push(attribute(build.enumeration(Tag.ObjectType, objectType)));
+    }
+  }
   return [...out, ...lifecycleAttributes(record, now, version)];
 }

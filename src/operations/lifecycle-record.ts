@@ -17,6 +17,7 @@
  *     Last Change Date            DateTime?
  *     Original Creation Date      DateTime?
  *     Revocation Reason { Revocation Reason Code, Revocation Message? }?
+ *     Attributes { the key's attributes, 2.x form }?   -- kept when the key is destroyed
  *   }
  *
  * A reader refuses a record of another format major version (General Failure): a newer
@@ -52,6 +53,11 @@ export interface LifecycleRecord {
   readonly destroyDate?: bigint;
   readonly lastChangeDate?: bigint;
   readonly originalCreationDate?: bigint;
+  /**
+   * What the key's own attributes were (Name, Object Type, Cryptographic Algorithm, Length,
+   * Usage Mask), read just before Destroy: Get Attributes still tells them afterwards.
+   */
+  readonly retained?: readonly TtlvItem[];
 }
 
 /** The date fields of a record with their tags, in the record's order. */
@@ -91,6 +97,7 @@ export function encodeRecord(record: LifecycleRecord): Uint8Array {
   if (record.revocationReason !== undefined) {
     fields.push(revocationReasonItem(record.revocationReason));
   }
+  if (record.retained !== undefined) fields.push(build.structure(Tag.Attributes, record.retained));
   return new Uint8Array(encodeTtlv(build.structure(Tag.Attributes, fields)));
 }
 
@@ -116,6 +123,8 @@ function readRecord(item: TtlvItem): LifecycleRecord {
     const message = optional(reason, Tag.RevocationMessage, "TextString");
     record.revocationReason = message === undefined ? { code } : { code, message };
   }
+  const retained = optionalStruct(item, Tag.Attributes);
+  if (retained !== undefined) record.retained = retained.value;
   return record;
 }
 

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import {
+  CryptographicAlgorithm,
   ObjectType,
   Operation,
   ResultReason,
@@ -47,8 +48,11 @@ function setup(policy: NewKeyState = "active", version = V2) {
     getAttributes: (_t, ref) => {
       if (!has(ref)) throw new ObjectNotFoundError();
       return attrValues([
-        [CKA.KEY_TYPE, ulongBytes(CKK.EC)],
-        [CKA.LABEL, new Uint8Array()],
+        [CKA.KEY_TYPE, ulongBytes(CKK.RSA)],
+        [CKA.LABEL, new TextEncoder().encode("lc")],
+        [CKA.MODULUS, new Uint8Array(256).fill(0xc1)],
+        [CKA.PUBLIC_EXPONENT, new Uint8Array([1, 0, 1])],
+        [CKA.SIGN, new Uint8Array([1])],
       ]);
     },
     destroyObject: (_t, ref) => {
@@ -272,6 +276,10 @@ describe("the lifecycle through the handlers", () => {
     expect(date(Tag.CompromiseDate)).toBe(T0 + 5n);
     expect(date(Tag.CompromiseOccurrenceDate)).toBe(T0 - 9n);
     expect(date(Tag.ObjectType)).toBe(ObjectType.PrivateKey);
+    // What the key was, read just before C_DestroyObject (KMIP 1.4 AKLC-O-1).
+    expect(date(Tag.CryptographicAlgorithm)).toBe(CryptographicAlgorithm.RSA);
+    expect(date(Tag.CryptographicLength)).toBe(2048);
+    expect(after.tags).toContain(Tag.Name);
     expect(await reasonOf(withLifecycle(sign).run(payload(uidItem(PRIV)), s.ctx()))).toBe(
       ResultReason.ItemNotFound,
     );

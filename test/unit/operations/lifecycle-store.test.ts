@@ -28,6 +28,10 @@ const FULL: LifecycleRecord = {
   destroyDate: 6n,
   lastChangeDate: 7n,
   originalCreationDate: 8n,
+  retained: [
+    build.enumeration(Tag.ObjectType, 4),
+    build.structure(Tag.Name, [build.textString(Tag.NameValue, "k")]),
+  ],
 };
 
 describe("lifecycle record encoding", () => {
