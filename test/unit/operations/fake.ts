@@ -16,14 +16,17 @@ export interface Call {
   readonly args: readonly unknown[];
 }
 
-type Stubs = { [K in keyof Pkcs11Client]?: (...args: Parameters<Pkcs11Client[K]>) => unknown };
+/** Parameters of a client method (some methods are optional: multi-part ciphers). */
+type ArgsOf<K extends keyof Pkcs11Client> = Parameters<NonNullable<Pkcs11Client[K]>>;
+
+type Stubs = { [K in keyof Pkcs11Client]?: (...args: ArgsOf<K>) => unknown };
 
 /** A recording client; `stubs` answer, anything not stubbed resolves to undefined. */
 export class FakeClient implements Pkcs11Client {
   readonly calls: Call[] = [];
   constructor(readonly stubs: Stubs = {}) {}
 
-  private async call<K extends keyof Pkcs11Client>(fn: K, args: Parameters<Pkcs11Client[K]>) {
+  private async call<K extends keyof Pkcs11Client>(fn: K, args: ArgsOf<K>) {
     this.calls.push({ fn, args });
     const stub = this.stubs[fn] as ((...a: unknown[]) => unknown) | undefined;
     // biome-ignore lint/suspicious/noExplicitAny: a fake answers whatever its stub returns
