@@ -10,8 +10,9 @@
  *   CKA_ALLOWED_MECHANISMS is one CKM_SHA*_HMAC; other generic secrets have none);
  * - Cryptographic Length: modulus bits (RSA, from CKA_MODULUS), the curve's bits (EC, from
  *   CKA_EC_PARAMS), 256 (Ed25519), CKA_VALUE_LEN * 8 (secret keys);
- * - Digest (public keys only): SHA-256 of the key material in Get's default Key Format Type
- *   (KMIP 1.4 section 3.17); private and secret key material never leaves the token;
+ * - Digest: SHA-256 of the key material in Get's default Key Format Type (KMIP 1.4 section
+ *   3.17): public keys hashed here, secret keys hashed by the token (C_DigestKey,
+ *   secret-digest.ts); none for private keys, whose material never leaves the token;
  * - Cryptographic Usage Mask: CKA_SIGN, CKA_VERIFY, CKA_ENCRYPT, CKA_DECRYPT, CKA_WRAP,
  *   CKA_UNWRAP, CKA_DERIVE (secret keys: CKA_SIGN/VERIFY as MAC Generate/MAC Verify);
  * - State and the lifecycle dates: from the relay's lifecycle record of the key (see
@@ -41,6 +42,7 @@ import { curveByParams, ED25519_BITS } from "./algorithms.js";
 import { defaultFormat, keyMaterial } from "./key-formats.js";
 import { ulongOf } from "./keys.js";
 import { algorithmOf, lengthOf, type PublicKeyInfo, readPublicKey } from "./public-key.js";
+import { secretKeyDigest } from "./secret-digest.js";
 import { readSecretKey } from "./secret-key.js";
 import { uidOf } from "./uid.js";
 
@@ -220,6 +222,8 @@ export async function readObjectAttributes(
     if (wish.digest) digest = digestOf(info);
   } else {
     shape = await privateOrSecretShape(client, token, ref, keyType);
+    if (wish.digest && ref.cls === CKO.SECRET_KEY)
+      digest = await secretKeyDigest(client, token, ref);
   }
 
   const out: KmipAttribute[] = [attribute(build.textString(Tag.UniqueIdentifier, uid))];

@@ -165,6 +165,11 @@ export interface Pkcs11Client {
   seedRandom(token: TokenSelector, data: Uint8Array): Promise<number>;
   /** C_DigestInit + C_Digest (single part) with a hash mechanism (CKM_SHA256, ...). */
   digest(token: TokenSelector, mechanism: Mechanism, data: Uint8Array): Promise<Uint8Array>;
+  /**
+   * C_DigestInit + C_DigestKey + C_DigestFinal: the hash of a secret key's value, computed
+   * inside the token (the key may be sensitive). For KMIP's Digest attribute.
+   */
+  digestKey(token: TokenSelector, ref: ObjectRef, mechanism: Mechanism): Promise<Uint8Array>;
   /** Graceful close: stop taking calls, drain, C_Finalize, workers exit. */
   close(): Promise<void>;
 }

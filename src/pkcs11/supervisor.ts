@@ -165,6 +165,7 @@ function createClient(pool: WorkerPool, pins: PinCache): SupervisedPkcs11Client 
     generateRandom: (token, length) => call("generateRandom", { token, length }),
     seedRandom: (token, data) => call("seedRandom", { token, data }),
     digest: (token, mechanism, data) => call("digest", { token, mechanism, data }),
+    digestKey: (token, ref, mechanism) => call("digestKey", { token, ref, mechanism }),
     streamBegin: async (token, ref, mechanism, decrypt, data) => {
       const params = { token, ref, mechanism, decrypt, data };
       const { workerId, result } = await pool.callPinned("streamBegin", params);

@@ -160,6 +160,8 @@ export class FuzzHsm implements Pkcs11Client {
   seedRandom = (_t: string, data: Uint8Array) => this.answer("C_SeedRandom", () => data.length);
   digest = (_t: string, _m: Mechanism, _d: Uint8Array) =>
     this.answer("C_Digest", () => this.rng.bytes(32));
+  digestKey = (_t: string, _r: unknown, _m: Mechanism) =>
+    this.answer("C_DigestKey", () => this.rng.bytes(32));
   close = async () => undefined;
 
   private summary(): TokenSummary {

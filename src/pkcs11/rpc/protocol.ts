@@ -82,6 +82,7 @@ export interface Methods {
   generateRandom: { params: { token: T; length: number }; result: Uint8Array };
   seedRandom: { params: { token: T; data: Uint8Array }; result: number };
   digest: { params: { token: T; mechanism: Mechanism; data: Uint8Array }; result: Uint8Array };
+  digestKey: { params: { token: T; ref: ObjectRef; mechanism: Mechanism }; result: Uint8Array };
   /**
    * A multi-part Encrypt / Decrypt (worker/streams.ts): C_*Init on a session of its own and
    * the first part; `stream` names it in this worker only.

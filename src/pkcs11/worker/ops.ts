@@ -349,6 +349,12 @@ export const handlers: Omit<Handlers, "init" | "finalize" | "ping" | "signMany">
       if (p.data.length === EMPTY) return copyBytes(rt.module.C_DigestFinal(ctx.session, out));
       return copyBytes(rt.module.C_Digest(ctx.session, toBuffer(p.data), out));
     }),
+  digestKey: (rt, p) =>
+    rt.run(p.token, (ctx) => {
+      rt.module.C_DigestInit(ctx.session, toMechanism(p.mechanism));
+      rt.module.C_DigestKey(ctx.session, rt.handleOf(ctx, p.ref));
+      return copyBytes(rt.module.C_DigestFinal(ctx.session, Buffer.alloc(DIGEST_BYTES)));
+    }),
   streamBegin,
   streamUpdate,
   streamFinish,
@@ -383,6 +389,7 @@ export const MAIN_FUNCTION: Record<keyof Methods, string> = {
   generateRandom: "C_GenerateRandom",
   seedRandom: "C_SeedRandom",
   digest: "C_Digest",
+  digestKey: "C_DigestKey",
   streamBegin: "C_EncryptInit",
   streamUpdate: "C_EncryptUpdate",
   streamFinish: "C_EncryptFinal",

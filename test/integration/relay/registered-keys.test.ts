@@ -3,7 +3,7 @@
  * (KMIP 1.4 section 4.3) as sensitive, non-extractable token keys, then every relay output is
  * compared with node:crypto's and node:crypto's outputs are fed to the relay.
  */
-import { createCipheriv, createHmac, randomBytes } from "node:crypto";
+import { createCipheriv, createHash, createHmac, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CryptographicAlgorithm,
@@ -104,5 +104,26 @@ describe("registered keys (value known to the test, kept in the token)", () => {
     const wrong = createHmac("sha256", randomBytes(32)).update(plain).digest();
     const bad = await session.ok(Operation.MACVerify, macPayload(uids.hmac, plain, wrong));
     expect(findChild(bad, Tag.ValidityIndicator)?.value).toBe(ValidityIndicator.Invalid);
+  });
+});
+
+describe("Digest of a registered secret key (C_DigestKey inside the token)", () => {
+  it("is SHA-256 of the key value, in Raw format, though the value never leaves the token", async () => {
+    for (const [uid, key] of [
+      [uids.aes, aesKey],
+      [uids.hmac, hmacKey],
+    ] as const) {
+      const payload = await session.ok(Operation.GetAttributes, [
+        build.textString(Tag.UniqueIdentifier, uid),
+        build.textString(Tag.AttributeName, "Digest"),
+      ]);
+      const digest = findChild(findChild(payload, Tag.Attribute) ?? payload, Tag.AttributeValue);
+      expect(digest?.type).toBe("Structure");
+      const value = findChild(digest as never, Tag.DigestValue)?.value as Uint8Array;
+      expect(Buffer.from(value).toString("hex")).toBe(
+        createHash("sha256").update(key).digest("hex"),
+      );
+      expect(findChild(digest as never, Tag.KeyFormatType)?.value).toBe(KeyFormatType.Raw);
+    }
   });
 });

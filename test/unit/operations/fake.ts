@@ -67,6 +67,7 @@ export class FakeClient implements Pkcs11Client {
     this.call("generateRandom", a);
   seedRandom = (...a: Parameters<Pkcs11Client["seedRandom"]>) => this.call("seedRandom", a);
   digest = (...a: Parameters<Pkcs11Client["digest"]>) => this.call("digest", a);
+  digestKey = (...a: Parameters<Pkcs11Client["digestKey"]>) => this.call("digestKey", a);
   close = (...a: Parameters<Pkcs11Client["close"]>) => this.call("close", a);
 }
 
