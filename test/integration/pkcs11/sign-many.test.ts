@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CKM, CKO } from "../../../src/pkcs11/constants.js";
-import { ObjectNotFoundError, Pkcs11Error } from "../../../src/pkcs11/errors.js";
+import { ObjectNotFoundError, Pkcs11Error, WorkerError } from "../../../src/pkcs11/errors.js";
 import { openTokenClient, type TokenClient } from "../../helpers/softhsm.js";
 import {
   generateKeyPair,
@@ -82,5 +82,41 @@ describe("signs grouped into one frame", () => {
     expect((outcomes[2] as Pkcs11Error).ckr).toBe((alone as Pkcs11Error).ckr);
     expect((outcomes[2] as Pkcs11Error).fn).toBe((alone as Pkcs11Error).fn);
     expect(verifyWithNode("rsa", rsaKey, message, outcomes[3] as Uint8Array)).toBe(true);
+  });
+
+  it("fails only the signs of a worker killed with them in flight; the other worker's succeed", async () => {
+    const two = await openTokenClient("signmany2", "5678", { workers: 2 });
+    try {
+      const pair = await generateKeyPair(two.client, two.hsm.label, "p256");
+      const key = await readPublicKey(two.client, two.hsm.label, pair);
+      const [victim, survivor] = two.client.stats().workers;
+      const messages = Array.from({ length: 40 }, () => randomBytes(24));
+      const calls = messages.map((message) => {
+        const { mechanism, data } = signingInput("p256", message);
+        return two.client
+          .sign(two.hsm.label, pair.privateRef, mechanism, data)
+          .catch((e: unknown) => e);
+      });
+      // The calls are spread over both workers and not sent yet (they leave at the end of
+      // this event-loop turn): kill one worker now.
+      process.kill(victim!.pid!, "SIGKILL");
+      const outcomes = await Promise.all(calls);
+      const failed = outcomes.filter((o) => o instanceof WorkerError) as WorkerError[];
+      const signed = outcomes.filter((o) => o instanceof Uint8Array) as Uint8Array[];
+      expect(failed.length + signed.length).toBe(40);
+      expect(failed.length).toBeGreaterThan(0);
+      expect(signed.length).toBeGreaterThan(0);
+      for (const error of failed) {
+        expect(error.kind).toBe("crashed");
+        expect(error.workerId).toBe(victim!.workerId);
+      }
+      outcomes.forEach((o, i) => {
+        if (o instanceof Uint8Array)
+          expect(verifyWithNode("p256", key, messages[i]!, o)).toBe(true);
+      });
+      expect(two.client.stats().workers[1]?.workerId).toBe(survivor!.workerId);
+    } finally {
+      await two.close();
+    }
   });
 });
