@@ -35,8 +35,8 @@ export class SignGroup {
     });
   }
 
-  get full(): boolean {
-    return this.items.length >= MAX_SIGN_GROUP;
+  get size(): number {
+    return this.items.length;
   }
 
   /** The only call, when the group holds one (it travels as a plain `sign`). */
@@ -64,6 +64,32 @@ export class SignGroup {
       const crashed = i > 0 && error instanceof WorkerError && error.kind !== "crashed";
       w.reject(crashed ? new WorkerError("crashed", error.message, workerId) : error);
     });
+  }
+}
+
+/**
+ * How many signs one frame may carry on a worker: the call timeout covers a whole frame, so a
+ * frame must finish well within it even on a slow HSM (a network HSM at 400 ms a signature
+ * gets frames of 6 with the default 10 s). Learned from the frames answered (an average of
+ * the time per signature, which counts the round trip too, so it errs on the short side); one
+ * sign per frame until the first answer.
+ */
+export class SignPace {
+  private msPerSign = 0;
+
+  constructor(private readonly callTimeoutMs: number) {}
+
+  /** Most signs for the next frame. */
+  get limit(): number {
+    if (this.msPerSign <= 0) return 1;
+    const fit = Math.floor(this.callTimeoutMs / 4 / this.msPerSign);
+    return Math.max(1, Math.min(MAX_SIGN_GROUP, fit));
+  }
+
+  /** Records that a frame of `count` signs was answered `ms` after the worker could start it. */
+  record(count: number, ms: number): void {
+    const perSign = Math.max(ms, 0.001) / count;
+    this.msPerSign = this.msPerSign === 0 ? perSign : 0.8 * this.msPerSign + 0.2 * perSign;
   }
 }
 

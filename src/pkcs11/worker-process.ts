@@ -16,7 +16,7 @@ import {
   type Methods,
   type WireError,
 } from "./rpc/protocol.js";
-import { checkOutcomes, SignGroup } from "./sign-group.js";
+import { checkOutcomes, SignGroup, SignPace } from "./sign-group.js";
 
 /** How a worker process ended, as reported to its owner once all its calls have failed. */
 export interface WorkerEnd {
@@ -45,6 +45,8 @@ interface Pending {
   readonly method: Method;
   /** Calls this frame answers: 1, or a signMany's items. */
   readonly count: number;
+  /** When it was written (performance.now()). */
+  readonly sentAt: number;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: Error) => void;
 }
@@ -89,6 +91,9 @@ export class WorkerProcess {
   /** Calls sent or grouped and not answered yet. */
   private callsPending = 0;
   private group: SignGroup | undefined;
+  private readonly pace: SignPace;
+  /** When the last answer arrived: a frame's worker time starts then or when it was sent. */
+  private lastAnswerAt = 0;
   private readonly flush = (): void => {
     this.sendGroup();
     this.channel.uncork();
@@ -96,6 +101,7 @@ export class WorkerProcess {
 
   constructor(opts: WorkerProcessOptions) {
     this.opts = opts;
+    this.pace = new SignPace(opts.callTimeoutMs);
     this.id = opts.id;
     this.child = spawn(process.execPath, [opts.mainPath], {
       stdio: ["ignore", "pipe", "pipe", "pipe"],
@@ -181,7 +187,7 @@ export class WorkerProcess {
     reject: (error: Error) => void,
   ): void {
     const id = this.nextId++;
-    this.pending.push({ id, method, count, resolve, reject });
+    this.pending.push({ id, method, count, sentAt: performance.now(), resolve, reject });
     if (this.pending.length === 1) this.armTimer();
     this.channel.write(encodeMessage({ id, method, params, gen } as const));
   }
@@ -191,7 +197,7 @@ export class WorkerProcess {
     const group = this.group ?? new SignGroup(params.token, gen);
     this.group = group;
     const signature = group.add(params, gen);
-    if (group.full) this.sendGroup();
+    if (group.size >= this.pace.limit) this.sendGroup();
     return signature;
   }
 
@@ -278,6 +284,11 @@ export class WorkerProcess {
         this.calls += head.count;
         this.callsPending -= head.count;
         this.frames++;
+        const now = performance.now();
+        if (head.method === "sign" || head.method === "signMany") {
+          this.pace.record(head.count, now - Math.max(head.sentAt, this.lastAnswerAt));
+        }
+        this.lastAnswerAt = now;
         if (this.pending.length > 0) this.armTimer();
         else this.stopTimer();
         if (response.ok) head.resolve(response.result);

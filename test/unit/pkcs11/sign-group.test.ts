@@ -11,7 +11,12 @@ import {
   encodeMessage,
   type SignOutcome,
 } from "../../../src/pkcs11/rpc/protocol.js";
-import { checkOutcomes, MAX_SIGN_GROUP, SignGroup } from "../../../src/pkcs11/sign-group.js";
+import {
+  checkOutcomes,
+  MAX_SIGN_GROUP,
+  SignGroup,
+  SignPace,
+} from "../../../src/pkcs11/sign-group.js";
 import { fromWire } from "../../../src/pkcs11/worker-process.js";
 
 const ref = (n: number) => ({ cls: CKO.PRIVATE_KEY, id: Uint8Array.of(n) });
@@ -40,12 +45,26 @@ describe("SignGroup", () => {
     expect(group.single()).toBeUndefined();
   });
 
-  it("is a plain sign call when it holds one, and full at MAX_SIGN_GROUP", () => {
+  it("is a plain sign call when it holds one", () => {
     const group = new SignGroup("tok", 0);
     void group.add(call(7), 0);
     expect(group.single()?.params).toEqual(call(7));
-    for (let n = 1; n < MAX_SIGN_GROUP; n++) void group.add(call(n), 0);
-    expect(group.full).toBe(true);
+    void group.add(call(8), 0);
+    expect(group.size).toBe(2);
+  });
+
+  it("sizes frames to finish well within the call timeout, learned from answers", () => {
+    const fast = new SignPace(10_000);
+    expect(fast.limit).toBe(1); // nothing measured yet
+    fast.record(32, 2.5); // SoftHSM2 P-256: ~0.08 ms a signature
+    expect(fast.limit).toBe(MAX_SIGN_GROUP);
+    const slow = new SignPace(10_000);
+    slow.record(1, 400); // a network HSM
+    expect(slow.limit).toBe(6); // 6 x 400 ms = 2.4 s, within a quarter of 10 s
+    slow.record(6, 6 * 3_000); // it slowed down: smaller frames, down to one sign
+    expect(slow.limit).toBeLessThan(6);
+    for (let i = 0; i < 5; i++) slow.record(1, 3_000);
+    expect(slow.limit).toBe(1);
   });
 
   it("gives each caller its own signature or error, in order", async () => {
