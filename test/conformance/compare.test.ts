@@ -87,6 +87,19 @@ describe("conformance comparison", () => {
     });
   });
 
+  it("a literal date no request sent is the vector server's clock: the relay's must be ~now", () => {
+    const date = (value: bigint) => build.dateTime(Tag.InitialDate, value);
+    const y2013 = 1_357_860_801n;
+    const ctx = { ...context(new Bindings()), requestDates: new Set([y2013 + 1n]) };
+    expect(compareItems(date(y2013), date(NOW + 5n), ctx)).toEqual([]);
+    expect(ctx.notes[0]).toContain("the vector server's clock");
+    expect(compareItems(date(y2013), date(NOW - 200_000n), ctx)).toHaveLength(1);
+    // A date the client sent must come back exactly.
+    expect(compareItems(date(y2013 + 1n), date(NOW), ctx)).toHaveLength(1);
+    // Without the file's request dates the rule is off.
+    expect(compareItems(date(y2013), date(NOW), context(new Bindings()))).toHaveLength(1);
+  });
+
   it("refuses a request placeholder no response bound", () => {
     expect(() => new Bindings().fillRequest(uid("$UNIQUE_IDENTIFIER_3"), NOW)).toThrow(
       /before bound/,

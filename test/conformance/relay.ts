@@ -31,6 +31,8 @@ export async function startConformanceRelay(workers = 2): Promise<ConformanceRel
       // Some OASIS test cases (e.g. BL-M-7/9/11) use 1024-bit RSA keys, which the relay
       // refuses unless the operator allows them.
       "allow-rsa-1024 = true",
+      // KMIP's own rule (the vectors expect it): new keys wait for Activate.
+      'new-key-state = "pre-active"',
       "[server]",
       'addr = "127.0.0.1:0"',
       `state-dir = ${JSON.stringify(join(token.dir, "state"))}`,

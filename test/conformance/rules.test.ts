@@ -1,5 +1,7 @@
 /** The applicability rules on real test cases (no relay: the rules read files only). */
+
 import { describe, expect, it } from "vitest";
+import { Tag } from "../../src/kmip/tags.js";
 import { applicability } from "./rules.js";
 import { listVectors, loadSteps, type VectorFile } from "./vectors.js";
 
@@ -21,10 +23,24 @@ describe("conformance applicability rules", () => {
     expect(rulesOf("v2.1/CS-AC-M-7-21").reasons).toEqual([]);
   });
 
-  it("makes a lifecycle file n/a for State, yet runnable with State left out", () => {
+  it("State and the lifecycle dates are applicable (kept in the relay's lifecycle record)", () => {
     const rules = rulesOf("v2.1/AKLC-M-1-21");
-    expect(rules.reasons.some((r) => r.startsWith("expects State"))).toBe(true);
+    expect(rules.reasons.some((r) => r.includes("State"))).toBe(false);
+    expect(rules.reasons.some((r) => r.includes("InitialDate"))).toBe(false);
     expect(rules.runnable).toBe(true);
+  });
+
+  it("a private key's Digest is n/a; a secret key's is applicable", () => {
+    // AKLC-M-1: Get Attributes of the pair's private key expects its Digest.
+    const pair = rulesOf("v2.1/AKLC-M-1-21");
+    expect(pair.ignored.has(Tag.Digest)).toBe(true);
+    expect(pair.reasons.some((r) => r.startsWith("expects Digest: PKCS#11 cannot digest"))).toBe(
+      true,
+    );
+    // SKLC-M-1: the Digest of a symmetric key made by Create.
+    const secret = rulesOf("v2.1/SKLC-M-1-21");
+    expect(secret.ignored.has(Tag.Digest)).toBe(false);
+    expect(secret.reasons).toEqual([]);
   });
 
   it("makes a certificate file n/a and not runnable", () => {

@@ -6,7 +6,7 @@
  * file runs and fails, naming the operation.
  */
 import { attributeTagByName } from "../../src/kmip/attributes.js";
-import { HashingAlgorithm, PaddingMethod } from "../../src/kmip/enums.js";
+import { HashingAlgorithm, ObjectType, PaddingMethod } from "../../src/kmip/enums.js";
 import { Tag, tagLabel } from "../../src/kmip/tags.js";
 import type { TtlvItem } from "../../src/ttlv/types.js";
 import { nowOffset } from "./bindings.js";
@@ -15,6 +15,7 @@ import {
   NA_ATTRIBUTES,
   NA_OBJECT_TYPES,
   NA_OPERATIONS,
+  NA_PRIVATE_KEY_ATTRIBUTES,
   NA_RESULT_REASONS,
   NA_SETS,
   NA_TOKEN_ALGORITHMS,
@@ -67,7 +68,10 @@ export function applicability(file: VectorFile, steps: readonly Step[]): Applica
     if (policy.name.test(file.name)) blocking.add(policy.reason);
   }
   const returned = new Set<string>();
+  const privateKeys = new Set<string>();
   for (const step of steps) {
+    notePrivateKeys(step, privateKeys);
+    scanPrivateKeyAttributes(step.response, privateKeys, ignored);
     scanProvisioned(step, returned, blocking);
     walk(step.request, (item, parent) => {
       scanCommon(item, parent, blocking);
@@ -203,11 +207,54 @@ function scanResponse(item: TtlvItem, reasons: Set<string>, ignored: Set<number>
   if (NA_ATTRIBUTES.has(tag)) ignored.add(tag);
 }
 
+/** The UIDs of private keys a step's response returns (Create Key Pair, Register). */
+function notePrivateKeys(step: Step, privateKeys: Set<string>): void {
+  const registersPrivate = findTag(step.request, (i) => objectTypeOf(i) === ObjectType.PrivateKey);
+  walk(step.response, (item, parent) => {
+    if (item.type !== "TextString") return;
+    if (item.tag === Tag.PrivateKeyUniqueIdentifier) privateKeys.add(item.value);
+    const registered = item.tag === Tag.UniqueIdentifier && parent === Tag.ResponsePayload;
+    if (registered && registersPrivate) privateKeys.add(item.value);
+  });
+}
+
+/**
+ * NA_PRIVATE_KEY_ATTRIBUTES expected in a response payload about a private key: its Object
+ * Type says so, or its Unique Identifier is one of `privateKeys`.
+ */
+function scanPrivateKeyAttributes(
+  response: TtlvItem,
+  privateKeys: ReadonlySet<string>,
+  ignored: Set<number>,
+): void {
+  walk(response, (payload) => {
+    if (payload.tag !== Tag.ResponsePayload || payload.type !== "Structure") return;
+    const uid = payload.value.find((c) => c.tag === Tag.UniqueIdentifier);
+    const aboutPrivate =
+      (uid?.type === "TextString" && privateKeys.has(uid.value)) ||
+      findTag(payload, (i) => objectTypeOf(i) === ObjectType.PrivateKey);
+    if (!aboutPrivate) return;
+    walk(payload, (item) => {
+      const tag = attributeTagOf(item);
+      if (tag !== undefined && NA_PRIVATE_KEY_ATTRIBUTES.has(tag)) ignored.add(tag);
+    });
+  });
+}
+
+/** Whether any item under `root` satisfies `test`. */
+function findTag(root: TtlvItem, test: (item: TtlvItem) => boolean): boolean {
+  let found = false;
+  walk(root, (item) => {
+    if (!found && test(item)) found = true;
+  });
+  return found;
+}
+
 /** One reason per distinct explanation, naming the attributes: "expects State: ...". */
 function attributeReasons(ignored: ReadonlySet<number>): string[] {
   const byReason = new Map<string, string[]>();
   for (const tag of ignored) {
-    const reason = NA_ATTRIBUTES.get(tag) as string;
+    const reason = (NA_ATTRIBUTES.get(tag) ?? NA_PRIVATE_KEY_ATTRIBUTES.get(tag)) as string;
     byReason.set(reason, [...(byReason.get(reason) ?? []), tagLabel(tag)]);
   }
   return [...byReason].map(([reason, names]) => `expects ${names.join(", ")}: ${reason}`);

@@ -105,6 +105,7 @@ export async function replay(
     objects: new ObjectTracker(),
     notes: new Set<string>(),
     missing: new Set<string>(),
+    requestDates: requestDates(steps),
   };
   try {
     for (const step of steps) {
@@ -126,7 +127,19 @@ type ReplayState = {
   objects: ObjectTracker;
   notes: Set<string>;
   missing: Set<string>;
+  requestDates: ReadonlySet<bigint>;
 };
+
+/** Every literal Date-Time the file's requests send (the client's dates, not a server's). */
+function requestDates(steps: readonly Step[]): ReadonlySet<bigint> {
+  const dates = new Set<bigint>();
+  const visit = (item: TtlvItem): void => {
+    if (item.type === "DateTime") dates.add(item.value);
+    if (item.type === "Structure") for (const child of item.value) visit(child);
+  };
+  for (const step of steps) visit(step.request);
+  return dates;
+}
 
 function result(state: ReplayState, failure: StepFailure | undefined): ReplayResult {
   const base = { missingOperations: [...state.missing], notes: [...state.notes] };
@@ -173,6 +186,7 @@ async function runStep(
   ): CompareContext => ({
     bindings: state.bindings,
     nowSeconds,
+    requestDates: state.requestDates,
     generated,
     serverList,
     ignores,
