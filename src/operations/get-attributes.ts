@@ -58,7 +58,14 @@ export function attributesResponse(
       ),
     ];
   }
-  return [uidItem, ...attributes.map((a) => writeAttribute(version, a))];
+  return [uidItem, ...attributes.map((a) => writeAttribute(version, inVersion(version, a)))];
+}
+
+/** KMIP 1.0's Digest has no Key Format Type (added in 1.1, KMIP 1.1 section 3.17). */
+function inVersion(version: ProtocolVersion, a: KmipAttribute): KmipAttribute {
+  if (a.tag !== Tag.Digest || version.minor > 0 || a.value.type !== "Structure") return a;
+  const fields = a.value.value.filter((f) => f.tag !== Tag.KeyFormatType);
+  return { tag: a.tag, value: build.structure(Tag.Digest, fields) };
 }
 
 /**

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { HashingAlgorithm, KeyFormatType } from "../../../src/kmip/enums.js";
-import { findChild } from "../../../src/kmip/item.js";
+import { build, findChild } from "../../../src/kmip/item.js";
 import { Tag } from "../../../src/kmip/tags.js";
+import { attributesResponse } from "../../../src/operations/get-attributes.js";
 import { secretKeyDigest } from "../../../src/operations/secret-digest.js";
 import { CKM, CKO, CKR } from "../../../src/pkcs11/constants.js";
 import { Pkcs11Error } from "../../../src/pkcs11/errors.js";
@@ -29,6 +30,15 @@ describe("Digest of a secret key", () => {
     expect(await secretKeyDigest(client, "t", ref)).toBeUndefined();
   });
 
+  it("another PKCS#11 failure fails the request instead of dropping the attribute", async () => {
+    const client = new FakeClient({
+      digestKey: () => {
+        throw new Pkcs11Error(CKR.GENERAL_ERROR, "C_DigestKey");
+      },
+    });
+    await expect(secretKeyDigest(client, "t", ref)).rejects.toThrow(Pkcs11Error);
+  });
+
   it("other failures (a lost worker) still fail the request", async () => {
     const client = new FakeClient({
       digestKey: () => {
@@ -36,5 +46,25 @@ describe("Digest of a secret key", () => {
       },
     });
     await expect(secretKeyDigest(client, "t", ref)).rejects.toThrow("worker crashed");
+  });
+});
+
+describe("Digest in a Get Attributes response", () => {
+  const digest = build.structure(Tag.Digest, [
+    build.enumeration(Tag.HashingAlgorithm, HashingAlgorithm.SHA_256),
+    build.byteString(Tag.DigestValue, new Uint8Array(32)),
+    build.enumeration(Tag.KeyFormatType, KeyFormatType.Raw),
+  ]);
+  const formatIn = (minor: number) => {
+    const [, attribute] = attributesResponse({ major: 1, minor }, "u", [
+      { tag: Tag.Digest, value: digest },
+    ]);
+    const value = findChild(attribute as never, Tag.AttributeValue);
+    return findChild(value as never, Tag.KeyFormatType);
+  };
+
+  it("has no Key Format Type under KMIP 1.0 (the field came with 1.1)", () => {
+    expect(formatIn(0)).toBeUndefined();
+    expect(formatIn(1)?.value).toBe(KeyFormatType.Raw);
   });
 });
