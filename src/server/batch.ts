@@ -11,7 +11,6 @@
 import type { Logger } from "pino";
 import {
   BatchErrorContinuationOption,
-  Operation,
   ResultReason,
   ResultStatus,
   UniqueIdentifier as UniqueIdentifierEnum,
@@ -33,10 +32,10 @@ import { toKmipError } from "../operations/errors.js";
 import { handlerFor } from "../operations/registry.js";
 import type { OperationContext } from "../operations/types.js";
 import type { TokenSelector } from "../pkcs11/types.js";
-import { identityLabel } from "./client-identity.js";
 import { type ClientGrant, checkOperation, checkToken } from "./client-policy.js";
 import type { DispatchDeps, Peer } from "./dispatch.js";
-import { enumValueName, operationName } from "./names.js";
+import { itemLoggerFor, logItem } from "./item-log.js";
+import { operationName } from "./names.js";
 import { payloadBytes } from "./response-size.js";
 
 /** Runs every item of `request` as the batch options say; the answers, in order. */
@@ -236,7 +235,8 @@ class RequestSession {
         );
       }
     }
-    this.logItem(item, response, uid, started);
+    this.boundLogger ??= itemLoggerFor(this.peer, this.deps);
+    logItem(this.boundLogger, item, response, uid, started);
     return { response, uid };
   }
 
@@ -267,66 +267,7 @@ class RequestSession {
     };
     return handler.run(item.payload, ctx);
   }
-
-  /**
-   * The operation line: warn for a failure, debug for a success of a hot key-use operation
-   * (QUIET_SUCCESSES), info otherwise. Fields: operation, uid, result, reason (failures),
-   * durationMs; conn, client, identity come bound with the connection's logger.
-   */
-  private logItem(
-    item: RequestBatchItem,
-    outcome: ResponseBatchItem,
-    uid: string | undefined,
-    started: bigint,
-  ): void {
-    const ok = outcome.status === ResultStatus.Success;
-    const quiet = ok && item.operation !== undefined && QUIET_SUCCESSES.has(item.operation);
-    const level = !ok ? "warn" : quiet ? "debug" : "info";
-    const logger = this.itemLogger();
-    if (!logger.isLevelEnabled(level)) return;
-    const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-    logger[level](
-      {
-        operation: operationName(item.operation),
-        uid,
-        result: ok ? "Success" : enumValueName("ResultReason", outcome.reason),
-        ...(ok ? {} : { reason: outcome.message }),
-        durationMs: Math.round(durationMs * 1000) / 1000,
-      },
-      "operation",
-    );
-  }
-
-  /** The connection's bound logger, or one made for this request (callers without one). */
-  private itemLogger(): Logger {
-    this.boundLogger ??=
-      this.peer.logger ??
-      this.deps.logger.child({
-        conn: this.peer.connectionId,
-        client: this.peer.key,
-        ...(this.peer.identity === undefined
-          ? {}
-          : { identity: identityLabel(this.peer.identity) }),
-      });
-    return this.boundLogger;
-  }
 }
-
-/**
- * Operations whose successes are logged at debug, not info: the per-request key uses a
- * signing or encrypting client sends thousands of times a second (the line cost ~12% of the
- * relay's CPU per signature, docs/performance.md). Their failures stay at warn, and every
- * operation that creates, changes or destroys something, or reads key material (Get),
- * stays at info.
- */
-const QUIET_SUCCESSES: ReadonlySet<number> = new Set([
-  Operation.Sign,
-  Operation.SignatureVerify,
-  Operation.MAC,
-  Operation.MACVerify,
-  Operation.Encrypt,
-  Operation.Decrypt,
-]);
 
 function describe(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
