@@ -98,7 +98,7 @@ describe("Decrypt", () => {
     const err = await refusal(() => decrypt.run(p, contextFor(client)));
     expect(err.reason).toBe(reason);
     expect(err.message).toMatch(message);
-    expect(client.calls).toHaveLength(0);
+    expect(cipherCalls(client)).toHaveLength(0);
   });
 
   it.each([
@@ -157,7 +157,7 @@ describe("Decrypt", () => {
     const err = await refusal(() => decrypt.run(p, contextFor(client)));
     expect(err.reason).toBe(ResultReason.InvalidField);
     expect(err.message).toMatch(/0 bytes .*at least one/);
-    expect(client.calls).toHaveLength(0);
+    expect(cipherCalls(client)).toHaveLength(0);
   });
 
   it("AES-ECB with PKCS5: strips the padding the token's output ends in", async () => {
@@ -179,3 +179,11 @@ describe("Decrypt", () => {
     expect(err.message).toMatch(/padding is wrong/);
   });
 });
+
+/**
+ * The calls a refusal may make: none to the token's cipher; only, for a secret key whose
+ * algorithm the request leaves open, a read of its key type (a DES3 key planned as AES).
+ */
+function cipherCalls(client: FakeClient) {
+  return client.calls.filter((c) => c.fn !== "getAttributes");
+}
