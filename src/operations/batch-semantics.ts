@@ -24,6 +24,7 @@ export const ID_PLACEHOLDER_OPERATIONS: ReadonlySet<number> = new Set([
   Operation.Decrypt,
   Operation.MAC,
   Operation.MACVerify,
+  Operation.Check,
 ]);
 
 /**
@@ -41,4 +42,23 @@ export const PARALLEL_SAFE_OPERATIONS: ReadonlySet<number> = new Set([
   Operation.Get,
   Operation.GetAttributes,
   Operation.GetAttributeList,
+  Operation.Check,
+]);
+
+/**
+ * Operations a batch with Batch Error Continuation Option Undo (KMIP 1.4 section 6.13) may
+ * hold: those that change nothing the client can observe (undone by doing nothing), and
+ * Activate, whose only change is the key's lifecycle record, which the relay can write back
+ * exactly (server/batch-undo.ts). Anything else (Create, Register, Destroy, Revoke, attribute
+ * edits, RNG Seed, ...) changes the token in ways PKCS#11 cannot roll back: a batch holding
+ * one is refused whole.
+ */
+export const UNDOABLE_OPERATIONS: ReadonlySet<number> = new Set([
+  ...PARALLEL_SAFE_OPERATIONS,
+  Operation.Locate,
+  Operation.Query,
+  Operation.Hash,
+  Operation.RNGRetrieve,
+  Operation.DiscoverVersions,
+  Operation.Activate,
 ]);

@@ -4,6 +4,7 @@
  */
 import { activate } from "./activate.js";
 import { addAttribute } from "./add-attribute.js";
+import { check } from "./check.js";
 import { create } from "./create.js";
 import { createKeyPair } from "./create-key-pair.js";
 import { decrypt } from "./decrypt.js";
@@ -54,6 +55,7 @@ const handlers: OperationHandler[] = [
   deleteAttribute,
   register,
   signatureVerify,
+  check,
 ];
 
 /** Operation enumeration value -> handler (with the key lifecycle: lifecycle-guard.ts). */

@@ -1,7 +1,8 @@
 /**
  * Running the batch items of one request (KMIP 1.4 section 6.13 and 6.15, ID Placeholder):
  * in order; with Stop (the default) the items after a failed one are neither run nor
- * answered, with Continue all run, Undo is refused whole (PKCS#11 cannot undo). An item
+ * answered, with Continue all run, with Undo (batch-undo.ts) the earlier items are undone
+ * when every item can be, else the batch is refused whole. An item
  * without a Unique Identifier uses the one the previous item returned (the ID Placeholder).
  *
  * Consecutive items of side-effect-free operations (Sign, Get, ...) run at once, so a batch
@@ -32,6 +33,7 @@ import { toKmipError } from "../operations/errors.js";
 import { handlerFor } from "../operations/registry.js";
 import type { OperationContext } from "../operations/types.js";
 import type { TokenSelector } from "../pkcs11/types.js";
+import { runWithUndo, UndoJournal, undoRefusal } from "./batch-undo.js";
 import { type ClientGrant, checkOperation, checkToken } from "./client-policy.js";
 import type { DispatchDeps, Peer } from "./dispatch.js";
 import { itemLoggerFor, logItem } from "./item-log.js";
@@ -47,11 +49,13 @@ export async function runBatch(
 ): Promise<ResponseBatchItem[]> {
   const option = request.header.batchErrorContinuationOption;
   if (option === BatchErrorContinuationOption.Undo) {
-    const error = new KmipError(
-      ResultReason.FeatureNotSupported,
-      "Batch Error Continuation Option Undo is not supported (PKCS#11 cannot undo)",
-    );
-    return request.items.map((item) => failedItem(item, error));
+    // batch-undo.ts: only batches whose every item can be undone; run one by one.
+    const refused = undoRefusal(request.items);
+    if (refused !== undefined) return request.items.map((item) => failedItem(item, refused));
+    const journal = new UndoJournal(deps.lifecycle);
+    const undoDeps = journal.store === undefined ? deps : { ...deps, lifecycle: journal.store };
+    const undoSession = new RequestSession(request, peer, undoDeps);
+    return runWithUndo(request.items, undoSession, journal, deps.logger, maxResponseBytes);
   }
   const stopOnFailure = option !== BatchErrorContinuationOption.Continue;
   const session = new RequestSession(request, peer, deps);
