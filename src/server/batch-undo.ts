@@ -32,8 +32,18 @@ import type { TokenSelector } from "../pkcs11/types.js";
 import { operationName } from "./names.js";
 import { payloadBytes } from "./response-size.js";
 
-/** Request fields of a multi-part stream (Encrypt, Decrypt, Hash): connection state. */
-const STREAM_FIELDS = [Tag.CorrelationValue, Tag.InitIndicator, Tag.FinalIndicator];
+/**
+ * Whether an item is a step of a multi-part stream (Encrypt, Decrypt, Hash: KMIP 1.4
+ * section 4.29), which keeps state on the connection: a Correlation Value, or an Init or
+ * Final Indicator without the other (both true is a single-part call).
+ */
+function isStreamStep(payload: RequestBatchItem["payload"]): boolean {
+  if (payload === undefined) return false;
+  if (findChild(payload, Tag.CorrelationValue) !== undefined) return true;
+  const init = findChild(payload, Tag.InitIndicator)?.value === true;
+  const final = findChild(payload, Tag.FinalIndicator)?.value === true;
+  return init !== final;
+}
 
 /**
  * Why a batch cannot run under Undo (an operation that cannot be undone, or a multi-part
@@ -45,8 +55,7 @@ export function undoRefusal(items: readonly RequestBatchItem[]): KmipError | und
     if (op === undefined || !UNDOABLE_OPERATIONS.has(op)) {
       return notSupported(`${operationName(op)} cannot be undone (PKCS#11 has no rollback)`);
     }
-    const payload = item.payload;
-    if (payload !== undefined && STREAM_FIELDS.some((tag) => findChild(payload, tag))) {
+    if (isStreamStep(item.payload)) {
       return notSupported(`a multi-part ${operationName(op)} cannot be undone`);
     }
   }
