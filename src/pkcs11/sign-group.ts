@@ -10,6 +10,9 @@ import type { TokenSelector } from "./types.js";
 /** Most sign calls in one signMany frame. */
 export const MAX_SIGN_GROUP = 32;
 
+/** Most data bytes in one signMany frame (large messages sign alone, far below the frame limit). */
+export const MAX_GROUP_BYTES = 1024 * 1024;
+
 interface SignWaiter {
   readonly resolve: (signature: Uint8Array) => void;
   readonly reject: (error: Error) => void;
@@ -18,6 +21,8 @@ interface SignWaiter {
 /** The sign calls of one token waiting for the end of the event-loop turn. */
 export class SignGroup {
   readonly items: SignItem[] = [];
+  /** The data bytes of the calls so far. */
+  bytes = 0;
   private readonly waiters: SignWaiter[] = [];
 
   constructor(
@@ -29,6 +34,7 @@ export class SignGroup {
   /** Adds a call; resolves with its signature once the group is answered. */
   add(params: Methods["sign"]["params"], gen: number): Promise<Uint8Array> {
     this.gen = Math.max(this.gen, gen);
+    this.bytes += params.data.length;
     return new Promise((resolve, reject) => {
       this.items.push({ ref: params.ref, mechanism: params.mechanism, data: params.data });
       this.waiters.push({ resolve, reject });

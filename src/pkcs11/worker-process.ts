@@ -16,7 +16,7 @@ import {
   type Methods,
   type WireError,
 } from "./rpc/protocol.js";
-import { checkOutcomes, SignGroup, SignPace } from "./sign-group.js";
+import { checkOutcomes, MAX_GROUP_BYTES, SignGroup, SignPace } from "./sign-group.js";
 
 /** How a worker process ended, as reported to its owner once all its calls have failed. */
 export interface WorkerEnd {
@@ -187,13 +187,25 @@ export class WorkerProcess {
     reject: (error: Error) => void,
   ): void {
     const id = this.nextId++;
+    let frame: Buffer;
+    try {
+      frame = encodeMessage({ id, method, params, gen } as const);
+    } catch (error) {
+      // Too large a frame (FrameError): only these calls fail, nothing is sent.
+      this.callsPending -= count;
+      reject(error as Error);
+      if (this.callsPending === 0) this.notifyDrained();
+      return;
+    }
     this.pending.push({ id, method, count, sentAt: performance.now(), resolve, reject });
     if (this.pending.length === 1) this.armTimer();
-    this.channel.write(encodeMessage({ id, method, params, gen } as const));
+    this.channel.write(frame);
   }
 
   private groupSign(params: Methods["sign"]["params"], gen: number): Promise<Uint8Array> {
-    if (this.group !== undefined && this.group.token !== params.token) this.sendGroup();
+    const open = this.group;
+    const fits = open !== undefined && open.bytes + params.data.length <= MAX_GROUP_BYTES;
+    if (open !== undefined && (open.token !== params.token || !fits)) this.sendGroup();
     const group = this.group ?? new SignGroup(params.token, gen);
     this.group = group;
     const signature = group.add(params, gen);

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CKM, CKO } from "../../../src/pkcs11/constants.js";
 import { ObjectNotFoundError, Pkcs11Error, WorkerError } from "../../../src/pkcs11/errors.js";
+import { FrameError } from "../../../src/pkcs11/rpc/frames.js";
 import { openTokenClient, type TokenClient } from "../../helpers/softhsm.js";
 import {
   generateKeyPair,
@@ -85,6 +86,30 @@ describe("signs grouped into one frame", () => {
     expect((outcomes[2] as Pkcs11Error).ckr).toBe((alone as Pkcs11Error).ckr);
     expect((outcomes[2] as Pkcs11Error).fn).toBe((alone as Pkcs11Error).fn);
     expect(verifyWithNode("rsa", rsaKey, message, outcomes[3] as Uint8Array)).toBe(true);
+  });
+
+  it("signs large messages in frames of their own, and a frame too large fails only its call", async () => {
+    const label = tc.hsm.label;
+    const rsaKey = await readPublicKey(tc.client, label, rsa);
+    const messages = [1, 2, 3].map(() => randomBytes(700 * 1024));
+    const before = framesAndCalls();
+    const signatures = await Promise.all(
+      messages.map((m) => tc.client.sign(label, rsa.privateRef, { type: CKM.SHA256_RSA_PKCS }, m)),
+    );
+    messages.forEach((m, i) => {
+      expect(verifyWithNode("rsa", rsaKey, m, signatures[i]!)).toBe(true);
+    });
+    expect(framesAndCalls().frames - before.frames).toBe(3);
+    // Over the RPC's 64 MiB frame limit: that call is refused, the one beside it signs.
+    const huge = new Uint8Array(65 * 1024 * 1024);
+    const small = signingInput("rsa", messages[0]!);
+    const [refused, signed] = await Promise.all([
+      tc.client.sign(label, rsa.privateRef, small.mechanism, huge).catch((e: unknown) => e),
+      tc.client.sign(label, rsa.privateRef, small.mechanism, small.data),
+    ]);
+    expect(refused).toBeInstanceOf(FrameError);
+    expect(verifyWithNode("rsa", rsaKey, messages[0]!, signed as Uint8Array)).toBe(true);
+    expect(tc.client.stats().workers[0]?.restarts).toBe(0);
   });
 
   it("fails only the signs of a worker killed with them in flight; the other worker's succeed", async () => {
