@@ -1,9 +1,11 @@
 /**
  * The lifecycle attributes of a key as Get Attributes reports them (KMIP 1.4 sections 3.22
- * State, 3.23 Initial Date, 3.24 Activation Date, 3.27 Deactivation Date, 3.28 Destroy Date,
- * 3.29 Compromise Occurrence Date, 3.30 Compromise Date, 3.31 Revocation Reason, 3.38 Last
- * Change Date, 3.44 Original Creation Date), in that order. A key without a record is
- * Active and reports no date (nothing is invented).
+ * State, 3.23 Initial Date, 3.24 Activation Date, 3.25 Process Start Date, 3.26 Protect Stop
+ * Date, 3.27 Deactivation Date, 3.28 Destroy Date, 3.29 Compromise Occurrence Date, 3.30
+ * Compromise Date, 3.31 Revocation Reason, 3.38 Last Change Date, 3.44 Original Creation
+ * Date), in that order. A key without a record is Active and reports no date (nothing is
+ * invented). Every one is read-only to clients (attribute-edit.ts), except a Pre-Active
+ * key's Activation Date (modify-attribute.ts).
  */
 import { State } from "../kmip/enums.js";
 import { build } from "../kmip/item.js";
@@ -21,6 +23,8 @@ import type { OperationContext } from "./types.js";
 const REPORTED: readonly (readonly [keyof LifecycleRecord, number])[] = [
   ["initialDate", Tag.InitialDate],
   ["activationDate", Tag.ActivationDate],
+  ["processStartDate", Tag.ProcessStartDate],
+  ["protectStopDate", Tag.ProtectStopDate],
   ["deactivationDate", Tag.DeactivationDate],
   ["destroyDate", Tag.DestroyDate],
   ["compromiseOccurrenceDate", Tag.CompromiseOccurrenceDate],

@@ -4,11 +4,13 @@
  *
  * - Create, Create Key Pair, Register: after the handler made the key(s), each Unique
  *   Identifier of the response gets its record (lifecycle-rules.ts newRecord), with the
- *   Activation Date and Deactivation Date of the request's attributes if it has them (1.x
+ *   Activation Date, Deactivation Date, Process Start Date and Protect Stop Date of the
+ *   request's attributes if it has them (1.x
  *   Template-Attribute forms, 2.x Attributes forms; a key pair's specific attributes win over
  *   the common ones);
  * - Sign, MAC, Encrypt, Signature Verify, MAC Verify, Decrypt, Get: before the handler runs,
- *   the State of the key the request names must allow the use (lifecycle-rules.ts checkUse).
+ *   the State of the key the request names must allow the use (lifecycle-rules.ts checkUse),
+ *   and so must its Process Start Date and Protect Stop Date (checkDates).
  *   The batch runner has already put the ID Placeholder into the payload.
  *
  * Activate, Revoke, Destroy, Get Attributes, Get Attribute List and Locate use the store
@@ -22,10 +24,12 @@ import { readAttributes, valuesOf } from "../kmip/template.js";
 import type { TtlvItem } from "../ttlv/types.js";
 import { enumText } from "./keys.js";
 import {
+  checkDates,
   checkUse,
   effectiveState,
   KEY_USES,
   type KeyUse,
+  type LaterDates,
   type NewKeyState,
   newRecord,
 } from "./lifecycle-rules.js";
@@ -79,25 +83,28 @@ function requestedDate(payload: TtlvItem, uidTag: number, tag: number): bigint |
   return date;
 }
 
-/** Activation Date and Deactivation Date the request gives each response UID field. */
-function requestedDates(payload: TtlvItem) {
+/** The lifecycle dates a request gives one new object. */
+interface RequestedDates extends LaterDates {
+  readonly activationDate: bigint | undefined;
+}
+
+/** The lifecycle dates the request gives each response UID field. */
+function requestedDates(payload: TtlvItem): Map<number, RequestedDates> {
   return new Map(
     [...CONTAINERS.keys()].map((uidTag) => [
       uidTag,
       {
-        activation: requestedDate(payload, uidTag, Tag.ActivationDate),
-        deactivation: requestedDate(payload, uidTag, Tag.DeactivationDate),
+        activationDate: requestedDate(payload, uidTag, Tag.ActivationDate),
+        deactivationDate: requestedDate(payload, uidTag, Tag.DeactivationDate),
+        processStartDate: requestedDate(payload, uidTag, Tag.ProcessStartDate),
+        protectStopDate: requestedDate(payload, uidTag, Tag.ProtectStopDate),
       },
     ]),
   );
 }
 
-function recordFor(
-  now: bigint,
-  policy: NewKeyState,
-  dates: { activation?: bigint | undefined; deactivation?: bigint | undefined } | undefined,
-) {
-  return newRecord(now, policy, dates?.activation, dates?.deactivation);
+function recordFor(now: bigint, policy: NewKeyState, dates: RequestedDates | undefined) {
+  return newRecord(now, policy, dates?.activationDate, dates ?? {});
 }
 
 /** Runs a creation, then records every object its response names. */
@@ -123,7 +130,7 @@ async function runCreation(
   return result;
 }
 
-/** Refuses the use of the named key when its State does not allow it. */
+/** Refuses the use of the named key when its State or its use dates do not allow it. */
 async function checkKeyUse(
   operation: number,
   use: KeyUse,
@@ -139,12 +146,10 @@ async function checkKeyUse(
       : undefined;
   if (uid === undefined || !namesKey(uid)) return; // the handler answers for it
   const record = (await store.read(token, uid)) ?? UNRECORDED;
-  checkUse(
-    effectiveState(record, store.now()),
-    use,
-    enumText(Tag.Operation, operation),
-    ctx.version,
-  );
+  const now = store.now();
+  const name = enumText(Tag.Operation, operation);
+  checkUse(effectiveState(record, now), use, name, ctx.version);
+  checkDates(record, use, now, name, ctx.version);
 }
 
 function namesKey(uid: string): boolean {

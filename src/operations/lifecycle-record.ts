@@ -1,12 +1,12 @@
 /**
- * The lifecycle metadata of one KMIP object (KMIP 1.4 sections 3.22 State, 3.23-3.29 dates,
+ * The lifecycle metadata of one KMIP object (KMIP 1.4 sections 3.22 State, 3.23-3.30 dates,
  * 3.31 Revocation Reason, 3.44 Original Creation Date) and its encoding in the CKA_VALUE of
  * the object's PKCS#11 data object (see lifecycle-store.ts).
  *
  * The value is one TTLV Structure (tag Attributes), a small versioned record:
  *
  *   Attributes {
- *     Protocol Version { Major = 1, Minor = 0 }   -- the record format, not a KMIP version
+ *     Protocol Version { Major = 1, Minor = 1 }   -- the record format, not a KMIP version
  *     State                       Enumeration
  *     Initial Date                DateTime?
  *     Activation Date             DateTime?
@@ -16,12 +16,16 @@
  *     Destroy Date                DateTime?
  *     Last Change Date            DateTime?
  *     Original Creation Date      DateTime?
+ *     Process Start Date          DateTime?   -- format 1.1 on
+ *     Protect Stop Date           DateTime?   -- format 1.1 on
  *     Revocation Reason { Revocation Reason Code, Revocation Message? }?
  *     Attributes { the key's attributes, 2.x form }?   -- kept when the key is destroyed
  *   }
  *
  * A reader refuses a record of another format major version (General Failure): a newer
- * relay's record is never half-read.
+ * relay's record is never half-read. A minor version only adds optional fields (1.1: Process
+ * Start Date, Protect Stop Date), so a 1.0 record reads as one without them, and a 1.0 reader
+ * skips the fields it does not know.
  */
 import { ResultReason } from "../kmip/enums.js";
 import { KmipError } from "../kmip/errors.js";
@@ -32,7 +36,7 @@ import { encodeTtlv } from "../ttlv/encode.js";
 import type { TtlvItem } from "../ttlv/types.js";
 
 /** The format version written into every record. */
-export const RECORD_FORMAT = { major: 1, minor: 0 } as const;
+export const RECORD_FORMAT = { major: 1, minor: 1 } as const;
 
 /** A Revocation Reason (KMIP 1.4 section 3.31). */
 export interface RevocationReasonValue {
@@ -53,6 +57,10 @@ export interface LifecycleRecord {
   readonly destroyDate?: bigint;
   readonly lastChangeDate?: bigint;
   readonly originalCreationDate?: bigint;
+  /** KMIP 1.4 section 3.25: before it the key processes no protected data (Decrypt, Verify). */
+  readonly processStartDate?: bigint;
+  /** KMIP 1.4 section 3.26: after it the key applies no protection (Encrypt, Sign, MAC). */
+  readonly protectStopDate?: bigint;
   /**
    * What the key's own attributes were (Name, Object Type, Cryptographic Algorithm, Length,
    * Usage Mask), read just before Destroy: Get Attributes still tells them afterwards.
@@ -70,6 +78,8 @@ export const DATE_FIELDS = [
   ["destroyDate", Tag.DestroyDate],
   ["lastChangeDate", Tag.LastChangeDate],
   ["originalCreationDate", Tag.OriginalCreationDate],
+  ["processStartDate", Tag.ProcessStartDate],
+  ["protectStopDate", Tag.ProtectStopDate],
 ] as const satisfies readonly (readonly [keyof LifecycleRecord, number])[];
 
 /** The Revocation Reason structure. */

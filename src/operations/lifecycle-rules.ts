@@ -54,23 +54,43 @@ export function isDestroyed(state: number): boolean {
   return state === State.Destroyed || state === State.DestroyedCompromised;
 }
 
+/** Dates a creation request may set besides the Activation Date (undefined: not given). */
+export interface LaterDates {
+  readonly deactivationDate?: bigint | undefined;
+  readonly processStartDate?: bigint | undefined;
+  readonly protectStopDate?: bigint | undefined;
+}
+
+const LATER_FIELDS = ["deactivationDate", "processStartDate", "protectStopDate"] as const;
+
+/** The given ones of `later`, without undefined fields (the record's optional fields). */
+function givenDates(later: LaterDates): { [K in keyof LaterDates]?: bigint } {
+  const out: { -readonly [K in keyof LaterDates]?: bigint } = {};
+  for (const field of LATER_FIELDS) {
+    const value = later[field];
+    if (value !== undefined) out[field] = value;
+  }
+  return out;
+}
+
 /**
  * The record of a key just created or registered (transition 1). With an Activation Date in
  * the request: Active when it has passed, else Pre-Active until it does. Without one, the
  * relay policy decides: "active" acts as if the request carried Activation Date = now. A
- * requested Deactivation Date is kept and takes effect when it passes (transition 6).
+ * requested Deactivation Date is kept and takes effect when it passes (transition 6); a
+ * Process Start Date and Protect Stop Date are kept for {@link checkDates}.
  */
 export function newRecord(
   now: bigint,
   policy: NewKeyState,
   activationDate: bigint | undefined,
-  deactivationDate?: bigint,
+  later: LaterDates = {},
 ): LifecycleRecord {
   const dates = {
     initialDate: now,
     lastChangeDate: now,
     originalCreationDate: now,
-    ...(deactivationDate === undefined ? {} : { deactivationDate }),
+    ...givenDates(later),
   };
   if (activationDate !== undefined) {
     const state = activationDate <= now ? State.Active : State.PreActive;
@@ -197,4 +217,42 @@ export function checkUse(
   if (use === "retrieve" || state === State.Active) return;
   if (use === "process" && (state === State.Deactivated || state === State.Compromised)) return;
   throw wrongState(version, `${operation}: the key is ${stateText(state)}`);
+}
+
+/** A Date-Time for messages: ISO 8601, UTC. */
+function dateText(date: bigint): string {
+  return new Date(Number(date) * 1000).toISOString().replace(".000Z", "Z");
+}
+
+/**
+ * Refuses a use the key's Process Start Date or Protect Stop Date does not allow (KMIP 1.4
+ * sections 3.25, 3.26; 2.1 sections 4.40, 4.41; the State's Active bullet in 3.22). After the
+ * Protect Stop Date the key applies no protection (Sign, MAC, Encrypt); before the Process
+ * Start Date it processes no protected data (Signature Verify, MAC Verify, Decrypt). The
+ * spec names symmetric keys in 1.x and all objects in 2.x; the OASIS test cases CS-AC-M-8
+ * apply them to RSA keys under 1.3 too, so every key is held to them. The refusal is the
+ * State's (wrongState): Wrong Key Lifecycle State for 2.1, Permission Denied before, as
+ * CS-BC-M-14 and CS-AC-M-8 expect.
+ */
+export function checkDates(
+  record: LifecycleRecord,
+  use: KeyUse,
+  now: bigint,
+  operation: string,
+  version: ProtocolVersion,
+): void {
+  const stop = record.protectStopDate;
+  if (use === "protect" && stop !== undefined && now > stop) {
+    throw wrongState(
+      version,
+      `${operation}: the key's Protect Stop Date (${dateText(stop)}) has passed; it applies no more cryptographic protection`,
+    );
+  }
+  const start = record.processStartDate;
+  if (use === "process" && start !== undefined && now < start) {
+    throw wrongState(
+      version,
+      `${operation}: the key's Process Start Date (${dateText(start)}) has not come; it processes no protected data before it`,
+    );
+  }
 }
