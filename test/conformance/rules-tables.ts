@@ -98,8 +98,6 @@ const NO_TIMES = "PKCS#11 keeps no time stamps (CKA_START_DATE/CKA_END_DATE hold
 
 /** Attributes a PKCS#11 token cannot report: a file whose responses expect one is N/A. */
 export const NA_ATTRIBUTES: ReadonlyMap<number, string> = new Map([
-  [Tag.ProcessStartDate, NO_TIMES],
-  [Tag.ProtectStopDate, NO_TIMES],
   [Tag.ArchiveDate, NO_TIMES],
   [Tag.RandomNumberGenerator, "PKCS#11 does not say which RNG generated a key"],
   [Tag.LeaseTime, "PKCS#11 keeps no lease time"],
@@ -130,8 +128,6 @@ export const NA_PRIVATE_KEY_ATTRIBUTES: ReadonlyMap<number, string> = new Map([
 
 /** Request attributes whose enforcement decides the outcome, which PKCS#11 cannot do. */
 export const ENFORCED_ATTRIBUTES: ReadonlyMap<number, string> = new Map([
-  [Tag.ProcessStartDate, "the outcome depends on a Process Start Date being enforced"],
-  [Tag.ProtectStopDate, "the outcome depends on a Protect Stop Date being enforced"],
   [Tag.UsageLimits, "the outcome depends on Usage Limits being enforced"],
 ]);
 
