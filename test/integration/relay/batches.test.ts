@@ -115,11 +115,15 @@ describe("batches", () => {
     ]);
   });
 
-  it("refuses Undo for the whole batch", async () => {
+  it("refuses Undo for the whole batch when an item cannot be undone (Create Key Pair)", async () => {
     const answers = await send(
-      [signItem(Uint8Array.of(1), "X_priv")],
+      [signItem(Uint8Array.of(1), "X_priv"), createP256],
       BatchErrorContinuationOption.Undo,
     );
-    expect(findChild(answers[0]!, Tag.ResultReason)?.value).toBe(ResultReason.FeatureNotSupported);
+    expect(answers).toHaveLength(2);
+    for (const answer of answers) {
+      expect(findChild(answer, Tag.ResultReason)?.value).toBe(ResultReason.FeatureNotSupported);
+      expect(findChild(answer, Tag.ResultMessage)?.value).toMatch(/cannot be undone/);
+    }
   });
 });
