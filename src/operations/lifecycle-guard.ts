@@ -107,6 +107,9 @@ function recordFor(now: bigint, policy: NewKeyState, dates: RequestedDates | und
   return newRecord(now, policy, dates?.activationDate, dates ?? {});
 }
 
+/** A new key's UID holds a random CKA_ID: no older record can exist (lifecycle-store.ts). */
+const FRESH = { fresh: true } as const;
+
 /** Runs a creation, then records every object its response names. */
 async function runCreation(
   handler: OperationHandler,
@@ -123,7 +126,7 @@ async function runCreation(
   const policy = ctx.options?.newKeyState ?? "active";
   const writes = result.payload.flatMap((item) =>
     CONTAINERS.has(item.tag) && item.type === "TextString"
-      ? [store.write(token, item.value, recordFor(now, policy, dates.get(item.tag)))]
+      ? [store.write(token, item.value, recordFor(now, policy, dates.get(item.tag)), FRESH)]
       : [],
   );
   await Promise.all(writes);

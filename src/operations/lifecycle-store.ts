@@ -86,11 +86,20 @@ export class LifecycleStore {
     return (await pending) ?? undefined;
   }
 
-  /** Writes the record of `uid` to the token, then to the cache. */
-  async write(token: TokenSelector, uid: string, record: LifecycleRecord): Promise<void> {
+  /**
+   * Writes the record of `uid` to the token, then to the cache. `fresh`: `uid` names an
+   * object just created (a random CKA_ID), so no older copy can exist to be replaced.
+   */
+  async write(
+    token: TokenSelector,
+    uid: string,
+    record: LifecycleRecord,
+    opts: { fresh?: boolean } = {},
+  ): Promise<void> {
     const key = cacheKey(token, uid);
+    const how = opts.fresh === true ? { fresh: true } : undefined;
     try {
-      await this.client.writeDataObject(token, dataObjectName(uid), encodeRecord(record));
+      await this.client.writeDataObject(token, dataObjectName(uid), encodeRecord(record), how);
     } catch (err) {
       this.cache.delete(key); // unknown now: the next read asks the token
       throw err;

@@ -49,6 +49,16 @@ export interface CipherStream {
   readonly id: number;
 }
 
+/** How a data object is written. */
+export interface DataObjectWrite {
+  /**
+   * The name is new (e.g. the record of a key just made with a random CKA_ID): no search for
+   * older copies, hence no refresh of a possibly stale view (C_Finalize + C_Initialize), which
+   * would cost more than the key generation itself.
+   */
+  readonly fresh?: boolean;
+}
+
 /** Parent-side PKCS#11 API; all data is plain and crosses the worker RPC. */
 export interface Pkcs11Client {
   /** C_GetInfo. */
@@ -109,7 +119,12 @@ export interface Pkcs11Client {
    * copies, never none. A possibly stale worker view is refreshed first, so every old copy
    * is found.
    */
-  writeDataObject(token: TokenSelector, name: DataObjectName, value: Uint8Array): Promise<void>;
+  writeDataObject(
+    token: TokenSelector,
+    name: DataObjectName,
+    value: Uint8Array,
+    opts?: DataObjectWrite,
+  ): Promise<void>;
   /** C_DestroyObject of every such data object; resolves to how many there were. */
   deleteDataObject(token: TokenSelector, name: DataObjectName): Promise<number>;
   /** C_SignInit + C_Sign (single part). */

@@ -153,8 +153,13 @@ function createClient(pool: WorkerPool, pins: PinCache): SupervisedPkcs11Client 
       await call("destroyObject", { token, ref });
     },
     readDataObject: (token, name) => call("readDataObject", { token, name }),
-    writeDataObject: async (token, name, value) => {
-      await call("writeDataObject", { token, name, value });
+    writeDataObject: async (token, name, value, opts) => {
+      await call("writeDataObject", {
+        token,
+        name,
+        value,
+        ...(opts?.fresh ? { fresh: true } : {}),
+      });
     },
     deleteDataObject: (token, name) => call("deleteDataObject", { token, name }),
     sign: (token, ref, mechanism, data) => call("sign", { token, ref, mechanism, data }),

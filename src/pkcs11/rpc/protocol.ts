@@ -49,7 +49,10 @@ export interface Methods {
   setAttributes: { params: { token: T; ref: ObjectRef; attrs: Attr[] }; result: null };
   destroyObject: { params: { token: T; ref: ObjectRef }; result: null };
   readDataObject: { params: { token: T; name: DataObjectName }; result: Uint8Array[] };
-  writeDataObject: { params: { token: T; name: DataObjectName; value: Uint8Array }; result: null };
+  writeDataObject: {
+    params: { token: T; name: DataObjectName; value: Uint8Array; fresh?: boolean };
+    result: null;
+  };
   deleteDataObject: { params: { token: T; name: DataObjectName }; result: number };
   sign: {
     params: { token: T; ref: ObjectRef; mechanism: Mechanism; data: Uint8Array };

@@ -216,9 +216,9 @@ function readDataObject(rt: Runtime, p: Methods["readDataObject"]["params"]): Ui
  * without a record. The view is refreshed first so that no old copy is missed.
  */
 function writeDataObject(rt: Runtime, p: Methods["writeDataObject"]["params"]): null {
-  if (rt.viewMayBeStale()) rt.reinitialize();
+  if (p.fresh !== true && rt.viewMayBeStale()) rt.reinitialize();
   return rt.run(p.token, (ctx) => {
-    const old = findDataObjects(rt, ctx, p.name);
+    const old = p.fresh === true ? [] : findDataObjects(rt, ctx, p.name);
     rt.module.C_CreateObject(ctx.session, [
       ...dataObjectTemplate(p.name),
       { type: CKA.PRIVATE, value: true },
