@@ -351,8 +351,11 @@ export const handlers: Omit<Handlers, "init" | "finalize" | "ping" | "signMany">
     }),
   digestKey: (rt, p) =>
     rt.run(p.token, (ctx) => {
+      // The handle first: a lookup that throws after C_DigestInit would leave the digest
+      // active on the session, and the session's next C_*Init would fail (CKR_OPERATION_ACTIVE).
+      const key = rt.handleOf(ctx, p.ref);
       rt.module.C_DigestInit(ctx.session, toMechanism(p.mechanism));
-      rt.module.C_DigestKey(ctx.session, rt.handleOf(ctx, p.ref));
+      rt.module.C_DigestKey(ctx.session, key);
       return copyBytes(rt.module.C_DigestFinal(ctx.session, Buffer.alloc(DIGEST_BYTES)));
     }),
   streamBegin,
