@@ -9,7 +9,6 @@ import { attributeTagByName } from "../../src/kmip/attributes.js";
 import { HashingAlgorithm, ObjectType, PaddingMethod } from "../../src/kmip/enums.js";
 import { Tag, tagLabel } from "../../src/kmip/tags.js";
 import type { TtlvItem } from "../../src/ttlv/types.js";
-import { nowOffset } from "./bindings.js";
 import {
   ENFORCED_ATTRIBUTES,
   NA_ATTRIBUTES,
@@ -175,13 +174,7 @@ function scanRequest(item: TtlvItem, reasons: Set<string>): void {
   if (tag === undefined) return;
   const enforced = ENFORCED_ATTRIBUTES.get(tag);
   if (enforced !== undefined && item.tag !== Tag.AttributeReference) reasons.add(enforced);
-  if (tag === Tag.ActivationDate) {
-    const value = item.type === "Structure" ? item.value.find((c) => c.type === "DateTime") : item;
-    const offset = value === undefined ? undefined : nowOffset(value);
-    if (offset !== undefined && offset > 0n) {
-      reasons.add("the outcome depends on a future Activation Date being enforced");
-    }
-  }
+  // A future Activation Date is kept and applied when it passes (the lifecycle record).
 }
 
 /** Key objects whose material a relay keeps on the token (sensitive, never extractable). */
