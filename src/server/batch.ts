@@ -268,6 +268,7 @@ class RequestSession {
       server: this.deps.server,
       options: this.deps.options,
       ...(this.deps.lifecycle === undefined ? {} : { lifecycle: this.deps.lifecycle }),
+      ...(this.peer.connection === undefined ? {} : { connection: this.peer.connection }),
     };
     return handler.run(item.payload, ctx);
   }

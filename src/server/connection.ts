@@ -48,8 +48,11 @@ export function serveConnection(
   const logger: Logger = deps.logger.child({ conn: peer.connectionId });
   // What every request of this connection shares: its proved credential and a logger with
   // the connection's fields bound once (pino serialises child bindings once, not per line).
+  // Released when the socket closes: state operations keep for this connection (streams).
+  const closeListeners: (() => void)[] = [];
   const connPeer: Peer = {
     ...peer,
+    connection: { id: peer.connectionId, onClose: (release) => closeListeners.push(release) },
     credentials: new CredentialMemo(),
     logger: deps.logger.child({
       conn: peer.connectionId,
@@ -161,6 +164,7 @@ export function serveConnection(
   socket.on("error", (err) => logger.debug({ client: peer.key, err: err.message }, "socket error"));
   socket.once("close", () => {
     clearTimeout(partialTimer);
+    for (const release of closeListeners.splice(0)) release();
     logger.debug({ client: peer.key }, "connection closed");
     onClosed();
   });

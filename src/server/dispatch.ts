@@ -19,7 +19,7 @@ import { findUnknownTags } from "../kmip/unknown-tags.js";
 import { isSupported } from "../operations/discover-versions.js";
 import { toKmipError } from "../operations/errors.js";
 import type { LifecycleStore } from "../operations/lifecycle-store.js";
-import type { OperationOptions, ServerFacts } from "../operations/types.js";
+import type { OperationConnection, OperationOptions, ServerFacts } from "../operations/types.js";
 import type { Pkcs11Client } from "../pkcs11/client.js";
 import { decodeTtlv } from "../ttlv/decode.js";
 import { encodeTtlv } from "../ttlv/encode.js";
@@ -64,6 +64,8 @@ export interface Peer {
   readonly credentials?: CredentialMemo;
   /** A logger bound to conn, client and identity (absent: deps.logger with those fields). */
   readonly logger?: Logger;
+  /** The connection as operations keeping state across its requests see it (multi-part ciphers). */
+  readonly connection?: OperationConnection;
 }
 
 /** Handles one whole request message; always resolves to an encoded response. */

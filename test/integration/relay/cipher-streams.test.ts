@@ -149,4 +149,23 @@ describe("multi-part over TLS", () => {
     );
     expect(unknown.reason).toBe(ResultReason.InvalidField);
   });
+
+  it("a stream belongs to its connection: another one on the same token cannot continue it", async () => {
+    const other = await Session.open(relay);
+    try {
+      const first = await other.ok(
+        Operation.Encrypt,
+        part(randomBytes(16), [init], { params: CBC, iv: randomBytes(16) }),
+      );
+      const corr = correlationOf(bytesField(first, Tag.CorrelationValue) as Buffer);
+      // Same token, another connection: as unknown as a random value.
+      const stolen = await session.call(Operation.Encrypt, part(randomBytes(3), [corr]));
+      expect(stolen.reason).toBe(ResultReason.InvalidField);
+      expect(stolen.message).toMatch(/names no open multi-part Encrypt/);
+      // Still open for its own connection.
+      await other.ok(Operation.Encrypt, part(randomBytes(16), [corr]));
+    } finally {
+      other.close();
+    }
+  });
 });
