@@ -1,3 +1,4 @@
+import type { TtlvItem } from "../ttlv/types.js";
 import { ResultReason } from "./enums.js";
 
 /** A Result Reason value (KMIP 1.4 section 9.1.3.2.29). */
@@ -9,11 +10,17 @@ export type ResultReasonValue = (typeof ResultReason)[keyof typeof ResultReason]
  */
 export class KmipError extends Error {
   readonly reason: ResultReasonValue;
+  /**
+   * Response Payload fields of the failed item, for the rare operation whose failure carries
+   * some (a failed Check returns the attributes that failed, KMIP 1.4 section 4.10).
+   */
+  readonly payload: readonly TtlvItem[] | undefined;
 
-  constructor(reason: ResultReasonValue, message: string) {
+  constructor(reason: ResultReasonValue, message: string, payload?: readonly TtlvItem[]) {
     super(message);
     this.name = "KmipError";
     this.reason = reason;
+    this.payload = payload;
   }
 }
 

@@ -204,5 +204,6 @@ export function failedItem(
     status: ResultStatus.OperationFailed,
     reason: error.reason,
     message: error.message,
+    ...(error.payload === undefined ? {} : { payload: error.payload }),
   };
 }

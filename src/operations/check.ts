@@ -12,9 +12,9 @@
  * - Cryptographic Usage Mask: every requested bit is in the key's mask as Get Attributes
  *   reads it (attribute-values.ts: CKA_ENCRYPT, CKA_SIGN, ...), else Operation Failed with
  *   Incompatible Cryptographic Usage Mask (KMIP 2.x; 1.x has no such reason: Permission
- *   Denied). The spec lets a failed Check return the refused attributes; the failed item
- *   carries no payload (as the 2.1 test case BL-M-2-21 answers, and as every failed item of
- *   the relay);
+ *   Denied). The failed item carries the requested mask in its payload before KMIP 2.1 (the
+ *   spec: "returns the set of attributes ... that caused the server policy denial"), none
+ *   under 2.1 (as the 2.1 test case BL-M-2-21 answers);
  * - Usage Limits Count: the relay keeps no Usage Limits attribute, and a key without one is
  *   usable without limit (KMIP 1.4 section 3.21), so any count is allowed;
  * - Lease Time: the relay grants no leases (no Lease Time attribute, no Obtain Lease), so it
@@ -54,20 +54,26 @@ export const check: OperationHandler = {
       const item = attributes.find((a) => a.tag === Tag.CryptographicUsageMask)?.value;
       const allowed = item?.type === "Integer" ? item.value : 0;
       const refused = wanted & ~allowed;
-      if (refused !== 0) throw incompatibleMask(ctx.version, refused);
+      if (refused !== 0) throw incompatibleMask(ctx.version, wanted, refused);
     }
     return { uid, payload: [build.textString(Tag.UniqueIdentifier, uid)] };
   },
 };
 
-/** A requested usage the key's mask does not allow, in the version's terms. */
-function incompatibleMask(version: ProtocolVersion, refused: number): KmipError {
+/**
+ * A requested usage the key's mask does not allow, in the version's terms. Before KMIP 2.1
+ * the failed item carries the attribute that failed (KMIP 1.4 section 4.10; PyKMIP 0.10
+ * reads it and fails without it); the KMIP 2.1 test case BL-M-2-21 answers none.
+ */
+function incompatibleMask(version: ProtocolVersion, wanted: number, refused: number): KmipError {
   const reason =
     version.major >= 2
       ? ResultReason.IncompatibleCryptographicUsageMask
       : ResultReason.PermissionDenied;
+  const before21 = version.major < 2 || (version.major === 2 && version.minor < 1);
   return new KmipError(
     reason,
     `Check Failed: the key's Cryptographic Usage Mask does not allow the requested usage ${hex32(refused >>> 0)}`,
+    before21 ? [build.integer(Tag.CryptographicUsageMask, wanted)] : undefined,
   );
 }

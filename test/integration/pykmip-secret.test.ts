@@ -1,6 +1,6 @@
 /**
  * PyKMIP 0.10 with secret keys over KMIP 1.2, 1.4 and 2.0: Create (AES, HMAC), Register of a
- * Symmetric Key, Encrypt and Decrypt (AES-CBC, PKCS#5), MAC (HMAC-SHA256), Delete Attribute,
+ * Symmetric Key, Encrypt and Decrypt (AES-CBC, PKCS#5), MAC (HMAC-SHA256), Check, Delete Attribute,
  * Revoke and Destroy (test/interop/pykmip_secret.py does the calls, this file judges them).
  * Every ciphertext and MAC made with a registered key is recomputed here with node:crypto.
  */
@@ -89,6 +89,15 @@ describe.each(["1.2", "1.4", "2.0"])("PyKMIP 0.10 with secret keys over KMIP %s"
     const expected = createHmac("sha256", HMAC_KEY).update(MAC_DATA).digest("hex");
     expect(run.steps.created_mac).toMatch(/^[0-9a-f]{64}$/);
     expect(run.steps.created_mac).not.toBe(expected);
+  });
+
+  it("Check: a usage the key has answers its identifier; one it lacks is refused", () => {
+    expect(run.steps.check_allowed).toBe(run.steps.created);
+    // KMIP 1.x has no Incompatible Cryptographic Usage Mask: Permission Denied there.
+    const refused = run.steps.check_refused as { reason: string | null; message?: string };
+    expect(refused.reason).toBe(
+      version === "2.0" ? "INCOMPATIBLE_CRYPTOGRAPHIC_USAGE_MASK" : "PERMISSION_DENIED",
+    );
   });
 
   it("Delete Attribute of the Name answers the key's identifier", () => {

@@ -1,5 +1,5 @@
 """PyKMIP 0.10 against the relay: secret keys (Create, Register), Encrypt, Decrypt, MAC,
-Delete Attribute, Revoke and Destroy.
+Check, Delete Attribute, Revoke and Destroy.
 
 Run with /usr/bin/python3. Reads ONE JSON instruction on stdin ({"host", "port", "ca",
 "username", "password", "version"}, as pykmip_driver.py) and prints ONE JSON line:
@@ -122,6 +122,10 @@ def run(spec, steps, failed):
                                       enums.CryptographicUsageMask.MAC_VERIFY])
         step("created_mac", lambda: hexed(client.mac(
             MAC_DATA, uid=made_hmac, algorithm=enums.CryptographicAlgorithm.HMAC_SHA256)[1]))
+        step("check_allowed", lambda: client.check(created, cryptographic_usage_mask=[
+            enums.CryptographicUsageMask.ENCRYPT]))
+        step("check_refused", lambda: failure_of(client.check, created, cryptographic_usage_mask=[
+            enums.CryptographicUsageMask.SIGN]))
         step("delete_name", lambda: delete_name(client, version, created, label))
         step("get_of_secret_key", lambda: failure_of(client.get, created))
         for uid in (created, aes, hmac_uid, made_hmac):

@@ -70,6 +70,14 @@ describe("Check", () => {
     expect(err.reason).toBe(ResultReason.PermissionDenied);
   });
 
+  it("returns the mask that failed before KMIP 2.1 (section 4.10, PyKMIP reads it); none in 2.1", async () => {
+    const wanted = M.Encrypt | M.Decrypt;
+    expect((await failure(() => run([mask(wanted)], V1))).payload).toEqual([mask(wanted)]);
+    const v20 = { major: 2, minor: 0 };
+    expect((await failure(() => run([mask(wanted)], v20))).payload).toEqual([mask(wanted)]);
+    expect((await failure(() => run([mask(wanted)], V2))).payload).toBeUndefined();
+  });
+
   it("answers Item Not Found for a key that is not on the token", async () => {
     const client = new FakeClient({
       getAttributes: () => {
