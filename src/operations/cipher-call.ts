@@ -236,8 +236,11 @@ export function splitTag(
   return { data: output.subarray(0, cut), tag: output.subarray(cut) };
 }
 
-/** CKRs of a C_Decrypt that found the data not authentic or badly padded. */
-const DECRYPT_FAILED: ReadonlySet<number> = new Set([
+/**
+ * CKRs of a C_Decrypt (or C_DecryptUpdate / C_DecryptFinal of a multi-part one) that found
+ * the data not authentic or badly padded.
+ */
+export const DECRYPT_FAILED: ReadonlySet<number> = new Set([
   CKR.ENCRYPTED_DATA_INVALID,
   CKR.ENCRYPTED_DATA_LEN_RANGE,
   CKR.GENERAL_ERROR,

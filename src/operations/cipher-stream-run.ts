@@ -29,7 +29,12 @@ import { Tag } from "../kmip/tags.js";
 import { CKR, ckrName } from "../pkcs11/constants.js";
 import { Pkcs11Error, WorkerError } from "../pkcs11/errors.js";
 import type { ObjectRef, TokenSelector } from "../pkcs11/types.js";
-import { type CipherCall, cipherCall, explainCipherFailure } from "./cipher-call.js";
+import {
+  type CipherCall,
+  cipherCall,
+  DECRYPT_FAILED,
+  explainCipherFailure,
+} from "./cipher-call.js";
 import type { CipherOperation, CipherPlan } from "./cipher-plan.js";
 import type { CipherRun } from "./cipher-run.js";
 import { type StreamOwner, type StreamState, streamsOf } from "./cipher-streams.js";
@@ -209,16 +214,6 @@ export async function continueStream(
   }
 }
 
-/** CKRs of a C_DecryptUpdate / C_DecryptFinal that found the data wrong. */
-const DECRYPT_REFUSED: ReadonlySet<number> = new Set([
-  CKR.ENCRYPTED_DATA_INVALID,
-  CKR.ENCRYPTED_DATA_LEN_RANGE,
-  CKR.GENERAL_ERROR,
-  CKR.FUNCTION_FAILED,
-  CKR.DATA_INVALID,
-  CKR.DATA_LEN_RANGE,
-]);
-
 /** CKRs meaning the stream's session is gone (the worker re-initialised the library). */
 const STREAM_GONE: ReadonlySet<number> = new Set([
   CKR.OPERATION_NOT_INITIALIZED,
@@ -250,11 +245,7 @@ export function explainStreamFailure(err: unknown, op: CipherOperation, plan: Ci
       `${op}: the multi-part operation was lost: its PKCS#11 session ended ${detail}; start again with Init Indicator`,
     );
   }
-  if (
-    op === "Decrypt" &&
-    /^C_Decrypt(Update|Final)$/.test(err.fn) &&
-    DECRYPT_REFUSED.has(err.ckr)
-  ) {
+  if (op === "Decrypt" && /^C_Decrypt(Update|Final)$/.test(err.fn) && DECRYPT_FAILED.has(err.ckr)) {
     throw new KmipError(
       ResultReason.CryptographicFailure,
       `Decrypt failed: ${WRONG_DATA[plan.kind]} ${detail}`,
