@@ -6,16 +6,13 @@ Run with /usr/bin/python3. Reads ONE JSON instruction on stdin ({"host", "port",
 own; one that raises is recorded in "failed" and the others still run.
 """
 
-import json
-import logging
-import sys
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from kmip.core import enums
 from kmip.core.factories import attributes as attribute_factories
 from kmip.pie import objects
-from pykmip_session import open_client, remove_config_file
+from pykmip_session import open_client, run_steps_main
 
 ATTRIBUTES = attribute_factories.AttributeFactory()
 
@@ -112,18 +109,5 @@ def register_and_verify(client, label):
     }
 
 
-def main():
-    logging.basicConfig(stream=sys.stderr, level=logging.ERROR)
-    spec = json.loads(sys.stdin.read())
-    steps, failed = {}, []
-    try:
-        run(spec, steps, failed)
-    except Exception as err:  # noqa: BLE001
-        failed.append({"step": "session", "type": type(err).__name__, "message": str(err)})
-    finally:
-        remove_config_file()
-    print(json.dumps({"version": spec["version"], "steps": steps, "failed": failed}, default=str))
-
-
 if __name__ == "__main__":
-    main()
+    run_steps_main(run)

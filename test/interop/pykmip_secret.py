@@ -9,13 +9,10 @@ run. The vitest side (test/integration/pykmip-secret.test.ts) recomputes every c
 MAC with node:crypto from the key bytes registered here.
 """
 
-import json
-import logging
-import sys
 
 from kmip.core import enums
 from kmip.pie import objects
-from pykmip_session import failure_of, open_client, remove_config_file
+from pykmip_session import failure_of, open_client, run_steps_main
 
 # Key bytes registered through PyKMIP; the test recomputes the crypto with them.
 AES_KEY = bytes(range(32))
@@ -138,18 +135,5 @@ def run(spec, steps, failed):
         client.close()
 
 
-def main():
-    logging.basicConfig(stream=sys.stderr, level=logging.ERROR)
-    spec = json.loads(sys.stdin.read())
-    steps, failed = {}, []
-    try:
-        run(spec, steps, failed)
-    except Exception as err:  # noqa: BLE001
-        failed.append({"step": "session", "type": type(err).__name__, "message": str(err)})
-    finally:
-        remove_config_file()
-    print(json.dumps({"version": spec["version"], "steps": steps, "failed": failed}, default=str))
-
-
 if __name__ == "__main__":
-    main()
+    run_steps_main(run)

@@ -106,3 +106,25 @@ def enum_name(value):
 def enum_by_name(enum_class, name):
     """The member of a PyKMIP enumeration from its name, e.g. ("HashingAlgorithm", "SHA_256")."""
     return getattr(getattr(enums, enum_class), name)
+
+
+def run_steps_main(run):
+    """The main() of a step script (pykmip_attributes.py, pykmip_secret.py).
+
+    Reads ONE JSON instruction on stdin, calls run(spec, steps, failed), prints ONE JSON line
+    {"version", "steps", "failed"}; an exception outside a step is recorded as step "session".
+    """
+    import json  # noqa: PLC0415 - only the step scripts need it
+    import logging  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    logging.basicConfig(stream=sys.stderr, level=logging.ERROR)
+    spec = json.loads(sys.stdin.read())
+    steps, failed = {}, []
+    try:
+        run(spec, steps, failed)
+    except Exception as err:  # noqa: BLE001 - reported as data, the test judges it
+        failed.append({"step": "session", "type": type(err).__name__, "message": str(err)})
+    finally:
+        remove_config_file()
+    print(json.dumps({"version": spec["version"], "steps": steps, "failed": failed}, default=str))
