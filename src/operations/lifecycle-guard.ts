@@ -23,6 +23,7 @@ import { Tag } from "../kmip/tags.js";
 import { readAttributes, valuesOf } from "../kmip/template.js";
 import type { TtlvItem } from "../ttlv/types.js";
 import { enumText } from "./keys.js";
+import type { LifecycleRecord } from "./lifecycle-record.js";
 import {
   checkDates,
   checkUse,
@@ -133,26 +134,35 @@ async function runCreation(
   return result;
 }
 
-/** Refuses the use of the named key when its State or its use dates do not allow it. */
-async function checkKeyUse(
-  operation: number,
+/**
+ * Refuses the use of the named key when its State or its use dates do not allow it. Without a
+ * promise (undefined) when the store has the key's record cached: the usual case of a Sign.
+ */
+function checkKeyUse(
+  name: string,
   use: KeyUse,
   payload: ItemOf<"Structure">,
   ctx: OperationContext,
-): Promise<void> {
+): Promise<void> | undefined {
   const store = ctx.lifecycle;
   const token = ctx.token;
-  if (store === undefined || token === undefined) return;
+  if (store === undefined || token === undefined) return undefined;
   const uid =
     findChild(payload, Tag.UniqueIdentifier)?.type === "TextString"
       ? optional(payload, Tag.UniqueIdentifier, "TextString")
       : undefined;
-  if (uid === undefined || !namesKey(uid)) return; // the handler answers for it
-  const record = (await store.read(token, uid)) ?? UNRECORDED;
-  const now = store.now();
-  const name = enumText(Tag.Operation, operation);
-  checkUse(effectiveState(record, now), use, name, ctx.version);
-  checkDates(record, use, now, name, ctx.version);
+  if (uid === undefined || !namesKey(uid)) return undefined; // the handler answers for it
+  const check = (record: LifecycleRecord): void => {
+    const now = store.now();
+    checkUse(effectiveState(record, now), use, name, ctx.version);
+    checkDates(record, use, now, name, ctx.version);
+  };
+  const cached = store.cached(token, uid);
+  if (cached !== undefined) {
+    check(cached ?? UNRECORDED);
+    return undefined;
+  }
+  return store.read(token, uid).then((record) => check(record ?? UNRECORDED));
 }
 
 function namesKey(uid: string): boolean {
@@ -171,10 +181,12 @@ export function withLifecycle(handler: OperationHandler): OperationHandler {
   }
   const use = KEY_USES.get(handler.operation);
   if (use === undefined) return handler;
+  const name = enumText(Tag.Operation, handler.operation);
   return {
     ...handler,
     async run(payload, ctx) {
-      await checkKeyUse(handler.operation, use, payload, ctx);
+      const reading = checkKeyUse(name, use, payload, ctx);
+      if (reading !== undefined) await reading;
       return handler.run(payload, ctx);
     },
   };

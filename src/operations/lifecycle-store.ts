@@ -87,6 +87,17 @@ export class LifecycleStore {
   }
 
   /**
+   * The record of `uid` on `token` when the cache holds it (null: it has none), without a
+   * promise; undefined when only {@link read} can tell.
+   */
+  cached(token: TokenSelector, uid: string): LifecycleRecord | null | undefined {
+    const key = cacheKey(token, uid);
+    const cached = this.cache.get(key);
+    if (cached !== undefined) this.touch(key, cached);
+    return cached;
+  }
+
+  /**
    * Writes the record of `uid` to the token, then to the cache. `fresh`: `uid` names an
    * object just created (a random CKA_ID), so no older copy can exist to be replaced.
    */

@@ -39,8 +39,28 @@ export function shown(uid: string): string {
   return JSON.stringify(uid.length > 80 ? `${uid.slice(0, 80)}...` : uid);
 }
 
-/** The token object a UID names; Item Not Found when `uid` is not of this scheme. */
+/** UIDs whose ObjectRef is kept (the keys a relay signs with are few; oldest out first). */
+const REF_CACHE_ENTRIES = 4096;
+const refCache = new Map<string, ObjectRef>();
+
+/**
+ * The token object a UID names; Item Not Found when `uid` is not of this scheme. The result
+ * is shared between callers (cached per UID: every Sign parses its key's UID twice, in the
+ * lifecycle check and in the handler): never modify it or its `id`.
+ */
 export function refOf(uid: string): ObjectRef {
+  const cached = refCache.get(uid);
+  if (cached !== undefined) return cached;
+  const ref = parseRef(uid);
+  if (refCache.size >= REF_CACHE_ENTRIES) {
+    const oldest = refCache.keys().next().value;
+    if (oldest !== undefined) refCache.delete(oldest);
+  }
+  refCache.set(uid, ref);
+  return ref;
+}
+
+function parseRef(uid: string): ObjectRef {
   let hex = uid;
   let cls: number = CKO.PUBLIC_KEY;
   if (uid.endsWith(SUFFIX.private)) {
@@ -55,7 +75,7 @@ export function refOf(uid: string): ObjectRef {
   if (!HEX.test(hex)) {
     throw kmipErrors.notFound(`Unique Identifier ${shown(uid)}: no such object`);
   }
-  return { id: new Uint8Array(Buffer.from(hex, "hex")), cls };
+  return Object.freeze({ id: new Uint8Array(Buffer.from(hex, "hex")), cls });
 }
 
 /** The key an ObjectRef names. */

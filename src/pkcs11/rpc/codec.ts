@@ -260,8 +260,11 @@ function readComposite(r: Reader, tag: number, depth: number): unknown {
   // Every entry takes at least one byte: a count beyond the bytes left is malformed.
   r.need(Math.min(count, r.buf.length));
   switch (tag) {
-    case T_ARRAY:
-      return Array.from({ length: count }, () => readValue(r, depth + 1));
+    case T_ARRAY: {
+      const array: unknown[] = [];
+      for (let i = 0; i < count; i++) array.push(readValue(r, depth + 1));
+      return array;
+    }
     case T_OBJECT: {
       const obj: Record<string, unknown> = {};
       for (let i = 0; i < count; i++) {
