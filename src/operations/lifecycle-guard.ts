@@ -125,13 +125,35 @@ async function runCreation(
   if (store === undefined || token === undefined) return result;
   const now = store.now();
   const policy = ctx.options?.newKeyState ?? "active";
-  const writes = result.payload.flatMap((item) =>
-    CONTAINERS.has(item.tag) && item.type === "TextString"
-      ? [store.write(token, item.value, recordFor(now, policy, dates.get(item.tag)), FRESH)]
-      : [],
+  const uids = result.payload.flatMap((item) =>
+    CONTAINERS.has(item.tag) && item.type === "TextString" ? [item] : [],
   );
-  await Promise.all(writes);
-  return result;
+  const writes = await Promise.allSettled(
+    uids.map((item) =>
+      store.write(token, item.value, recordFor(now, policy, dates.get(item.tag)), FRESH),
+    ),
+  );
+  const failed = writes.find((w) => w.status === "rejected");
+  if (failed === undefined) return result;
+  // A key without its record would pass for Active: take the whole creation back.
+  await discardCreation(
+    ctx,
+    token,
+    uids.map((item) => item.value),
+  );
+  throw failed.reason;
+}
+
+/** Destroys the keys a creation made and their records; failures are logged, not thrown. */
+async function discardCreation(ctx: OperationContext, token: string, uids: readonly string[]) {
+  for (const uid of uids) {
+    await ctx.client.destroyObject(token, refOf(uid)).catch((err: unknown) => {
+      ctx.logger.error({ uid, err: String(err) }, "a key whose lifecycle record failed stays");
+    });
+    await ctx.lifecycle?.remove(token, uid).catch((err: unknown) => {
+      ctx.logger.error({ uid, err: String(err) }, "a lifecycle record could not be removed");
+    });
+  }
 }
 
 /**

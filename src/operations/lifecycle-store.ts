@@ -118,6 +118,15 @@ export class LifecycleStore {
     this.remember(key, record);
   }
 
+  /** Deletes every copy of the record of `uid` from the token, and forgets it. */
+  async remove(token: TokenSelector, uid: string): Promise<void> {
+    try {
+      await this.client.deleteDataObject(token, dataObjectName(uid));
+    } finally {
+      this.cache.delete(cacheKey(token, uid));
+    }
+  }
+
   /**
    * Reads, changes and writes the record of `uid`, one change of the same key at a time (two
    * concurrent Revokes of one key do not both start from the old State). Resolves to the new

@@ -24,8 +24,8 @@ import { LifecycleStore } from "../../../src/operations/lifecycle-store.js";
 import { locate } from "../../../src/operations/locate.js";
 import { revoke } from "../../../src/operations/revoke.js";
 import type { OperationContext, OperationHandler } from "../../../src/operations/types.js";
-import { CKA, CKK, CKO } from "../../../src/pkcs11/constants.js";
-import { ObjectNotFoundError } from "../../../src/pkcs11/errors.js";
+import { CKA, CKK, CKO, CKR } from "../../../src/pkcs11/constants.js";
+import { ObjectNotFoundError, Pkcs11Error } from "../../../src/pkcs11/errors.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
 import { attrValues, contextFor, payload, rejection, ulongBytes, v1Attribute } from "./fake.js";
 import { dataObjectClient } from "./lifecycle-fake.js";
@@ -144,6 +144,23 @@ describe("creation records", () => {
         originalCreationDate: T0,
       });
     }
+  });
+
+  it("a record that cannot be written takes the creation back: keys and records gone, error out", async () => {
+    const s = setup("pre-active");
+    const write = s.client.stubs.writeDataObject;
+    let writes = 0;
+    s.client.stubs.writeDataObject = (token, name, value, opts) => {
+      if (++writes === 2) throw new Pkcs11Error(CKR.DEVICE_MEMORY, "C_CreateObject");
+      return write?.(token, name, value, opts);
+    };
+    const err = await rejection(() => withLifecycle(fakeCreatePair).run(payload(), s.ctx()));
+    expect(err).toBeInstanceOf(Pkcs11Error);
+    const destroyed = s.client.callsOf("destroyObject").map((c) => c.args[1]);
+    expect(destroyed).toHaveLength(2);
+    expect(s.client.callsOf("deleteDataObject")).toHaveLength(2);
+    expect(await s.store.read("tok", PRIV)).toBeUndefined();
+    expect(await s.store.read("tok", PUB)).toBeUndefined();
   });
 
   it("policy pre-active: both halves Pre-Active", async () => {
