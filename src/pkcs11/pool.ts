@@ -43,7 +43,8 @@ interface Slot {
 interface Waiting {
   readonly send: (worker: WorkerProcess) => void;
   readonly fail: (error: Error) => void;
-  readonly timer: NodeJS.Timeout;
+  /** When it fails unsent (performance.now() ms): queued at + the call timeout. */
+  readonly deadline: number;
 }
 
 /** Per-worker and overall counters, for monitoring and tests. */
@@ -69,6 +70,12 @@ export class WorkerPool {
   private readonly opts: PoolOptions;
   private readonly slots: Slot[];
   private readonly queue: Waiting[] = [];
+  /**
+   * One timer for the whole queue, due at its head's deadline (every entry waits the same
+   * call timeout, so deadlines follow queue order): a batch of 100 signs queues most of its
+   * calls, and a timer each cost more than the rest of the queueing.
+   */
+  private queueTimer: NodeJS.Timeout | undefined;
   private readonly crashTimes: number[] = [];
   private crashes = 0;
   private nextWorkerId = 1;
@@ -158,19 +165,41 @@ export class WorkerPool {
       return Promise.reject(new WorkerError("unavailable", this.crashLoopMessage()));
     }
     return new Promise<R>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const index = this.queue.indexOf(entry);
-        if (index >= 0) this.queue.splice(index, 1);
-        reject(
+      const deadline = performance.now() + this.opts.callTimeoutMs;
+      const entry: Waiting = { send: (w) => run(w).then(resolve, reject), fail: reject, deadline };
+      this.queue.push(entry);
+      if (this.queueTimer === undefined) this.armQueueTimer();
+    });
+  }
+
+  private armQueueTimer(): void {
+    const head = this.queue[0];
+    if (head === undefined) return;
+    const ms = Math.max(0, Math.ceil(head.deadline - performance.now()));
+    this.queueTimer = setTimeout(() => this.expireQueue(), ms);
+  }
+
+  /** Fails the calls that waited their whole timeout for a worker. */
+  private expireQueue(): void {
+    this.queueTimer = undefined;
+    const now = performance.now();
+    while (this.queue.length > 0 && (this.queue[0]?.deadline ?? now) <= now) {
+      this.queue
+        .shift()
+        ?.fail(
           new WorkerError(
             "unavailable",
             `no PKCS#11 worker ready within ${this.opts.callTimeoutMs} ms`,
           ),
         );
-      }, this.opts.callTimeoutMs);
-      const entry: Waiting = { send: (w) => run(w).then(resolve, reject), fail: reject, timer };
-      this.queue.push(entry);
-    });
+    }
+    this.armQueueTimer();
+  }
+
+  private stopQueueTimerIfEmpty(): void {
+    if (this.queue.length > 0 || this.queueTimer === undefined) return;
+    clearTimeout(this.queueTimer);
+    this.queueTimer = undefined;
   }
 
   /** The ready worker with the fewest calls in flight (round robin among equals). */
@@ -196,19 +225,18 @@ export class WorkerPool {
   private drainQueue(): void {
     while (this.queue.length > 0) {
       const worker = this.pick();
-      if (worker === undefined) return;
+      if (worker === undefined) break;
       const entry = this.queue.shift();
-      if (entry === undefined) return;
-      clearTimeout(entry.timer);
+      if (entry === undefined) break;
       entry.send(worker);
     }
+    this.stopQueueTimerIfEmpty();
   }
 
   private failQueue(error: WorkerError): void {
-    for (const entry of this.queue.splice(0)) {
-      clearTimeout(entry.timer);
-      entry.fail(error);
-    }
+    const failed = this.queue.splice(0);
+    this.stopQueueTimerIfEmpty();
+    for (const entry of failed) entry.fail(error);
   }
 
   private async bringUp(slot: Slot): Promise<void> {
