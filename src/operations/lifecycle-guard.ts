@@ -206,10 +206,16 @@ export function withLifecycle(handler: OperationHandler): OperationHandler {
   const name = enumText(Tag.Operation, handler.operation);
   return {
     ...handler,
-    async run(payload, ctx) {
-      const reading = checkKeyUse(name, use, payload, ctx);
-      if (reading !== undefined) await reading;
-      return handler.run(payload, ctx);
+    run(payload, ctx) {
+      let reading: Promise<void> | undefined;
+      try {
+        reading = checkKeyUse(name, use, payload, ctx);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      // A cached record (the usual case) adds no promise to the item's chain.
+      if (reading === undefined) return handler.run(payload, ctx);
+      return reading.then(() => handler.run(payload, ctx));
     },
   };
 }

@@ -117,6 +117,10 @@ interface ItemOutcome {
  */
 class RequestSession {
   private token: Promise<TokenSelector> | undefined;
+  /** The token once authenticated: later items skip the await. */
+  private proved: TokenSelector | undefined;
+  /** The context of this request's items (one object for all of them; see contextFor). */
+  private ctx: OperationContext | undefined;
   private idPlaceholder: string | undefined;
   private boundLogger: Logger | undefined;
   /** undefined: no `[[clients]]` table; a KmipError: the client is refused every item. */
@@ -259,8 +263,18 @@ class RequestSession {
       this.grant === undefined ? undefined : checkOperation(this.grant, operationName(operation));
     if (denied !== undefined) throw denied;
     const hasCredential = this.request.header.credential !== undefined;
-    const token = handler.needsToken || hasCredential ? await this.authenticate() : undefined;
-    const ctx: OperationContext = {
+    let token: TokenSelector | undefined;
+    if (handler.needsToken || hasCredential) {
+      token = this.proved ?? (await this.authenticate());
+      this.proved = token;
+    }
+    return handler.run(item.payload, this.contextFor(token));
+  }
+
+  /** The operation context for `token`, made once per request and token. */
+  private contextFor(token: TokenSelector | undefined): OperationContext {
+    if (this.ctx !== undefined && this.ctx.token === token) return this.ctx;
+    this.ctx = {
       client: this.deps.client,
       token,
       version: this.request.header.version,
@@ -270,7 +284,7 @@ class RequestSession {
       ...(this.deps.lifecycle === undefined ? {} : { lifecycle: this.deps.lifecycle }),
       ...(this.peer.connection === undefined ? {} : { connection: this.peer.connection }),
     };
-    return handler.run(item.payload, ctx);
+    return this.ctx;
   }
 }
 
