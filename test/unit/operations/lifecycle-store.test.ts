@@ -80,6 +80,19 @@ describe("LifecycleStore", () => {
     ]);
   });
 
+  it("answers cached() without a promise once cached, undefined before (nothing read)", async () => {
+    const { client } = dataObjectClient();
+    const store = new LifecycleStore(client);
+    expect(store.cached("tok", "A_priv")).toBeUndefined();
+    expect(store.cached("tok", "B_priv")).toBeUndefined();
+    expect(client.callsOf("readDataObject")).toHaveLength(0);
+    await store.read("tok", "A_priv");
+    expect(store.cached("tok", "A_priv")).toBeNull(); // read: the key has no record
+    await store.write("tok", "B_priv", FULL);
+    expect(store.cached("tok", "B_priv")).toEqual(FULL);
+    expect(store.cached("other", "B_priv")).toBeUndefined();
+  });
+
   it("writes through: the token holds the record, the cache answers without a read", async () => {
     const { client, objects } = dataObjectClient();
     const store = new LifecycleStore(client);

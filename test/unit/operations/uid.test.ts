@@ -67,3 +67,22 @@ describe("UID scheme", () => {
     expect((error as KmipError).reason).toBe(ResultReason.ItemNotFound);
   });
 });
+
+describe("refOf cache", () => {
+  it("gives the same ref for the same UID, and still refuses what is not a UID", () => {
+    const uid = "00AB1F_priv";
+    const first = refOf(uid);
+    expect(refOf(uid)).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(first).toEqual({ id: new Uint8Array([0x00, 0xab, 0x1f]), cls: CKO.PRIVATE_KEY });
+    for (let i = 0; i < 2; i++) expect(() => refOf("not-hex_priv")).toThrow(KmipError);
+  });
+
+  it("stays right past its bound (oldest out)", () => {
+    const uids = Array.from({ length: 5000 }, (_, i) => `${i.toString(16).padStart(8, "0")}_pub`);
+    for (const uid of uids) refOf(uid);
+    const ref = refOf(uids[0]!);
+    expect(Buffer.from(ref.id).toString("hex")).toBe("00000000");
+    expect(ref.cls).toBe(CKO.PUBLIC_KEY);
+  });
+});
