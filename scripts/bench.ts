@@ -23,6 +23,8 @@
  *   --relay-dist D   run the relay of another build's dist/ directory D (a candidate change;
  *                    D/.. must hold package.json and node_modules, as the workers need)
  *   --workers N      the relay's PKCS#11 workers (default 2); the limit keeps 2 processes
+ *   --node-flags F   options for the relay process's node, space-separated (V8 flags such as
+ *                    "--single-threaded-gc"; NODE_OPTIONS refuses most of those)
  * It makes its own SoftHSM2 token in a temporary directory and removes it. About 2 minutes.
  */
 import { cpus } from "node:os";
@@ -73,6 +75,7 @@ const { values: args } = parseArgs({
     only: { type: "string" },
     "cpu-prof": { type: "string" },
     "relay-dist": { type: "string" },
+    "node-flags": { type: "string" },
     workers: { type: "string", default: String(LIMIT_PROCESSES) },
   },
 });
@@ -254,6 +257,9 @@ async function main(): Promise<void> {
       logLevel: args["log-level"],
       ...(profileDir === undefined ? {} : { cpuProfileDir: profileDir }),
       ...(args["relay-dist"] === undefined ? {} : { relayDist: args["relay-dist"] }),
+      ...(args["node-flags"] === undefined
+        ? {}
+        : { nodeFlags: args["node-flags"].split(" ").filter((f) => f !== "") }),
     });
     log(`relay pid ${relayProcess.pid}, workers ${relayProcess.workerPids.join(" ")}`);
     // Interrupted (Ctrl-C, timeout): take the relay along (its workers follow when it dies).

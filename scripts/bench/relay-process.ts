@@ -37,6 +37,8 @@ export interface RelayOptions {
   readonly cpuProfileDir?: string;
   /** Another build's dist/ directory to run (a candidate change), instead of this one. */
   readonly relayDist?: string;
+  /** Options for the relay's node (V8 flags such as --single-threaded-gc), before main.js. */
+  readonly nodeFlags?: readonly string[];
 }
 
 /** A temporary directory for the token, the configuration and the logs; removed by `cleanup`. */
@@ -109,7 +111,7 @@ export async function startRelayProcess(dir: string, opts: RelayOptions): Promis
   const log = openSync(logPath, "a");
   const dist = opts.relayDist ?? join(import.meta.dirname, "..", "..");
   const main = join(dist, "src", "cli", "main.js");
-  const child = spawn(process.execPath, [main, "-c", configPath], {
+  const child = spawn(process.execPath, [...(opts.nodeFlags ?? []), main, "-c", configPath], {
     stdio: ["ignore", log, log],
     env: profilingEnv(opts.cpuProfileDir),
   });
