@@ -22,6 +22,7 @@ import {
   trimPadded,
   version,
 } from "./convert.js";
+import { createObject, generateKey, generateKeyPair } from "./create-ops.js";
 import { ckrOf, type OpContext, type Runtime } from "./runtime.js";
 import { streamAbort, streamBegin, streamFinish, streamUpdate } from "./streams.js";
 
@@ -264,27 +265,9 @@ export const handlers: Omit<Handlers, "init" | "finalize" | "ping" | "signMany">
       return null;
     });
   },
-  generateKeyPair: (rt, p) =>
-    rt.run(p.token, (ctx) => {
-      const mech = toMechanism(p.mechanism);
-      rt.module.C_GenerateKeyPair(
-        ctx.session,
-        mech,
-        toTemplate(p.publicTemplate),
-        toTemplate(p.privateTemplate),
-      );
-      return null;
-    }),
-  generateKey: (rt, p) =>
-    rt.run(p.token, (ctx) => {
-      rt.module.C_GenerateKey(ctx.session, toMechanism(p.mechanism), toTemplate(p.template));
-      return null;
-    }),
-  createObject: (rt, p) =>
-    rt.run(p.token, (ctx) => {
-      rt.module.C_CreateObject(ctx.session, toTemplate(p.template));
-      return null;
-    }),
+  generateKeyPair,
+  generateKey,
+  createObject,
   findObjects: (rt, p) => {
     // A search must see every object, not merely some: with SoftHSM2 a worker may miss
     // objects another process created (see docs/architecture.md), and a partial result
