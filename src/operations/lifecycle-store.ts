@@ -49,6 +49,13 @@ export class LifecycleStore {
   private readonly cache = new Map<string, LifecycleRecord | null>();
   private readonly reading = new Map<string, Promise<LifecycleRecord | null>>();
   private readonly changing = new Map<string, Promise<unknown>>();
+  /**
+   * Token selector (the KMIP Username as given: label, slot id or index) -> the token's
+   * identity (serial number and label), so that the names of one token share one cache entry
+   * per key: a record changed through one name must not stay stale under another.
+   */
+  private readonly tokenIds = new Map<TokenSelector, string>();
+  private readonly resolving = new Map<TokenSelector, Promise<string>>();
   private readonly capacity: number;
   private readonly clock: () => number;
 
@@ -72,7 +79,7 @@ export class LifecycleStore {
 
   /** The record of `uid` on `token`, undefined when it has none (cached after the first read). */
   async read(token: TokenSelector, uid: string): Promise<LifecycleRecord | undefined> {
-    const key = cacheKey(token, uid);
+    const key = cacheKey(await this.tokenId(token), uid);
     const cached = this.cache.get(key);
     if (cached !== undefined) {
       this.touch(key, cached);
@@ -91,7 +98,9 @@ export class LifecycleStore {
    * promise; undefined when only {@link read} can tell.
    */
   cached(token: TokenSelector, uid: string): LifecycleRecord | null | undefined {
-    const key = cacheKey(token, uid);
+    const id = this.tokenIds.get(token);
+    if (id === undefined) return undefined;
+    const key = cacheKey(id, uid);
     const cached = this.cache.get(key);
     if (cached !== undefined) this.touch(key, cached);
     return cached;
@@ -107,7 +116,7 @@ export class LifecycleStore {
     record: LifecycleRecord,
     opts: { fresh?: boolean } = {},
   ): Promise<void> {
-    const key = cacheKey(token, uid);
+    const key = cacheKey(await this.tokenId(token), uid);
     const how = opts.fresh === true ? { fresh: true } : undefined;
     try {
       await this.client.writeDataObject(token, dataObjectName(uid), encodeRecord(record), how);
@@ -120,10 +129,11 @@ export class LifecycleStore {
 
   /** Deletes every copy of the record of `uid` from the token, and forgets it. */
   async remove(token: TokenSelector, uid: string): Promise<void> {
+    const key = cacheKey(await this.tokenId(token), uid);
     try {
       await this.client.deleteDataObject(token, dataObjectName(uid));
     } finally {
-      this.cache.delete(cacheKey(token, uid));
+      this.cache.delete(key);
     }
   }
 
@@ -134,7 +144,12 @@ export class LifecycleStore {
    * is written.
    */
   update(token: TokenSelector, uid: string, change: RecordChange): Promise<LifecycleRecord> {
-    const key = cacheKey(token, uid);
+    const id = this.tokenIds.get(token);
+    if (id === undefined) {
+      // Once the token's identity is known, changes queue in the order they were asked for.
+      return Promise.resolve(this.tokenId(token)).then(() => this.update(token, uid, change));
+    }
+    const key = cacheKey(id, uid);
     const before = this.changing.get(key) ?? Promise.resolve();
     const run = before
       .catch(() => undefined)
@@ -151,6 +166,32 @@ export class LifecycleStore {
     };
     run.then(forget, forget);
     return run;
+  }
+
+  /** The identity of the token `token` names (its selector itself if the token will not say). */
+  private tokenId(token: TokenSelector): Promise<string> | string {
+    const known = this.tokenIds.get(token);
+    if (known !== undefined) return known;
+    let pending = this.resolving.get(token);
+    if (pending === undefined) {
+      pending = this.client
+        .tokenInfo(token)
+        .then(
+          (info) => {
+            const t = info?.token;
+            return t === undefined ? `selector\u0001${token}` : `${t.serialNumber}\u0001${t.label}`;
+          },
+          () => `selector\u0001${token}`,
+        )
+        .then((id) => {
+          if (this.tokenIds.size >= MAX_SELECTORS) this.tokenIds.clear();
+          this.tokenIds.set(token, id);
+          this.resolving.delete(token);
+          return id;
+        });
+      this.resolving.set(token, pending);
+    }
+    return pending;
   }
 
   private async load(token: TokenSelector, uid: string, key: string) {
@@ -199,6 +240,9 @@ function isNewer(a: LifecycleRecord, b: LifecycleRecord): boolean {
   return (a.lastChangeDate ?? 0n) > (b.lastChangeDate ?? 0n);
 }
 
-function cacheKey(token: TokenSelector, uid: string): string {
-  return `${token}\u0000${uid}`;
+/** Token selectors remembered with their token's identity (a relay sees a handful). */
+const MAX_SELECTORS = 256;
+
+function cacheKey(tokenId: string, uid: string): string {
+  return `${tokenId}\u0000${uid}`;
 }

@@ -198,3 +198,58 @@ describe("LifecycleStore", () => {
     expect(store.now()).toBe(1_700_000_000n);
   });
 });
+
+describe("token names", () => {
+  /** A client on which "dnssec" (label) and "0" (slot index) name the same token. */
+  function aliasedClient() {
+    const info = (serialNumber: string, label: string) => ({
+      slot: {},
+      token: { serialNumber, label },
+    });
+    const { client } = dataObjectClient({
+      tokenInfo: (token: string) =>
+        token === "dnssec" || token === "0" ? info("42", "dnssec") : info("7", token),
+    });
+    // The data objects of one token are one place, whichever name reaches it.
+    const objects = new Map<string, Uint8Array>();
+    const name = (label: string) => `${label}`;
+    client.stubs.readDataObject = (_t, n) => {
+      const v = objects.get(name(n.label));
+      return v === undefined ? [] : [v];
+    };
+    client.stubs.writeDataObject = (_t, n, value) => {
+      objects.set(name(n.label), value);
+    };
+    return client;
+  }
+
+  it("a record changed through one name of a token is not stale under another", async () => {
+    const client = aliasedClient();
+    const store = new LifecycleStore(client);
+    await store.write("dnssec", "K_priv", { state: State.Active });
+    // Cached under the slot index too before the change...
+    expect((await store.read("0", "K_priv"))?.state).toBe(State.Active);
+    await store.update("dnssec", "K_priv", (r) => ({
+      ...(r ?? { state: 0 }),
+      state: State.Compromised,
+    }));
+    // ...and the change is seen there: a compromised key must not sign through an alias.
+    expect(store.cached("0", "K_priv")?.state).toBe(State.Compromised);
+    expect((await store.read("0", "K_priv"))?.state).toBe(State.Compromised);
+    expect(client.callsOf("tokenInfo")).toHaveLength(2); // once per name
+  });
+
+  it("different tokens keep apart, and a token that cannot be asked keys by its name", async () => {
+    const client = aliasedClient();
+    const store = new LifecycleStore(client);
+    await store.write("dnssec", "K_priv", { state: State.Active });
+    expect(store.cached("other", "K_priv")).toBeUndefined();
+    const failing = new FakeClient({
+      tokenInfo: () => {
+        throw new Error("no such token");
+      },
+      readDataObject: () => [],
+    });
+    expect(await new LifecycleStore(failing).read("x", "K_priv")).toBeUndefined();
+  });
+});
