@@ -92,11 +92,18 @@ async function inState(
   const store = ctx.lifecycle;
   if (store === undefined) return state === State.Active ? [...uids] : [];
   const now = store.now();
-  const states = await Promise.all(
-    uids.map(async (uid) => effectiveState((await store.read(token, uid)) ?? UNRECORDED, now)),
-  );
+  const states: number[] = [];
+  // Records not cached are token reads: at most STATE_READS at a time, not one per match.
+  for (let i = 0; i < uids.length; i += STATE_READS) {
+    const chunk = uids.slice(i, i + STATE_READS);
+    const read = chunk.map(async (uid) => (await store.read(token, uid)) ?? UNRECORDED);
+    for (const record of await Promise.all(read)) states.push(effectiveState(record, now));
+  }
   return uids.filter((_, i) => states[i] === state);
 }
+
+/** Lifecycle records one Locate by State reads at once (up to SCAN_LIMIT matches). */
+const STATE_READS = 32;
 
 /** The Locate handler. */
 export const locate: OperationHandler = {
