@@ -150,12 +150,14 @@ export class Bindings {
   }
 }
 
-function sameBound(a: BoundValue, b: BoundValue): boolean {
+/** Whether two bound values are equal (text, or the same bytes). */
+export function sameBound(a: BoundValue, b: BoundValue): boolean {
   if (typeof a === "string" || typeof b === "string") return a === b;
   return Buffer.from(a).equals(Buffer.from(b));
 }
 
-function copyBound(value: BoundValue): BoundValue {
+/** A copy of a bound value that the response's buffer cannot change. */
+export function copyBound(value: BoundValue): BoundValue {
   return typeof value === "string" ? value : new Uint8Array(value);
 }
 

@@ -15,7 +15,15 @@ import { maskForTag, maskToNames } from "../../src/kmip/masks.js";
 import { Tag, tagLabel } from "../../src/kmip/tags.js";
 import { VECTOR_PLACEHOLDERS } from "../../src/kmip/xml-placeholders.js";
 import type { TtlvItem } from "../../src/ttlv/types.js";
-import { type Bindings, bindingKey, isPlaceholder, nowOffset } from "./bindings.js";
+import {
+  type Bindings,
+  type BoundValue,
+  bindingKey,
+  copyBound,
+  isPlaceholder,
+  nowOffset,
+  sameBound,
+} from "./bindings.js";
 
 /** One difference between expected and received. */
 export interface Mismatch {
@@ -191,19 +199,19 @@ function compareLeaf(
   const key = bindingKey(expected);
   if (key !== undefined) {
     const bound = ctx.bindings.get(key);
-    const value = got.value as string | Uint8Array;
+    const value = got.value as BoundValue;
     if (bound !== undefined) {
-      if (sameValue(bound, value)) return [];
+      if (sameBound(bound, value)) return [];
       return [{ path: at, expected: `${key} = ${showBound(bound)}`, got: showValue(got) }];
     }
     if (isPlaceholder(expected) || isIdentifier(expected.tag)) {
-      ctx.bindings.set(key, copy(value));
+      ctx.bindings.set(key, copyBound(value));
       return [];
     }
-    if (!sameValue(expected.value as string | Uint8Array, value) && ctx.generated(here)) {
+    if (!sameBound(expected.value as BoundValue, value) && ctx.generated(here)) {
       const size = sizeMismatch(expected, got, at);
       if (size) return [size];
-      ctx.bindings.set(key, copy(value));
+      ctx.bindings.set(key, copyBound(value));
       ctx.notes.push(`${at}: server-generated, compared by type`);
       return [];
     }
@@ -241,20 +249,11 @@ function isIdentifier(tag: number): boolean {
   return IDENTIFIERS.has(tag);
 }
 
-function copy(value: string | Uint8Array): string | Uint8Array {
-  return typeof value === "string" ? value : new Uint8Array(value);
-}
-
-function showBound(value: string | Uint8Array): string {
+function showBound(value: BoundValue): string {
   return typeof value === "string" ? value : Buffer.from(value).toString("hex");
 }
 
-function sameValue(a: string | Uint8Array, b: string | Uint8Array): boolean {
-  if (typeof a === "string" || typeof b === "string") return a === b;
-  return Buffer.from(a).equals(Buffer.from(b));
-}
-
 function sameLeaf(a: TtlvItem, b: TtlvItem): boolean {
-  if (a.type === "ByteString" && b.type === "ByteString") return sameValue(a.value, b.value);
+  if (a.type === "ByteString" && b.type === "ByteString") return sameBound(a.value, b.value);
   return a.value === b.value;
 }
