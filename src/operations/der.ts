@@ -15,26 +15,49 @@ function lengthOctets(length: number): number[] {
   return [0x80 | bytes.length, ...bytes];
 }
 
-/** Where a non-negative INTEGER's minimal big-endian magnitude starts, and its DER size. */
-function integerLayout(bytes: Uint8Array): { start: number; pad: number; size: number } {
+/** How many octets lengthOctets(length) has, without building them. */
+function lengthSize(length: number): number {
+  let size = 1;
+  if (length >= 0x80) for (let n = length; n > 0; n = Math.floor(n / 256)) size++;
+  return size;
+}
+
+/** Writes the length octets of `length` at `offset` of `out`; returns the end. */
+function writeLength(out: Uint8Array, offset: number, length: number): number {
+  const end = offset + lengthSize(length);
+  if (length < 0x80) {
+    out[offset] = length;
+    return end;
+  }
+  out[offset] = 0x80 | (end - offset - 1);
+  for (let at = end - 1, n = length; at > offset; at--, n = Math.floor(n / 256)) out[at] = n % 256;
+  return end;
+}
+
+/** A non-negative INTEGER's minimal magnitude (from `start`), its 0x00 pad, content and DER size. */
+interface IntegerLayout {
+  bytes: Uint8Array;
+  start: number;
+  pad: number;
+  contentLength: number;
+  size: number;
+}
+
+function integerLayout(bytes: Uint8Array): IntegerLayout {
   let start = 0;
   while (start < bytes.length - 1 && bytes[start] === 0) start++;
   const pad = start === bytes.length || (bytes[start]! & 0x80) !== 0 ? 1 : 0;
   const contentLength = pad + bytes.length - start;
-  return { start, pad, size: 1 + lengthOctets(contentLength).length + contentLength };
+  return { bytes, start, pad, contentLength, size: 1 + lengthSize(contentLength) + contentLength };
 }
 
-/** Writes INTEGER `bytes` (unsigned, big-endian) at `offset` of `out`; returns the end. */
-function writeInteger(out: Uint8Array, offset: number, bytes: Uint8Array): number {
-  const { start, pad } = integerLayout(bytes);
-  const contentLength = pad + bytes.length - start;
-  const length = lengthOctets(contentLength);
+/** Writes the INTEGER laid out in `layout` at `offset` of `out`; returns the end. */
+function writeInteger(out: Uint8Array, offset: number, layout: IntegerLayout): number {
   out[offset] = INTEGER;
-  out.set(length, offset + 1);
-  let at = offset + 1 + length.length;
-  if (pad === 1) out[at++] = 0;
-  out.set(bytes.subarray(start), at);
-  return at + bytes.length - start;
+  let at = writeLength(out, offset + 1, layout.contentLength);
+  if (layout.pad === 1) out[at++] = 0;
+  out.set(layout.bytes.subarray(layout.start), at);
+  return offset + layout.size;
 }
 
 /**
@@ -46,14 +69,12 @@ export function ecdsaSignatureToDer(rs: Uint8Array): Uint8Array {
     throw new Error(`ECDSA signature of odd length ${rs.length}`);
   }
   const half = rs.length / 2;
-  const r = rs.subarray(0, half);
-  const s = rs.subarray(half);
-  const contentLength = integerLayout(r).size + integerLayout(s).size;
-  const length = lengthOctets(contentLength);
-  const out = new Uint8Array(1 + length.length + contentLength);
+  const r = integerLayout(rs.subarray(0, half));
+  const s = integerLayout(rs.subarray(half));
+  const contentLength = r.size + s.size;
+  const out = new Uint8Array(1 + lengthSize(contentLength) + contentLength);
   out[0] = SEQUENCE;
-  out.set(length, 1);
-  writeInteger(out, writeInteger(out, 1 + length.length, r), s);
+  writeInteger(out, writeInteger(out, writeLength(out, 1, contentLength), r), s);
   return out;
 }
 
@@ -78,8 +99,8 @@ export function derTlv(tag: number, content: Uint8Array): Uint8Array {
 
 /** DER INTEGER of the unsigned big-endian `bytes` (minimal, with a 0 before a high bit). */
 export function derUnsignedInteger(bytes: Uint8Array): Uint8Array {
-  const { size } = integerLayout(bytes);
-  const out = new Uint8Array(size);
-  writeInteger(out, 0, bytes);
+  const layout = integerLayout(bytes);
+  const out = new Uint8Array(layout.size);
+  writeInteger(out, 0, layout);
   return out;
 }
