@@ -29,8 +29,9 @@ import {
   UNRECORDED,
 } from "../operations/lifecycle-store.js";
 import type { TokenSelector } from "../pkcs11/types.js";
+import { describeError } from "./item-log.js";
 import { operationName } from "./names.js";
-import { payloadBytes } from "./response-size.js";
+import { payloadBytes, responseTooLarge } from "./response-size.js";
 
 /**
  * Whether an item is a step of a multi-part stream (Encrypt, Decrypt, Hash: KMIP 1.4
@@ -137,7 +138,7 @@ function sameRecord(a: LifecycleRecord, b: LifecycleRecord): boolean {
 }
 
 /** One item's answer, and the Unique Identifier it leaves as the ID Placeholder. */
-export interface UndoItemOutcome {
+export interface ItemOutcome {
   readonly response: ResponseBatchItem;
   readonly uid: string | undefined;
 }
@@ -145,8 +146,8 @@ export interface UndoItemOutcome {
 /** What {@link runWithUndo} needs of the batch runner's per-request session. */
 export interface UndoSession {
   withIdPlaceholder(item: RequestBatchItem): RequestBatchItem;
-  runItem(item: RequestBatchItem): Promise<UndoItemOutcome>;
-  noteResult(outcome: UndoItemOutcome): void;
+  runItem(item: RequestBatchItem): Promise<ItemOutcome>;
+  noteResult(outcome: ItemOutcome): void;
 }
 
 /** A successful item and the journal entries it made. */
@@ -179,7 +180,7 @@ export async function runWithUndo(
     let failure: ResponseBatchItem | undefined;
     if (outcome.response.status !== ResultStatus.Success) failure = outcome.response;
     else if (maxResponseBytes !== undefined && bytes > maxResponseBytes) {
-      failure = failedItem(item, tooLarge(maxResponseBytes));
+      failure = failedItem(item, responseTooLarge(maxResponseBytes));
     }
     if (failure === undefined) {
       done.push({ response: outcome.response, from, to });
@@ -208,7 +209,7 @@ async function undoAll(
       answers[i] = { ...d.response, status: ResultStatus.OperationUndone };
     } catch (err) {
       logger.error(
-        { operation: operationName(d.response.operation), err: describe(err) },
+        { operation: operationName(d.response.operation), err: describeError(err) },
         "Batch Error Continuation Option Undo: undoing an item failed",
       );
       const error = new KmipError(
@@ -226,19 +227,8 @@ async function undoQuietly(journal: UndoJournal, from: number, to: number, logge
     await journal.undo(from, to);
   } catch (err) {
     logger.error(
-      { err: describe(err) },
+      { err: describeError(err) },
       "Batch Error Continuation Option Undo: undoing the changes of the failed item failed",
     );
   }
-}
-
-function tooLarge(max: number): KmipError {
-  return new KmipError(
-    ResultReason.ResponseTooLarge,
-    `the response would exceed the limit of ${max} bytes`,
-  );
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

@@ -33,12 +33,12 @@ import { toKmipError } from "../operations/errors.js";
 import { handlerFor } from "../operations/registry.js";
 import type { OperationContext } from "../operations/types.js";
 import type { TokenSelector } from "../pkcs11/types.js";
-import { runWithUndo, UndoJournal, undoRefusal } from "./batch-undo.js";
+import { type ItemOutcome, runWithUndo, UndoJournal, undoRefusal } from "./batch-undo.js";
 import { type ClientGrant, checkOperation, checkToken } from "./client-policy.js";
 import type { DispatchDeps, Peer } from "./dispatch.js";
-import { itemLoggerFor, logItem } from "./item-log.js";
+import { describeError, itemLoggerFor, logItem } from "./item-log.js";
 import { operationName } from "./names.js";
-import { payloadBytes } from "./response-size.js";
+import { payloadBytes, responseTooLarge } from "./response-size.js";
 
 /** Runs every item of `request` as the batch options say; the answers, in order. */
 export async function runBatch(
@@ -65,7 +65,7 @@ export async function runBatch(
   let bytes = 0;
   for (const group of consecutiveGroups(request.items)) {
     if (maxResponseBytes !== undefined && bytes > maxResponseBytes) {
-      results.push(...group.map((item) => failedItem(item, tooLarge(maxResponseBytes))));
+      results.push(...group.map((item) => failedItem(item, responseTooLarge(maxResponseBytes))));
       continue;
     }
     const prepared = group.map((item) => session.withIdPlaceholder(item));
@@ -78,13 +78,6 @@ export async function runBatch(
     }
   }
   return results;
-}
-
-function tooLarge(max: number): KmipError {
-  return new KmipError(
-    ResultReason.ResponseTooLarge,
-    `the response would exceed the limit of ${max} bytes`,
-  );
 }
 
 /** Splits items into runs: each parallel-safe run together, every other item alone. */
@@ -103,12 +96,6 @@ function consecutiveGroups(items: readonly RequestBatchItem[]): RequestBatchItem
   }
   if (run.length > 0) groups.push(run);
   return groups;
-}
-
-/** One item's answer, and the Unique Identifier it leaves as the ID Placeholder. */
-interface ItemOutcome {
-  readonly response: ResponseBatchItem;
-  readonly uid: string | undefined;
 }
 
 /**
@@ -238,7 +225,7 @@ class RequestSession {
       // details the client is not told; a client's mistake only gets the operation line.
       if (error.reason === ResultReason.GeneralFailure) {
         this.deps.logger.error(
-          { conn: this.peer.connectionId, err: describe(err) },
+          { conn: this.peer.connectionId, err: describeError(err) },
           "operation failed inside the relay",
         );
       }
@@ -286,8 +273,4 @@ class RequestSession {
     };
     return this.ctx;
   }
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

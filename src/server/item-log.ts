@@ -63,3 +63,8 @@ export function logItem(
     "operation",
   );
 }
+
+/** An error as one log field: `Name: message`. */
+export function describeError(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

@@ -62,6 +62,14 @@ export function responseLimit(
   return Math.min(clientMaximum, serverMaximum);
 }
 
+/** The failure of an item not run, or answered, once the answers exceed `max` bytes. */
+export function responseTooLarge(max: number): KmipError {
+  return new KmipError(
+    ResultReason.ResponseTooLarge,
+    `the response would exceed the limit of ${max} bytes`,
+  );
+}
+
 /** Estimated encoded size of an answered item's payload (what it adds to the response). */
 export function payloadBytes(payload: readonly TtlvItem[] | undefined): number {
   if (payload === undefined) return 0;
