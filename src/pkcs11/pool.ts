@@ -108,12 +108,7 @@ export class WorkerPool {
   call<M extends Method>(method: M, params: Methods[M]["params"]): Promise<Methods[M]["result"]> {
     if (this.closing)
       return Promise.reject(new WorkerError("shutdown", "PKCS#11 client is closed"));
-    // Calls already waiting go first.
-    const worker = this.queue.length === 0 ? this.pick() : undefined;
-    const result =
-      worker !== undefined
-        ? worker.call(method, params, this.gen)
-        : this.wait((w) => w.call(method, params, this.gen));
+    const result = this.onAnyWorker((w) => w.call(method, params, this.gen));
     if (!WRITE_METHODS.has(method)) return result;
     const bump = (): void => {
       this.gen++;
@@ -136,10 +131,7 @@ export class WorkerPool {
       return Promise.reject(new WorkerError("shutdown", "PKCS#11 client is closed"));
     const run = (w: WorkerProcess) =>
       w.call(method, params, this.gen).then((result) => ({ workerId: w.id, result }));
-    if (workerId === undefined) {
-      const worker = this.queue.length === 0 ? this.pick() : undefined;
-      return worker !== undefined ? run(worker) : this.wait(run);
-    }
+    if (workerId === undefined) return this.onAnyWorker(run);
     const slot = this.slots.find((s) => s.worker?.id === workerId);
     const worker = slot?.state === "ready" ? slot.worker : undefined;
     if (worker === undefined || !worker.isUsable) {
@@ -158,6 +150,12 @@ export class WorkerPool {
   async broadcast<M extends Method>(method: M, params: Methods[M]["params"]): Promise<void> {
     const ready = this.slots.filter((s) => s.state === "ready" && s.worker !== undefined);
     await Promise.allSettled(ready.map((s) => s.worker?.call(method, params, this.gen)));
+  }
+
+  /** Runs `run` on the least loaded ready worker, or queues it (calls already waiting go first). */
+  private onAnyWorker<R>(run: (worker: WorkerProcess) => Promise<R>): Promise<R> {
+    const worker = this.queue.length === 0 ? this.pick() : undefined;
+    return worker !== undefined ? run(worker) : this.wait(run);
   }
 
   private wait<R>(run: (worker: WorkerProcess) => Promise<R>): Promise<R> {
