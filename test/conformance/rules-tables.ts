@@ -132,13 +132,6 @@ export const ENFORCED_ATTRIBUTES: ReadonlyMap<number, string> = new Map([
 ]);
 
 /**
- * Result Reasons the relay cannot give. (None left: State, the lifecycle dates, Revocation
- * Reason and Wrong Key Lifecycle State are kept in the relay's lifecycle record on the
- * token, docs/operations.md "Key lifecycle".)
- */
-export const NA_RESULT_REASONS: ReadonlyMap<number, string> = new Map();
-
-/**
  * Test cases whose own expectations are wrong, checked independently (node:crypto), by id.
  * Reported N/A with the check, never run as pass or fail.
  */

@@ -15,7 +15,6 @@ import {
   NA_OBJECT_TYPES,
   NA_OPERATIONS,
   NA_PRIVATE_KEY_ATTRIBUTES,
-  NA_RESULT_REASONS,
   NA_SETS,
   NA_TOKEN_ALGORITHMS,
   SERVER_POLICY_FILES,
@@ -81,7 +80,7 @@ export function applicability(file: VectorFile, steps: readonly Step[]): Applica
     walk(step.response, (item, parent) => {
       scanCommon(item, parent, blocking);
       scanSensitive(item, blocking);
-      scanResponse(item, soft, ignored);
+      scanResponse(item, ignored);
     });
   }
   return {
@@ -112,13 +111,22 @@ function scanProvisioned(step: Step, returned: Set<string>, reasons: Set<string>
   for (const uid of identifiers(step.response)) returned.add(uid);
 }
 
+/** The value of attribute `tag` that `item` is: the 2.x item itself, or a 1.x Attribute's value. */
+function attributeValueOf(item: TtlvItem, tag: number): TtlvItem | undefined {
+  if (item.tag === tag) return item;
+  if (item.type !== "Structure" || attributeTagOf(item) !== tag) return undefined;
+  return item.value.find((c) => c.tag === Tag.AttributeValue);
+}
+
+/** The value of an Enumeration attribute `tag` that `item` is (see attributeValueOf). */
+function enumAttributeOf(item: TtlvItem, tag: number): number | undefined {
+  const value = attributeValueOf(item, tag);
+  return value?.type === "Enumeration" ? value.value : undefined;
+}
+
 /** The fields of a Cryptographic Parameters structure (2.x item or 1.x Attribute value). */
 function cryptoParameters(item: TtlvItem): readonly TtlvItem[] | undefined {
-  if (item.tag === Tag.CryptographicParameters && item.type === "Structure") return item.value;
-  if (attributeTagOf(item) !== Tag.CryptographicParameters || item.type !== "Structure") {
-    return undefined;
-  }
-  const value = item.value.find((c) => c.tag === Tag.AttributeValue);
+  const value = attributeValueOf(item, Tag.CryptographicParameters);
   return value?.type === "Structure" ? value.value : undefined;
 }
 
@@ -141,13 +149,8 @@ function scanOaep(item: TtlvItem, reasons: Set<string>): void {
 }
 
 function scanAlgorithm(item: TtlvItem, reasons: Set<string>): void {
-  const algorithm =
-    item.tag === Tag.CryptographicAlgorithm && item.type === "Enumeration"
-      ? item.value
-      : attributeTagOf(item) === Tag.CryptographicAlgorithm && item.type === "Structure"
-        ? item.value.find((c) => c.tag === Tag.AttributeValue)?.value
-        : undefined;
-  const reason = typeof algorithm === "number" ? NA_TOKEN_ALGORITHMS.get(algorithm) : undefined;
+  const algorithm = enumAttributeOf(item, Tag.CryptographicAlgorithm);
+  const reason = algorithm === undefined ? undefined : NA_TOKEN_ALGORITHMS.get(algorithm);
   if (reason !== undefined) reasons.add(reason);
 }
 
@@ -163,10 +166,7 @@ function scanCommon(item: TtlvItem, parent: number, reasons: Set<string>): void 
 
 /** The value of an Object Type field or 1.x "Object Type" Attribute. */
 function objectTypeOf(item: TtlvItem): number | undefined {
-  if (item.tag === Tag.ObjectType && item.type === "Enumeration") return item.value;
-  if (item.type !== "Structure" || attributeTagOf(item) !== Tag.ObjectType) return undefined;
-  const value = item.value.find((c) => c.tag === Tag.AttributeValue);
-  return value?.type === "Enumeration" ? value.value : undefined;
+  return enumAttributeOf(item, Tag.ObjectType);
 }
 
 function scanRequest(item: TtlvItem, reasons: Set<string>): void {
@@ -174,7 +174,6 @@ function scanRequest(item: TtlvItem, reasons: Set<string>): void {
   if (tag === undefined) return;
   const enforced = ENFORCED_ATTRIBUTES.get(tag);
   if (enforced !== undefined && item.tag !== Tag.AttributeReference) reasons.add(enforced);
-  // A future Activation Date is kept and applied when it passes (the lifecycle record).
 }
 
 /** Key objects whose material a relay keeps on the token (sensitive, never extractable). */
@@ -190,11 +189,7 @@ function scanSensitive(item: TtlvItem, reasons: Set<string>): void {
   }
 }
 
-function scanResponse(item: TtlvItem, reasons: Set<string>, ignored: Set<number>): void {
-  if (item.tag === Tag.ResultReason && item.type === "Enumeration") {
-    const reason = NA_RESULT_REASONS.get(item.value);
-    if (reason !== undefined) reasons.add(reason);
-  }
+function scanResponse(item: TtlvItem, ignored: Set<number>): void {
   const tag = attributeTagOf(item);
   if (tag === undefined) return;
   if (NA_ATTRIBUTES.has(tag)) ignored.add(tag);
