@@ -8,8 +8,6 @@ import { startTestRelay, type TestRelay } from "../helpers/relay.js";
 import { interopScript, runStepsScript, type StepsRun } from "../interop/pykmip-script.js";
 
 const SCRIPT = interopScript("pykmip_attributes.py");
-type Run = StepsRun;
-const runScript = (input: object): Promise<Run> => runStepsScript(SCRIPT, input);
 
 let relay: TestRelay;
 beforeAll(async () => {
@@ -20,16 +18,9 @@ afterAll(async () => {
 });
 
 describe.each(["1.2", "1.4", "2.0"])("PyKMIP 0.10 over KMIP %s", (version) => {
-  let run: Run;
+  let run: StepsRun;
   beforeAll(async () => {
-    run = await runScript({
-      host: "127.0.0.1",
-      port: relay.port,
-      ca: relay.certPath,
-      username: relay.username,
-      password: relay.pin,
-      version,
-    });
+    run = await runStepsScript(SCRIPT, relay, version);
   }, 60_000);
 
   it("decodes every response", () => {

@@ -41,14 +41,7 @@ afterAll(async () => {
 describe.each(["1.2", "1.4", "2.0"])("PyKMIP 0.10 with secret keys over KMIP %s", (version) => {
   let run: StepsRun;
   beforeAll(async () => {
-    run = await runStepsScript(SCRIPT, {
-      host: "127.0.0.1",
-      port: relay.port,
-      ca: relay.certPath,
-      username: relay.username,
-      password: relay.pin,
-      version,
-    });
+    run = await runStepsScript(SCRIPT, relay, version);
   }, 90_000);
 
   it("runs every step without a failure", () => {

@@ -5,6 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import type { TestRelay } from "../helpers/relay.js";
 import { PYKMIP_PYTHON } from "./pykmip-driver.js";
 
 /** What a step script prints. */
@@ -18,8 +19,23 @@ export function interopScript(name: string): string {
   return fileURLToPath(new URL(`./${name}`, import.meta.url));
 }
 
-/** Runs `script` with `input` on stdin; rejects when it prints no JSON. */
-export function runStepsScript(script: string, input: object): Promise<StepsRun> {
+/**
+ * Runs `script` against `relay` over KMIP `version` (the instruction pykmip_session.py reads:
+ * address, CA, Username, PIN); rejects when it prints no JSON.
+ */
+export function runStepsScript(
+  script: string,
+  relay: TestRelay,
+  version: string,
+): Promise<StepsRun> {
+  const input = {
+    host: "127.0.0.1",
+    port: relay.port,
+    ca: relay.certPath,
+    username: relay.username,
+    password: relay.pin,
+    version,
+  };
   return new Promise((resolve, reject) => {
     const child = spawn(PYKMIP_PYTHON, [script], { stdio: ["pipe", "pipe", "pipe"] });
     let out = "";
