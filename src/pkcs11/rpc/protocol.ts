@@ -128,9 +128,6 @@ export const WRITE_METHODS: ReadonlySet<Method> = new Set<Method>([
   "deleteDataObject",
 ]);
 
-/** Methods whose parameters carry a PIN: never log their parameters. */
-export const PIN_METHODS: ReadonlySet<Method> = new Set<Method>(["verifyPin", "restoreLogin"]);
-
 /**
  * A request. `gen` is the relay's write generation when the request was sent: a worker whose
  * view of the token is older refreshes it before trusting "not found" (SoftHSM2 2.6.1

@@ -22,7 +22,7 @@ import { copyBytes, toBuffer, toMechanism } from "./convert.js";
 import type { Runtime } from "./runtime.js";
 
 /** Streams one worker holds at once (the relay's own bounds are lower: cipher-streams.ts). */
-export const MAX_WORKER_STREAMS = 256;
+const MAX_WORKER_STREAMS = 256;
 
 /** Output room beyond the input: one AES block buffered by CBC, a GCM tag. */
 const OUTPUT_MARGIN = 64;
