@@ -11,7 +11,7 @@ import { KmipError, kmipErrors } from "../kmip/errors.js";
 import { findChild, type ItemOf, optional, required, requiredStruct } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
 import type { TtlvItem } from "../ttlv/types.js";
-import { CURVE_KMIP_NAMES, CURVES } from "./algorithms.js";
+import { CURVE_KMIP_NAMES, CURVES, type CurveSpec } from "./algorithms.js";
 import { enumText } from "./keys.js";
 
 /** A Key Block's fields. */
@@ -45,14 +45,16 @@ export function readKeyBlock(object: TtlvItem): KeyBlockFields {
   };
 }
 
-function formatNotSupported(format: number, what: string): KmipError {
+/** Key Format Type Not Supported for `what` (the kind of key and the formats it takes). */
+export function formatNotSupported(format: number, what: string): KmipError {
   return new KmipError(
     ResultReason.KeyFormatTypeNotSupported,
     `Register: Key Format Type ${enumText(Tag.KeyFormatType, format)} is not supported for ${what}`,
   );
 }
 
-function bytesOf(material: TtlvItem, format: number): Buffer {
+/** Key Material that a `format` key holds as a Byte String (DER, Raw). */
+export function bytesOf(material: TtlvItem, format: number): Buffer {
   if (material.type !== "ByteString") {
     throw kmipErrors.invalidField(
       `Key Material: a ${enumText(Tag.KeyFormatType, format)} key is a Byte String, got ${material.type}`,
@@ -61,12 +63,30 @@ function bytesOf(material: TtlvItem, format: number): Buffer {
   return Buffer.from(material.value);
 }
 
-const b64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString("base64url");
+/** base64url, the byte encoding of JWK fields. */
+export const b64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString("base64url");
 
-function unsignedBytes(value: bigint): Uint8Array {
+/** A Big Integer as unsigned big-endian bytes, `width` long when given (left-padded). */
+export function unsignedBytes(value: bigint, width?: number): Uint8Array {
   if (value <= 0n) throw kmipErrors.invalidField("Key Material: a Big Integer must be positive");
   const hex = value.toString(16);
-  return new Uint8Array(Buffer.from(hex.length % 2 === 0 ? hex : `0${hex}`, "hex"));
+  const bytes = Buffer.from(hex.length % 2 === 0 ? hex : `0${hex}`, "hex");
+  if (width === undefined || bytes.length >= width) return new Uint8Array(bytes);
+  const padded = new Uint8Array(width);
+  padded.set(bytes, width - bytes.length);
+  return padded;
+}
+
+/** The curve a Transparent EC(DSA) key's Recommended Curve names (Not Supported otherwise). */
+export function recommendedCurve(material: ItemOf<"Structure">): CurveSpec {
+  const curveValue = required(material, Tag.RecommendedCurve, "Enumeration");
+  const curve = CURVES.find((c) => c.kmip === curveValue);
+  if (curve === undefined) {
+    throw kmipErrors.notSupported(
+      `Register: Recommended Curve ${enumText(Tag.RecommendedCurve, curveValue)} is not supported (${CURVE_KMIP_NAMES})`,
+    );
+  }
+  return curve;
 }
 
 function transparentRsa(material: ItemOf<"Structure">): KeyObject {
@@ -76,13 +96,7 @@ function transparentRsa(material: ItemOf<"Structure">): KeyObject {
 }
 
 function transparentEc(material: ItemOf<"Structure">): KeyObject {
-  const curveValue = required(material, Tag.RecommendedCurve, "Enumeration");
-  const curve = CURVES.find((c) => c.kmip === curveValue);
-  if (curve === undefined) {
-    throw kmipErrors.notSupported(
-      `Register: Recommended Curve ${enumText(Tag.RecommendedCurve, curveValue)} is not supported (${CURVE_KMIP_NAMES})`,
-    );
-  }
+  const curve = recommendedCurve(material);
   const q = required(material, Tag.QString, "ByteString");
   const n = curve.coordinateBytes;
   if (q.length !== 1 + 2 * n || q[0] !== 0x04) {
@@ -99,7 +113,8 @@ function transparentEc(material: ItemOf<"Structure">): KeyObject {
   return createPublicKey({ key, format: "jwk" });
 }
 
-function structureOf(material: TtlvItem, format: number): ItemOf<"Structure"> {
+/** Key Material that a `format` key holds as a Structure (the Transparent formats). */
+export function structureOf(material: TtlvItem, format: number): ItemOf<"Structure"> {
   if (material.type !== "Structure") {
     throw kmipErrors.invalidField(
       `Key Material: a ${enumText(Tag.KeyFormatType, format)} key is a Structure, got ${material.type}`,

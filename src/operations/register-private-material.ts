@@ -14,14 +14,21 @@
  * valid <format> private key", nothing more.
  */
 import { createECDH, createPrivateKey, type KeyObject } from "node:crypto";
-import { KeyFormatType, ResultReason } from "../kmip/enums.js";
+import { KeyFormatType } from "../kmip/enums.js";
 import { KmipError, kmipErrors } from "../kmip/errors.js";
 import { type ItemOf, required } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
 import type { TtlvItem } from "../ttlv/types.js";
-import { CURVE_KMIP_NAMES, CURVES } from "./algorithms.js";
 import { enumText } from "./keys.js";
-import type { KeyBlockFields } from "./register-material.js";
+import {
+  b64url,
+  bytesOf,
+  formatNotSupported,
+  type KeyBlockFields,
+  recommendedCurve,
+  structureOf,
+  unsignedBytes,
+} from "./register-material.js";
 
 /** node:crypto (OpenSSL) names of the CURVES, by JWK `crv`. */
 const ECDH_CURVE: Readonly<Record<string, string>> = {
@@ -30,37 +37,6 @@ const ECDH_CURVE: Readonly<Record<string, string>> = {
   "P-521": "secp521r1",
   secp256k1: "secp256k1",
 };
-
-const b64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString("base64url");
-
-/** A Big Integer as unsigned big-endian bytes, `width` long when given (left-padded). */
-function unsigned(value: bigint, width?: number): Uint8Array {
-  if (value <= 0n) throw kmipErrors.invalidField("Key Material: a Big Integer must be positive");
-  const hex = value.toString(16);
-  const bytes = Buffer.from(hex.length % 2 === 0 ? hex : `0${hex}`, "hex");
-  if (width === undefined || bytes.length >= width) return new Uint8Array(bytes);
-  const padded = new Uint8Array(width);
-  padded.set(bytes, width - bytes.length);
-  return padded;
-}
-
-function derOf(material: TtlvItem, format: number): Buffer {
-  if (material.type !== "ByteString") {
-    throw kmipErrors.invalidField(
-      `Key Material: a ${enumText(Tag.KeyFormatType, format)} key is a Byte String, got ${material.type}`,
-    );
-  }
-  return Buffer.from(material.value);
-}
-
-function structureOf(material: TtlvItem, format: number): ItemOf<"Structure"> {
-  if (material.type !== "Structure") {
-    throw kmipErrors.invalidField(
-      `Key Material: a ${enumText(Tag.KeyFormatType, format)} key is a Structure, got ${material.type}`,
-    );
-  }
-  return material;
-}
 
 const RSA_FIELDS = [
   ["n", Tag.Modulus],
@@ -76,20 +52,14 @@ const RSA_FIELDS = [
 function transparentRsa(material: ItemOf<"Structure">): KeyObject {
   const jwk: Record<string, string> = { kty: "RSA" };
   for (const [name, tag] of RSA_FIELDS) {
-    jwk[name] = b64url(unsigned(required(material, tag, "BigInteger")));
+    jwk[name] = b64url(unsignedBytes(required(material, tag, "BigInteger")));
   }
   return createPrivateKey({ key: jwk, format: "jwk" });
 }
 
 function transparentEc(material: ItemOf<"Structure">): KeyObject {
-  const curveValue = required(material, Tag.RecommendedCurve, "Enumeration");
-  const curve = CURVES.find((c) => c.kmip === curveValue);
-  if (curve === undefined) {
-    throw kmipErrors.notSupported(
-      `Register: Recommended Curve ${enumText(Tag.RecommendedCurve, curveValue)} is not supported (${CURVE_KMIP_NAMES})`,
-    );
-  }
-  const d = unsigned(required(material, Tag.D, "BigInteger"), curve.coordinateBytes);
+  const curve = recommendedCurve(material);
+  const d = unsignedBytes(required(material, Tag.D, "BigInteger"), curve.coordinateBytes);
   const ecdh = createECDH(ECDH_CURVE[curve.jwk] ?? curve.jwk);
   ecdh.setPrivateKey(d);
   const point = ecdh.getPublicKey();
@@ -104,29 +74,28 @@ function transparentEc(material: ItemOf<"Structure">): KeyObject {
   return createPrivateKey({ key: jwk, format: "jwk" });
 }
 
-function formatNotSupported(format: number): KmipError {
-  return new KmipError(
-    ResultReason.KeyFormatTypeNotSupported,
-    `Register: Key Format Type ${enumText(Tag.KeyFormatType, format)} is not supported for private keys (PKCS_1, PKCS_8, EC Private Key, Transparent RSA/EC Private Key)`,
-  );
-}
-
 function parser(format: number, material: TtlvItem): () => KeyObject {
   const F = KeyFormatType;
   switch (format) {
     case F.PKCS_1:
-      return () => createPrivateKey({ key: derOf(material, format), format: "der", type: "pkcs1" });
+      return () =>
+        createPrivateKey({ key: bytesOf(material, format), format: "der", type: "pkcs1" });
     case F.PKCS_8:
-      return () => createPrivateKey({ key: derOf(material, format), format: "der", type: "pkcs8" });
+      return () =>
+        createPrivateKey({ key: bytesOf(material, format), format: "der", type: "pkcs8" });
     case F.ECPrivateKey:
-      return () => createPrivateKey({ key: derOf(material, format), format: "der", type: "sec1" });
+      return () =>
+        createPrivateKey({ key: bytesOf(material, format), format: "der", type: "sec1" });
     case F.TransparentRSAPrivateKey:
       return () => transparentRsa(structureOf(material, format));
     case F.TransparentECPrivateKey:
     case F.TransparentECDSAPrivateKey:
       return () => transparentEc(structureOf(material, format));
     default:
-      throw formatNotSupported(format);
+      throw formatNotSupported(
+        format,
+        "private keys (PKCS_1, PKCS_8, EC Private Key, Transparent RSA/EC Private Key)",
+      );
   }
 }
 
