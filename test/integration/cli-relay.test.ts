@@ -89,6 +89,27 @@ describe("SIGHUP", () => {
   });
 });
 
+/** A configuration: the token, 1 worker, any free port, `stateDir`, then `daemon` lines. */
+function relayToml(
+  token: { libPath: string; softhsmConf: string },
+  stateDir: string,
+  daemon: readonly string[],
+): string {
+  return [
+    'version = "v1"',
+    "[pkcs11]",
+    `lib-path = "${token.libPath}"`,
+    "workers = 1",
+    `env = { SOFTHSM2_CONF = "${token.softhsmConf}" }`,
+    "[server]",
+    'addr = "127.0.0.1:0"',
+    `state-dir = "${stateDir}"`,
+    "[daemon]",
+    ...daemon,
+    "",
+  ].join("\n");
+}
+
 describe("kmip2pkcs11 -c FILE", () => {
   it("runs from a configuration file, keeps a pid file, and exits 0 on SIGINT", async () => {
     const token = await prepareEmbeddedToken(join(dir, "token"));
@@ -96,20 +117,7 @@ describe("kmip2pkcs11 -c FILE", () => {
     const config = join(dir, "relay.toml");
     await writeFile(
       config,
-      [
-        'version = "v1"',
-        "[pkcs11]",
-        `lib-path = "${token.libPath}"`,
-        "workers = 1",
-        `env = { SOFTHSM2_CONF = "${token.softhsmConf}" }`,
-        "[server]",
-        'addr = "127.0.0.1:0"',
-        `state-dir = "${join(dir, "state")}"`,
-        "[daemon]",
-        'log-level = "debug"',
-        `pid-file = "${pidFile}"`,
-        "",
-      ].join("\n"),
+      relayToml(token, join(dir, "state"), ['log-level = "debug"', `pid-file = "${pidFile}"`]),
     );
     const s = start(["-c", config, "--log-level", "info"]);
     await waitFor(s, () => s.stderr.includes('"msg":"listening on '), "listening");
@@ -163,22 +171,7 @@ describe("[daemon] identity", () => {
     await mkdir(home);
     const token = await prepareEmbeddedToken(join(home, "token"));
     const config = join(home, "relay.toml");
-    await writeFile(
-      config,
-      [
-        'version = "v1"',
-        "[pkcs11]",
-        `lib-path = "${token.libPath}"`,
-        "workers = 1",
-        `env = { SOFTHSM2_CONF = "${token.softhsmConf}" }`,
-        "[server]",
-        'addr = "127.0.0.1:0"',
-        `state-dir = "${join(home, "state")}"`,
-        "[daemon]",
-        'identity = "nobody:nogroup"',
-        "",
-      ].join("\n"),
-    );
+    await writeFile(config, relayToml(token, join(home, "state"), ['identity = "nobody:nogroup"']));
     const nobody = Number(execFileSync("id", ["-u", "nobody"]).toString().trim());
     if (process.getuid?.() !== 0) {
       const s = start(["-c", config]);
