@@ -97,6 +97,11 @@ export function derTlv(tag: number, content: Uint8Array): Uint8Array {
   return new Uint8Array([tag, ...lengthOctets(content.length), ...content]);
 }
 
+/** DER OCTET STRING around `content` (as CKA_EC_POINT holds a point). */
+export function derOctetString(content: Uint8Array): Uint8Array {
+  return derTlv(OCTET_STRING, content);
+}
+
 /** DER INTEGER of the unsigned big-endian `bytes` (minimal, with a 0 before a high bit). */
 export function derUnsignedInteger(bytes: Uint8Array): Uint8Array {
   const layout = integerLayout(bytes);

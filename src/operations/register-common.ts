@@ -1,7 +1,7 @@
 /**
  * Helpers shared by the Register templates (register.ts, register-private.ts): reading one
  * attribute of the request, checking the stated algorithm and length against the key
- * material, the label, and DER / JWK byte helpers.
+ * material, the RSA size and curve a key may have, the label, and JWK bytes.
  */
 import { KmipError, kmipErrors } from "../kmip/errors.js";
 import type { ValueOf } from "../kmip/item.js";
@@ -10,6 +10,7 @@ import { type KmipAttribute, valuesOf } from "../kmip/template.js";
 import { CKA } from "../pkcs11/constants.js";
 import type { Attr } from "../pkcs11/types.js";
 import type { TtlvTypeName } from "../ttlv/types.js";
+import { CURVE_NAMES, CURVES, type CurveSpec, RSA_MIN_BITS } from "./algorithms.js";
 import { nameText } from "./attribute-edit.js";
 import { fieldText } from "./attribute-refs.js";
 import { mechanismList } from "./create.js";
@@ -17,6 +18,7 @@ import { enumText, type KeyKind } from "./keys.js";
 import type { KeyBlockFields } from "./register-material.js";
 import { signMechanismsFor } from "./sign-key-parameters.js";
 import { readSignParameters } from "./sign-plan.js";
+import type { OperationOptions } from "./types.js";
 
 const OP = "Register";
 
@@ -67,12 +69,6 @@ export function checkStated(
   }
 }
 
-/** DER OCTET STRING around `content` (up to 255 bytes). */
-export function octetString(content: Uint8Array): Uint8Array {
-  if (content.length >= 0x80) return new Uint8Array([0x04, 0x81, content.length, ...content]);
-  return new Uint8Array([0x04, content.length, ...content]);
-}
-
 /** Bytes of a JWK base64url field. */
 export const fromB64 = (s: string | undefined): Uint8Array =>
   new Uint8Array(Buffer.from(s ?? "", "base64url"));
@@ -84,7 +80,28 @@ export function labelAttr(attrs: readonly KmipAttribute[]): Attr[] {
 }
 
 /** The largest RSA modulus Register accepts (bits). */
-export const RSA_REGISTER_MAX_BITS = 16384;
+const RSA_REGISTER_MAX_BITS = 16384;
+
+/** The modulus size of an RSA key Register accepts: RSA_MIN_BITS (1024 when allowed) to 16384. */
+export function checkRsaBits(bits: number, options: OperationOptions | undefined): void {
+  const minimum = options?.allowRsa1024 === true ? 1024 : RSA_MIN_BITS;
+  if (bits < minimum || bits > RSA_REGISTER_MAX_BITS) {
+    throw kmipErrors.invalidField(
+      `${OP}: an RSA key of ${bits} bits is not accepted (${minimum}-${RSA_REGISTER_MAX_BITS})`,
+    );
+  }
+}
+
+/** The curve of a JWK `crv` (Not Supported for curves the relay does not know). */
+export function curveOfJwk(crv: string | undefined): CurveSpec {
+  const curve = CURVES.find((c) => c.jwk === crv);
+  if (curve === undefined) {
+    throw kmipErrors.notSupported(
+      `${OP}: the curve ${crv ?? "?"} is not supported (${CURVE_NAMES})`,
+    );
+  }
+  return curve;
+}
 
 /**
  * CKA_ALLOWED_MECHANISMS recording a signing key's Cryptographic Parameters attribute (padding,

@@ -16,14 +16,15 @@ import { Tag } from "../kmip/tags.js";
 import type { KmipAttribute } from "../kmip/template.js";
 import { CKA, CKK, CKO } from "../pkcs11/constants.js";
 import type { Attr } from "../pkcs11/types.js";
-import { CURVE_NAMES, CURVES, ED25519_OID, RSA_MIN_BITS } from "./algorithms.js";
+import { ED25519_OID } from "./algorithms.js";
 import type { KeyKind } from "./keys.js";
 import {
+  checkRsaBits,
   checkStated,
+  curveOfJwk,
   fromB64,
   type KeyFacts,
   labelAttr,
-  RSA_REGISTER_MAX_BITS,
   signMechanismsAttr,
   single,
 } from "./register-common.js";
@@ -56,12 +57,7 @@ interface PrivateParts extends KeyFacts {
 
 function rsaParts(key: KeyObject, options: OperationOptions | undefined): PrivateParts {
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-  const minimum = options?.allowRsa1024 === true ? 1024 : RSA_MIN_BITS;
-  if (bits < minimum || bits > RSA_REGISTER_MAX_BITS) {
-    throw kmipErrors.invalidField(
-      `${OP}: an RSA key of ${bits} bits is not accepted (${minimum}-${RSA_REGISTER_MAX_BITS})`,
-    );
-  }
+  checkRsaBits(bits, options);
   const jwk = key.export({ format: "jwk" });
   const material = RSA_PARTS.map(([name, type]) => ({ type, value: fromB64(jwk[name]) }));
   return { kind: "RSA", keyType: CKK.RSA, material, algorithms: [A.RSA], bits, name: "RSA" };
@@ -73,12 +69,7 @@ function privateParts(key: KeyObject, options: OperationOptions | undefined): Pr
   if (kind === "rsa") return rsaParts(key, options);
   const jwk = key.export({ format: "jwk" });
   if (kind === "ec") {
-    const curve = CURVES.find((c) => c.jwk === jwk.crv);
-    if (curve === undefined) {
-      throw kmipErrors.notSupported(
-        `${OP}: the curve ${jwk.crv ?? "?"} is not supported (${CURVE_NAMES})`,
-      );
-    }
+    const curve = curveOfJwk(jwk.crv);
     const material: Attr[] = [
       { type: CKA.EC_PARAMS, value: curve.oid },
       { type: CKA.VALUE, value: fromB64(jwk.d) },

@@ -38,15 +38,16 @@ import { type KmipAttribute, readAttributes } from "../kmip/template.js";
 import { CKA, CKK, CKO } from "../pkcs11/constants.js";
 import type { Attr } from "../pkcs11/types.js";
 import type { TtlvItem } from "../ttlv/types.js";
-import { CURVE_NAMES, CURVES, ED25519_OID, RSA_MIN_BITS } from "./algorithms.js";
+import { ED25519_OID } from "./algorithms.js";
 import { fieldText } from "./attribute-refs.js";
+import { derOctetString } from "./der.js";
 import { enumText, type KeyKind, requireToken } from "./keys.js";
 import {
+  checkRsaBits,
   checkStated,
+  curveOfJwk,
   fromB64,
   labelAttr,
-  octetString,
-  RSA_REGISTER_MAX_BITS,
   signMechanismsAttr,
   single,
 } from "./register-common.js";
@@ -71,12 +72,7 @@ function publicKeyAttributes(
   const jwk = key.export({ format: "jwk" });
   if (key.asymmetricKeyType === "rsa") {
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-    const minimum = options?.allowRsa1024 === true ? 1024 : RSA_MIN_BITS;
-    if (bits < minimum || bits > RSA_REGISTER_MAX_BITS) {
-      throw kmipErrors.invalidField(
-        `${OP}: an RSA key of ${bits} bits is not accepted (${minimum}-${RSA_REGISTER_MAX_BITS})`,
-      );
-    }
+    checkRsaBits(bits, options);
     const attrs: Attr[] = [
       { type: CKA.KEY_TYPE, value: CKK.RSA },
       { type: CKA.MODULUS, value: fromB64(jwk.n) },
@@ -85,17 +81,12 @@ function publicKeyAttributes(
     return { attrs, kind: "RSA", algorithms: [A.RSA], bits, name: "RSA" };
   }
   if (key.asymmetricKeyType === "ec") {
-    const curve = CURVES.find((c) => c.jwk === jwk.crv);
-    if (curve === undefined) {
-      throw kmipErrors.notSupported(
-        `${OP}: the curve ${jwk.crv ?? "?"} is not supported (${CURVE_NAMES})`,
-      );
-    }
+    const curve = curveOfJwk(jwk.crv);
     const point = new Uint8Array([4, ...fromB64(jwk.x), ...fromB64(jwk.y)]);
     const attrs: Attr[] = [
       { type: CKA.KEY_TYPE, value: CKK.EC },
       { type: CKA.EC_PARAMS, value: curve.oid },
-      { type: CKA.EC_POINT, value: octetString(point) },
+      { type: CKA.EC_POINT, value: derOctetString(point) },
     ];
     return {
       attrs,
@@ -109,7 +100,7 @@ function publicKeyAttributes(
     const attrs: Attr[] = [
       { type: CKA.KEY_TYPE, value: CKK.EC_EDWARDS },
       { type: CKA.EC_PARAMS, value: ED25519_OID },
-      { type: CKA.EC_POINT, value: octetString(fromB64(jwk.x)) },
+      { type: CKA.EC_POINT, value: derOctetString(fromB64(jwk.x)) },
     ];
     return { attrs, kind: "Ed25519", algorithms: [A.Ed25519], bits: 256, name: "Ed25519" };
   }
