@@ -148,7 +148,7 @@ export class Runtime {
   dropSession(slot: Slot): void {
     const session = this.sessions.get(slot.key);
     this.sessions.delete(slot.key);
-    for (const key of this.handles.keys()) if (key.startsWith(slot.key)) this.handles.delete(key);
+    this.forgetHandles(slot);
     if (session === undefined) return;
     try {
       this.p11.C_CloseSession(session);
