@@ -33,6 +33,11 @@ export interface KmipAttribute {
   readonly index?: number;
 }
 
+/** The attribute a 2.x-style item is: its own tag and the item. */
+export function attributeOf(value: TtlvItem): KmipAttribute {
+  return { tag: value.tag, value };
+}
+
 /** The containers that hold 1.x Attribute structures. */
 const V1_CONTAINERS: ReadonlySet<number> = new Set([
   Tag.TemplateAttribute,

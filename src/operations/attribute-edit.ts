@@ -8,7 +8,7 @@ import { NameType } from "../kmip/enums.js";
 import { kmipErrors } from "../kmip/errors.js";
 import { required } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
-import type { KmipAttribute } from "../kmip/template.js";
+import { attributeOf, type KmipAttribute } from "../kmip/template.js";
 import type { Pkcs11Client } from "../pkcs11/client.js";
 import { CKA } from "../pkcs11/constants.js";
 import type { ObjectRef, TokenSelector } from "../pkcs11/types.js";
@@ -79,6 +79,5 @@ export function innerAttribute(operation: string, holder: TtlvItem): KmipAttribu
       `${operation}: ${fieldText(holder.tag)} must hold exactly one attribute`,
     );
   }
-  const value = holder.value[0]!;
-  return { tag: value.tag, value };
+  return attributeOf(holder.value[0]!);
 }

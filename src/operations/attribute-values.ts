@@ -33,7 +33,7 @@ import { KmipError } from "../kmip/errors.js";
 import { build } from "../kmip/item.js";
 import { CryptographicUsageMask } from "../kmip/masks.js";
 import { Tag } from "../kmip/tags.js";
-import type { KmipAttribute } from "../kmip/template.js";
+import { attributeOf, type KmipAttribute } from "../kmip/template.js";
 import type { Pkcs11Client } from "../pkcs11/client.js";
 import { CKA, CKK, CKO } from "../pkcs11/constants.js";
 import type { AttrValues, ObjectRef, TokenSelector } from "../pkcs11/types.js";
@@ -97,10 +97,6 @@ export interface AttributeWish {
 /** The Object Type of a CKA_CLASS, if it is one the relay names by UID. */
 export function objectTypeOfClass(cls: number): number | undefined {
   return OBJECT_TYPE_BY_CLASS.get(cls);
-}
-
-function attribute(value: TtlvItem): KmipAttribute {
-  return { tag: value.tag, value };
 }
 
 function flag(values: AttrValues, type: number): boolean {
@@ -203,7 +199,7 @@ export async function readObjectAttributes(
   uid: string,
   ref: ObjectRef,
   wish: AttributeWish,
-  lifecycle: readonly KmipAttribute[] = [attribute(build.enumeration(Tag.State, State.Active))],
+  lifecycle: readonly KmipAttribute[] = [attributeOf(build.enumeration(Tag.State, State.Active))],
 ): Promise<KmipAttribute[]> {
   const usageTypes = (USAGE_BY_CLASS.get(ref.cls) ?? []).map(([type]) => type);
   const values = await client.getAttributes(token, ref, [CKA.KEY_TYPE, CKA.LABEL, ...usageTypes]);
@@ -226,10 +222,10 @@ export async function readObjectAttributes(
       digest = await secretKeyDigest(client, token, ref);
   }
 
-  const out: KmipAttribute[] = [attribute(build.textString(Tag.UniqueIdentifier, uid))];
+  const out: KmipAttribute[] = [attributeOf(build.textString(Tag.UniqueIdentifier, uid))];
   if (label.length > 0) {
     out.push(
-      attribute(
+      attributeOf(
         build.structure(Tag.Name, [
           build.textString(Tag.NameValue, label),
           build.enumeration(Tag.NameType, NameType.UninterpretedTextString),
@@ -238,17 +234,18 @@ export async function readObjectAttributes(
     );
   }
   const objectType = objectTypeOfClass(ref.cls);
-  if (objectType !== undefined) out.push(attribute(build.enumeration(Tag.ObjectType, objectType)));
+  if (objectType !== undefined)
+    out.push(attributeOf(build.enumeration(Tag.ObjectType, objectType)));
   if (shape.algorithm !== undefined) {
-    out.push(attribute(build.enumeration(Tag.CryptographicAlgorithm, shape.algorithm)));
+    out.push(attributeOf(build.enumeration(Tag.CryptographicAlgorithm, shape.algorithm)));
   }
   if (shape.length !== undefined) {
-    out.push(attribute(build.integer(Tag.CryptographicLength, shape.length)));
+    out.push(attributeOf(build.integer(Tag.CryptographicLength, shape.length)));
   }
-  if (digest !== undefined) out.push(attribute(digest));
-  out.push(attribute(build.integer(Tag.CryptographicUsageMask, usageMaskOf(ref.cls, values))));
+  if (digest !== undefined) out.push(attributeOf(digest));
+  out.push(attributeOf(build.integer(Tag.CryptographicUsageMask, usageMaskOf(ref.cls, values))));
   out.push(...lifecycle);
   const link = wish.link ? await linkOf(client, token, ref) : undefined;
-  if (link !== undefined) out.push(attribute(link));
+  if (link !== undefined) out.push(attributeOf(link));
   return out;
 }

@@ -11,9 +11,8 @@ import { State } from "../kmip/enums.js";
 import { build } from "../kmip/item.js";
 import type { ProtocolVersion } from "../kmip/messages.js";
 import { Tag } from "../kmip/tags.js";
-import type { KmipAttribute } from "../kmip/template.js";
+import { attributeOf, type KmipAttribute } from "../kmip/template.js";
 import type { ObjectRef, TokenSelector } from "../pkcs11/types.js";
-import type { TtlvItem } from "../ttlv/types.js";
 import { objectTypeOfClass } from "./attribute-values.js";
 import { type LifecycleRecord, revocationReasonItem } from "./lifecycle-record.js";
 import { effectiveState, isDestroyed } from "./lifecycle-rules.js";
@@ -49,10 +48,6 @@ export const RETAINED_TAGS: ReadonlySet<number> = new Set([
   Tag.CryptographicUsageMask,
 ]);
 
-function attribute(value: TtlvItem): KmipAttribute {
-  return { tag: value.tag, value };
-}
-
 /**
  * Original Creation Date is not reported to KMIP 1.0-1.2 clients (the OASIS test cases
  * expect it from 1.3 on, e.g. AKLC-M-1-13).
@@ -67,15 +62,15 @@ export function lifecycleAttributes(
   now: bigint,
   version: ProtocolVersion,
 ): KmipAttribute[] {
-  if (record === undefined) return [attribute(build.enumeration(Tag.State, State.Active))];
-  const out = [attribute(build.enumeration(Tag.State, effectiveState(record, now)))];
+  if (record === undefined) return [attributeOf(build.enumeration(Tag.State, State.Active))];
+  const out = [attributeOf(build.enumeration(Tag.State, effectiveState(record, now)))];
   for (const [field, tag] of REPORTED) {
     if (!knownTo(tag, version)) continue;
     const value = record[field];
     if (value === undefined) continue;
-    if (typeof value === "bigint") out.push(attribute(build.dateTime(tag, value)));
+    if (typeof value === "bigint") out.push(attributeOf(build.dateTime(tag, value)));
     else if (field === "revocationReason" && record.revocationReason !== undefined) {
-      out.push(attribute(revocationReasonItem(record.revocationReason)));
+      out.push(attributeOf(revocationReasonItem(record.revocationReason)));
     }
   }
   return out;
@@ -107,13 +102,13 @@ export function destroyedAttributes(
   now: bigint,
   version: ProtocolVersion,
 ): KmipAttribute[] {
-  const out = [attribute(build.textString(Tag.UniqueIdentifier, uid))];
+  const out = [attributeOf(build.textString(Tag.UniqueIdentifier, uid))];
   if (record.retained !== undefined) {
-    out.push(...record.retained.filter((i) => RETAINED_TAGS.has(i.tag)).map(attribute));
+    out.push(...record.retained.filter((i) => RETAINED_TAGS.has(i.tag)).map(attributeOf));
   } else {
     const objectType = objectTypeOfClass(ref.cls);
     if (objectType !== undefined) {
-      out.push(attribute(build.enumeration(Tag.ObjectType, objectType)));
+      out.push(attributeOf(build.enumeration(Tag.ObjectType, objectType)));
     }
   }
   return [...out, ...lifecycleAttributes(record, now, version)];
