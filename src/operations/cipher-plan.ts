@@ -19,7 +19,7 @@ import {
   ResultReason,
 } from "../kmip/enums.js";
 import { KmipError, kmipErrors } from "../kmip/errors.js";
-import { type ItemOf, optional } from "../kmip/item.js";
+import { optional } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
 import type { TtlvItem } from "../ttlv/types.js";
 import {
@@ -303,19 +303,4 @@ export function needsKeyMode(half: KeyHalf, params: TtlvItem | undefined): boole
       algorithm === CryptographicAlgorithm.AES ||
       algorithm === CryptographicAlgorithm.DES3)
   );
-}
-
-/**
- * Multi-part (streamed) operations are not offered: a Correlation Value or an Init / Final
- * Indicator false (KMIP 1.4 sections 2.1.15-2.1.17) is Feature Not Supported.
- */
-export function refuseMultiPart(payload: ItemOf<"Structure">, op: string): void {
-  const init = optional(payload, Tag.InitIndicator, "Boolean");
-  const final = optional(payload, Tag.FinalIndicator, "Boolean");
-  const correlation = optional(payload, Tag.CorrelationValue, "ByteString");
-  if (correlation !== undefined || init === false || final === false) {
-    throw kmipErrors.notSupported(
-      `${op}: multi-part operation (Correlation Value, Init/Final Indicator) is not supported`,
-    );
-  }
 }

@@ -10,9 +10,9 @@
 import { Operation, ValidityIndicator } from "../kmip/enums.js";
 import { build, optionalStruct, required } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
-import { refuseMultiPart } from "./cipher-plan.js";
 import { requireKey, requireToken } from "./keys.js";
 import { explainMacFailure, requireSecretKey, resolveHmac } from "./mac-plan.js";
+import { refuseMultiPart } from "./single-part.js";
 import type { OperationHandler } from "./types.js";
 
 /** The MAC Verify handler. */

@@ -29,6 +29,7 @@ import { ecdsaSignatureToDer } from "./der.js";
 import { readKeyKind, readModulus, requireKey, requireToken } from "./keys.js";
 import { signParametersOfKey } from "./sign-key-parameters.js";
 import { planFor, readSignParameters, type SignPlan } from "./sign-plan.js";
+import { refuseMultiPart } from "./single-part.js";
 import type { OperationHandler } from "./types.js";
 import { halfOf, shown } from "./uid.js";
 
@@ -55,17 +56,6 @@ function readInput(payload: ItemOf<"Structure">): SignInput {
   if (digest !== undefined) return { digested: true, data: digest };
   if (data === undefined) throw kmipErrors.missingData("Sign: Data is required");
   return { digested: false, data };
-}
-
-function refuseStreaming(payload: ItemOf<"Structure">): void {
-  const init = optional(payload, Tag.InitIndicator, "Boolean");
-  const final = optional(payload, Tag.FinalIndicator, "Boolean");
-  const correlation = optional(payload, Tag.CorrelationValue, "ByteString");
-  if (correlation !== undefined || init === false || final === false) {
-    throw kmipErrors.notSupported(
-      "Sign: multi-part signing (Correlation Value, Init/Final Indicator) is not supported",
-    );
-  }
 }
 
 /** Sizes of the digests ECDSA signs when the request names no hash (SHA-224 to SHA-512). */
@@ -189,7 +179,7 @@ export const sign: OperationHandler = {
           : `Sign: ${shown(uid)} is a public key; sign with the private key's Unique Identifier`,
       );
     }
-    refuseStreaming(payload);
+    refuseMultiPart(payload, "Sign", "signing");
     const input = readInput(payload);
     const params = await signParametersOfKey(
       readSignParameters(optionalStruct(payload, Tag.CryptographicParameters)),

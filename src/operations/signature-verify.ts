@@ -45,6 +45,7 @@ import {
 import { type SignCall, type SignInput, signCall } from "./sign.js";
 import { signParametersOfKey } from "./sign-key-parameters.js";
 import { planFor, readSignParameters, type SignParameters, type SignPlan } from "./sign-plan.js";
+import { refuseMultiPart } from "./single-part.js";
 import type { OperationHandler } from "./types.js";
 import { halfOf, shown } from "./uid.js";
 import { namesDsa, verifyDsa } from "./verify-dsa.js";
@@ -61,17 +62,6 @@ function readInput(payload: ItemOf<"Structure">): SignInput {
   if (digest !== undefined) return { digested: true, data: digest };
   if (data === undefined) throw kmipErrors.missingData(`${OP}: Data or Digested Data is required`);
   return { digested: false, data };
-}
-
-function refuseStreaming(payload: ItemOf<"Structure">): void {
-  const init = optional(payload, Tag.InitIndicator, "Boolean");
-  const final = optional(payload, Tag.FinalIndicator, "Boolean");
-  const correlation = optional(payload, Tag.CorrelationValue, "ByteString");
-  if (correlation !== undefined || init === false || final === false) {
-    throw kmipErrors.notSupported(
-      `${OP}: multi-part verification (Correlation Value, Init/Final Indicator) is not supported`,
-    );
-  }
 }
 
 /** The public key that verifies for the key a UID names. */
@@ -217,7 +207,7 @@ export const signatureVerify: OperationHandler = {
     const token = requireToken(ctx, OP);
     const { uid, ref: named } = requireKey(payload);
     const ref = verifyingKey(uid, named);
-    refuseStreaming(payload);
+    refuseMultiPart(payload, OP, "verification");
     const input = readInput(payload);
     const signature = optional(payload, Tag.SignatureData, "ByteString");
     if (signature === undefined) throw kmipErrors.missingData(`${OP}: Signature Data is required`);
