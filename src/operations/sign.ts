@@ -47,14 +47,15 @@ export interface SignCall {
   readonly derEncode: boolean;
 }
 
-function readInput(payload: ItemOf<"Structure">): SignInput {
+/** The request's Data or Digested Data (exactly one), for `op` (Sign, Signature Verify). */
+export function readSignInput(payload: ItemOf<"Structure">, op: string): SignInput {
   const data = optional(payload, Tag.Data, "ByteString");
   const digest = optional(payload, Tag.DigestedData, "ByteString");
   if (data !== undefined && digest !== undefined) {
-    throw kmipErrors.invalidField("Sign: give Data or Digested Data, not both");
+    throw kmipErrors.invalidField(`${op}: give Data or Digested Data, not both`);
   }
   if (digest !== undefined) return { digested: true, data: digest };
-  if (data === undefined) throw kmipErrors.missingData("Sign: Data is required");
+  if (data === undefined) throw kmipErrors.missingData(`${op}: Data or Digested Data is required`);
   return { digested: false, data };
 }
 
@@ -180,7 +181,7 @@ export const sign: OperationHandler = {
       );
     }
     refuseMultiPart(payload, "Sign", "signing");
-    const input = readInput(payload);
+    const input = readSignInput(payload, "Sign");
     const params = await signParametersOfKey(
       readSignParameters(optionalStruct(payload, Tag.CryptographicParameters)),
       ctx.client,

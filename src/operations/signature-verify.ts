@@ -27,7 +27,7 @@
  */
 import { Operation, ValidityIndicator } from "../kmip/enums.js";
 import { KmipError, kmipErrors } from "../kmip/errors.js";
-import { build, type ItemOf, optional, optionalStruct } from "../kmip/item.js";
+import { build, optional, optionalStruct } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
 import type { Pkcs11Client } from "../pkcs11/client.js";
 import { CKA, CKO } from "../pkcs11/constants.js";
@@ -42,7 +42,7 @@ import {
   requireKey,
   requireToken,
 } from "./keys.js";
-import { type SignCall, type SignInput, signCall } from "./sign.js";
+import { readSignInput, type SignCall, type SignInput, signCall } from "./sign.js";
 import { signParametersOfKey } from "./sign-key-parameters.js";
 import { planFor, readSignParameters, type SignParameters, type SignPlan } from "./sign-plan.js";
 import { refuseMultiPart } from "./single-part.js";
@@ -52,17 +52,6 @@ import { namesDsa, verifyDsa } from "./verify-dsa.js";
 import { isMechanismRefused, keptToOthers, verifyWithPublicMaterial } from "./verify-public.js";
 
 const OP = "Signature Verify";
-
-function readInput(payload: ItemOf<"Structure">): SignInput {
-  const data = optional(payload, Tag.Data, "ByteString");
-  const digest = optional(payload, Tag.DigestedData, "ByteString");
-  if (data !== undefined && digest !== undefined) {
-    throw kmipErrors.invalidField(`${OP}: give Data or Digested Data, not both`);
-  }
-  if (digest !== undefined) return { digested: true, data: digest };
-  if (data === undefined) throw kmipErrors.missingData(`${OP}: Data or Digested Data is required`);
-  return { digested: false, data };
-}
 
 /** The public key that verifies for the key a UID names. */
 function verifyingKey(uid: string, ref: ObjectRef): ObjectRef {
@@ -208,7 +197,7 @@ export const signatureVerify: OperationHandler = {
     const { uid, ref: named } = requireKey(payload);
     const ref = verifyingKey(uid, named);
     refuseMultiPart(payload, OP, "verification");
-    const input = readInput(payload);
+    const input = readSignInput(payload, OP);
     const signature = optional(payload, Tag.SignatureData, "ByteString");
     if (signature === undefined) throw kmipErrors.missingData(`${OP}: Signature Data is required`);
     const given = optionalStruct(payload, Tag.CryptographicParameters);
