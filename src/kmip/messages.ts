@@ -26,6 +26,11 @@ export interface ProtocolVersion {
   readonly minor: number;
 }
 
+/** Whether `version` is `major.minor` or later. */
+export function versionAtLeast(version: ProtocolVersion, major: number, minor: number): boolean {
+  return version.major > major || (version.major === major && version.minor >= minor);
+}
+
 /**
  * A Username and Password credential (KMIP 1.4 section 2.1.2, Table 4). The password is a
  * secret (for the relay: the token's user PIN): never log this object.

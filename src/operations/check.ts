@@ -26,7 +26,7 @@
 import { hex32, Operation, ResultReason } from "../kmip/enums.js";
 import { KmipError, kmipErrors } from "../kmip/errors.js";
 import { build, findChild, optional } from "../kmip/item.js";
-import type { ProtocolVersion } from "../kmip/messages.js";
+import { type ProtocolVersion, versionAtLeast } from "../kmip/messages.js";
 import { Tag } from "../kmip/tags.js";
 import { readObjectAttributes } from "./attribute-values.js";
 import { requireKey, requireToken } from "./keys.js";
@@ -70,10 +70,9 @@ function incompatibleMask(version: ProtocolVersion, wanted: number, refused: num
     version.major >= 2
       ? ResultReason.IncompatibleCryptographicUsageMask
       : ResultReason.PermissionDenied;
-  const before21 = version.major < 2 || (version.major === 2 && version.minor < 1);
   return new KmipError(
     reason,
     `Check Failed: the key's Cryptographic Usage Mask does not allow the requested usage ${hex32(refused >>> 0)}`,
-    before21 ? [build.integer(Tag.CryptographicUsageMask, wanted)] : undefined,
+    versionAtLeast(version, 2, 1) ? undefined : [build.integer(Tag.CryptographicUsageMask, wanted)],
   );
 }

@@ -9,7 +9,7 @@
  */
 import { State } from "../kmip/enums.js";
 import { build } from "../kmip/item.js";
-import type { ProtocolVersion } from "../kmip/messages.js";
+import { type ProtocolVersion, versionAtLeast } from "../kmip/messages.js";
 import { Tag } from "../kmip/tags.js";
 import { attributeOf, type KmipAttribute } from "../kmip/template.js";
 import type { ObjectRef, TokenSelector } from "../pkcs11/types.js";
@@ -53,7 +53,7 @@ export const RETAINED_TAGS: ReadonlySet<number> = new Set([
  * expect it from 1.3 on, e.g. AKLC-M-1-13).
  */
 function knownTo(tag: number, version: ProtocolVersion): boolean {
-  return tag !== Tag.OriginalCreationDate || version.major >= 2 || version.minor >= 3;
+  return tag !== Tag.OriginalCreationDate || versionAtLeast(version, 1, 3);
 }
 
 /** State (as of `now`) and the known dates of a record; State Active alone without one. */

@@ -13,7 +13,7 @@
  */
 import { Operation, RevocationReasonCode as Reason, ResultReason, State } from "../kmip/enums.js";
 import { KmipError, kmipErrors } from "../kmip/errors.js";
-import type { ProtocolVersion } from "../kmip/messages.js";
+import { type ProtocolVersion, versionAtLeast } from "../kmip/messages.js";
 import { Tag } from "../kmip/tags.js";
 import { enumText } from "./keys.js";
 import type { LifecycleRecord, RevocationReasonValue } from "./lifecycle-record.js";
@@ -40,8 +40,9 @@ export function effectiveState(record: LifecycleRecord, now: bigint): number {
  * Key Lifecycle State from KMIP 2.1 on, Permission Denied before (the 2.0 vectors use it).
  */
 export function wrongState(version: ProtocolVersion, message: string): KmipError {
-  const v21 = version.major > 2 || (version.major === 2 && version.minor >= 1);
-  const reason = v21 ? ResultReason.WrongKeyLifecycleState : ResultReason.PermissionDenied;
+  const reason = versionAtLeast(version, 2, 1)
+    ? ResultReason.WrongKeyLifecycleState
+    : ResultReason.PermissionDenied;
   return new KmipError(reason, message);
 }
 

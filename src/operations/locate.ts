@@ -25,6 +25,7 @@
 import { Operation, State } from "../kmip/enums.js";
 import { kmipErrors } from "../kmip/errors.js";
 import { childrenOf, findChild, findChildren, type ItemOf, optional } from "../kmip/item.js";
+import { versionAtLeast } from "../kmip/messages.js";
 import { Tag } from "../kmip/tags.js";
 import { type KmipAttribute, readAttributes, readV1Attribute } from "../kmip/template.js";
 import { CKA, CKO } from "../pkcs11/constants.js";
@@ -135,7 +136,7 @@ export const locate: OperationHandler = {
     const total = uids.length;
     const page = uids.slice(offset, maximum === undefined ? undefined : offset + maximum);
     const fields: TtlvItem[] = [];
-    const withCount = ctx.version.major >= 2 || ctx.version.minor >= 3;
+    const withCount = versionAtLeast(ctx.version, 1, 3);
     if (withCount && complete)
       fields.push({ tag: Tag.LocatedItems, type: "Integer", value: total });
     fields.push(
