@@ -33,7 +33,7 @@ import type { Pkcs11Client } from "../pkcs11/client.js";
 import { CKA, CKO } from "../pkcs11/constants.js";
 import type { ObjectRef, TokenSelector } from "../pkcs11/types.js";
 import { curveByParams, DEFAULT_HASH } from "./algorithms.js";
-import { ecdsaDerToRaw } from "./ecdsa-der.js";
+import { ecdsaDerToRaw } from "./der.js";
 import {
   attrBytes,
   type KeyKind,

@@ -21,7 +21,7 @@ import type { Pkcs11Client } from "../pkcs11/client.js";
 import { CKA, CKK, CKM, ckkName } from "../pkcs11/constants.js";
 import type { ObjectRef, TokenSelector } from "../pkcs11/types.js";
 import type { TtlvItem } from "../ttlv/types.js";
-import { ecdsaDerToRaw } from "./ecdsa-der.js";
+import { ecdsaDerToRaw } from "./der.js";
 import { attrBytes, enumText, ulongOf } from "./keys.js";
 import type { SignInput } from "./sign.js";
 

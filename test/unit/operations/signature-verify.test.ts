@@ -10,8 +10,7 @@ import {
 import { KmipError } from "../../../src/kmip/errors.js";
 import { build } from "../../../src/kmip/item.js";
 import { Tag } from "../../../src/kmip/tags.js";
-import { ecdsaSignatureToDer } from "../../../src/operations/der.js";
-import { ecdsaDerToRaw } from "../../../src/operations/ecdsa-der.js";
+import { ecdsaDerToRaw, ecdsaSignatureToDer } from "../../../src/operations/der.js";
 import { signatureVerify } from "../../../src/operations/signature-verify.js";
 import { CKA, CKG, CKK, CKM, CKO } from "../../../src/pkcs11/constants.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
