@@ -18,9 +18,9 @@
  */
 import { Operation } from "../kmip/enums.js";
 import { kmipErrors } from "../kmip/errors.js";
-import { findChild, type ItemOf, nameOf, optional } from "../kmip/item.js";
+import { findChild, type ItemOf, nameOf } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
-import { readAttributes, valuesOf } from "../kmip/template.js";
+import { type KmipAttribute, readAttributes, valuesOf } from "../kmip/template.js";
 import type { TtlvItem } from "../ttlv/types.js";
 import { enumText } from "./keys.js";
 import type { LifecycleRecord } from "./lifecycle-record.js";
@@ -38,7 +38,7 @@ import { UNRECORDED } from "./lifecycle-store.js";
 import type { OperationContext, OperationHandler, OperationResult } from "./types.js";
 import { refOf } from "./uid.js";
 
-/** Operations that make new objects, and the response field naming each one. */
+/** Operations that make new objects. */
 const CREATIONS: ReadonlySet<number> = new Set([
   Operation.Create,
   Operation.CreateKeyPair,
@@ -68,18 +68,14 @@ const CONTAINERS: ReadonlyMap<number, readonly number[]> = new Map([
   ],
 ]);
 
-/** The date `tag` the request gives the object of response field `uidTag`, if any. */
-function requestedDate(payload: TtlvItem, uidTag: number, tag: number): bigint | undefined {
+/** The last date `tag` among `attributes` (the most specific container's), if any. */
+function requestedDate(attributes: readonly KmipAttribute[], tag: number): bigint | undefined {
   let date: bigint | undefined;
-  for (const containerTag of CONTAINERS.get(uidTag) ?? []) {
-    const container = findChild(payload, containerTag);
-    if (container === undefined) continue;
-    for (const value of valuesOf(readAttributes(container), tag)) {
-      if (value.type !== "DateTime") {
-        throw kmipErrors.invalidField(`${nameOf(tag)}: expected DateTime, got ${value.type}`);
-      }
-      date = value.value;
+  for (const value of valuesOf(attributes, tag)) {
+    if (value.type !== "DateTime") {
+      throw kmipErrors.invalidField(`${nameOf(tag)}: expected DateTime, got ${value.type}`);
     }
+    date = value.value;
   }
   return date;
 }
@@ -92,15 +88,19 @@ interface RequestedDates extends LaterDates {
 /** The lifecycle dates the request gives each response UID field. */
 function requestedDates(payload: TtlvItem): Map<number, RequestedDates> {
   return new Map(
-    [...CONTAINERS.keys()].map((uidTag) => [
-      uidTag,
-      {
-        activationDate: requestedDate(payload, uidTag, Tag.ActivationDate),
-        deactivationDate: requestedDate(payload, uidTag, Tag.DeactivationDate),
-        processStartDate: requestedDate(payload, uidTag, Tag.ProcessStartDate),
-        protectStopDate: requestedDate(payload, uidTag, Tag.ProtectStopDate),
-      },
-    ]),
+    [...CONTAINERS].map(([uidTag, containerTags]) => {
+      const attributes = containerTags.flatMap((containerTag) => {
+        const container = findChild(payload, containerTag);
+        return container === undefined ? [] : readAttributes(container);
+      });
+      const dates: RequestedDates = {
+        activationDate: requestedDate(attributes, Tag.ActivationDate),
+        deactivationDate: requestedDate(attributes, Tag.DeactivationDate),
+        processStartDate: requestedDate(attributes, Tag.ProcessStartDate),
+        protectStopDate: requestedDate(attributes, Tag.ProtectStopDate),
+      };
+      return [uidTag, dates];
+    }),
   );
 }
 
@@ -169,10 +169,8 @@ function checkKeyUse(
   const store = ctx.lifecycle;
   const token = ctx.token;
   if (store === undefined || token === undefined) return undefined;
-  const uid =
-    findChild(payload, Tag.UniqueIdentifier)?.type === "TextString"
-      ? optional(payload, Tag.UniqueIdentifier, "TextString")
-      : undefined;
+  const uidItem = findChild(payload, Tag.UniqueIdentifier);
+  const uid = uidItem?.type === "TextString" ? uidItem.value : undefined;
   if (uid === undefined || !namesKey(uid)) return undefined; // the handler answers for it
   const check = (record: LifecycleRecord): void => {
     const now = store.now();
