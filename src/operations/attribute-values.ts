@@ -40,7 +40,7 @@ import type { AttrValues, ObjectRef, TokenSelector } from "../pkcs11/types.js";
 import type { TtlvItem } from "../ttlv/types.js";
 import { curveByParams, ED25519_BITS } from "./algorithms.js";
 import { defaultFormat, keyMaterial } from "./key-formats.js";
-import { ulongOf } from "./keys.js";
+import { bitLength, ulongOf } from "./keys.js";
 import { algorithmOf, lengthOf, type PublicKeyInfo, readPublicKey } from "./public-key.js";
 import { secretKeyDigest } from "./secret-digest.js";
 import { readSecretKey } from "./secret-key.js";
@@ -111,12 +111,6 @@ export function usageMaskOf(cls: number, values: AttrValues): number {
     if (flag(values, type)) mask |= bit;
   }
   return mask;
-}
-
-function bitLength(bigEndian: Uint8Array): number {
-  const first = bigEndian.findIndex((b) => b !== 0);
-  if (first < 0) return 0;
-  return (bigEndian.length - first - 1) * 8 + (32 - Math.clz32(bigEndian[first]!));
 }
 
 /** Algorithm and length of a key that is not a public key (no key material is read). */

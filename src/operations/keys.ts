@@ -38,6 +38,13 @@ export function ulongOf(bytes: Uint8Array): number {
   return value;
 }
 
+/** Bits of a big-endian unsigned integer (an RSA modulus): leading zero bytes and bits excluded. */
+export function bitLength(bigEndian: Uint8Array): number {
+  const first = bigEndian.findIndex((b) => b !== 0);
+  if (first < 0) return 0;
+  return (bigEndian.length - first - 1) * 8 + (32 - Math.clz32(bigEndian[first]!));
+}
+
 /** The bytes of attribute `type`; General Failure when the token did not return it. */
 export function attrBytes(values: AttrValues, type: number): Uint8Array {
   const value = values.get(type);

@@ -32,7 +32,7 @@ import { CKA, CKO } from "../pkcs11/constants.js";
 import type { AttrValues, TokenSelector } from "../pkcs11/types.js";
 import type { TtlvItem } from "../ttlv/types.js";
 import { fieldText } from "./attribute-refs.js";
-import { requireToken, ulongOf } from "./keys.js";
+import { bitLength, requireToken, ulongOf } from "./keys.js";
 import { effectiveState } from "./lifecycle-rules.js";
 import { UNRECORDED } from "./lifecycle-store.js";
 import { searchOf } from "./locate-search.js";
@@ -47,12 +47,6 @@ function searchAttributes(payload: ItemOf<"Structure">): KmipAttribute[] {
   const v2 = findChild(payload, Tag.Attributes);
   const v1 = findChildren(payload, Tag.Attribute).map(readV1Attribute);
   return v2 === undefined ? v1 : [...v1, ...readAttributes(v2)];
-}
-
-function bitLength(bigEndian: Uint8Array): number {
-  const first = bigEndian.findIndex((b) => b !== 0);
-  if (first < 0) return 0;
-  return (bigEndian.length - first - 1) * 8 + (32 - Math.clz32(bigEndian[first]!));
 }
 
 /** The UID of a found object, or undefined when it cannot have one. */
