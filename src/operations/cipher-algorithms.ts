@@ -4,7 +4,7 @@
  * OAEP (KMIP Hashing Algorithm <-> CKM_* and CKG_MGF1_*).
  */
 import { CryptographicAlgorithm, HashingAlgorithm } from "../kmip/enums.js";
-import { CKG, CKK, CKM } from "../pkcs11/constants.js";
+import { CKG, CKM } from "../pkcs11/constants.js";
 
 /** AES key sizes in bits (Cryptographic Length). */
 export const AES_KEY_BITS: readonly number[] = [128, 192, 256];
@@ -135,9 +135,6 @@ export function hmacByMechanism(ckm: number): HmacSpec | undefined {
 export function hmacByKeyType(keyType: number): HmacSpec | undefined {
   return HMACS.find((h) => h.keyType === keyType);
 }
-
-/** Key types a secret key of the relay can have. */
-export const SECRET_KEY_TYPES = { AES: CKK.AES, GENERIC: CKK.GENERIC_SECRET } as const;
 
 /** A hash usable in RSA OAEP (CK_RSA_PKCS_OAEP_PARAMS). */
 export interface OaepHashSpec {
