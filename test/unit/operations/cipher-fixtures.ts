@@ -3,8 +3,10 @@ import { BlockCipherMode } from "../../../src/kmip/enums.js";
 import type { KmipError } from "../../../src/kmip/errors.js";
 import { build } from "../../../src/kmip/item.js";
 import { Tag } from "../../../src/kmip/tags.js";
+import type { OperationHandler } from "../../../src/operations/types.js";
+import type { Mechanism, ObjectRef } from "../../../src/pkcs11/types.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
-import { payload, rejection } from "./fake.js";
+import { argsOf, contextFor, FakeClient, payload, rejection } from "./fake.js";
 
 export const SEC = "0A0B_sec";
 export const PUB = "0A0B_pub";
@@ -61,7 +63,27 @@ export const aad = (b: Uint8Array) =>
   build.byteString(Tag.AuthenticatedEncryptionAdditionalData, b);
 export const tag = (b: Uint8Array) => build.byteString(Tag.AuthenticatedEncryptionTag, b);
 
-/** Runs Encrypt with a token that answers `output`; returns the call and the response. */
+/**
+ * Runs `handler` (Encrypt or Decrypt) with a token whose `method` answers `output`; returns
+ * the response and the key, mechanism and data the token was called with.
+ */
+export async function runCipher(
+  handler: OperationHandler,
+  method: "encrypt" | "decrypt",
+  p: ReturnType<typeof req>,
+  output: Uint8Array,
+) {
+  const client = new FakeClient({ [method]: () => output });
+  const result = await handler.run(p, contextFor(client));
+  const [, ref, mechanism, data] = argsOf(client, method) as [
+    string,
+    ObjectRef,
+    Mechanism,
+    Uint8Array,
+  ];
+  return { result, ref, mechanism, data };
+}
+
 /** What `run` rejected with, as a KmipError. */
 export async function refusal(run: () => Promise<unknown>): Promise<KmipError> {
   return (await rejection(run)) as KmipError;

@@ -5,7 +5,7 @@ import { mechanismList } from "../../../src/operations/create.js";
 import { decrypt } from "../../../src/operations/decrypt.js";
 import { CKA, CKM, CKO, CKR } from "../../../src/pkcs11/constants.js";
 import { Pkcs11Error } from "../../../src/pkcs11/errors.js";
-import type { Mechanism, ObjectRef } from "../../../src/pkcs11/types.js";
+import type { Mechanism } from "../../../src/pkcs11/types.js";
 import {
   aad,
   bytes,
@@ -17,22 +17,14 @@ import {
   params,
   refusal,
   req,
+  runCipher,
   SEC,
   tag,
 } from "./cipher-fixtures.js";
 import { argsOf, attrValues, contextFor, FakeClient, field, rejection } from "./fake.js";
 
-async function runDecrypt(p: ReturnType<typeof req>, output = bytes(3, 7)) {
-  const client = new FakeClient({ decrypt: () => output });
-  const result = await decrypt.run(p, contextFor(client));
-  const [, ref, mechanism, data] = argsOf(client, "decrypt") as [
-    string,
-    ObjectRef,
-    Mechanism,
-    Uint8Array,
-  ];
-  return { result, ref, mechanism, data };
-}
+const runDecrypt = (p: ReturnType<typeof req>, output = bytes(3, 7)) =>
+  runCipher(decrypt, "decrypt", p, output);
 
 describe("Decrypt", () => {
   it("AES-GCM: joins ciphertext and tag, tag bits from the tag", async () => {

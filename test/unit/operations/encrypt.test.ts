@@ -24,22 +24,14 @@ import {
   params,
   refusal,
   req,
+  runCipher,
   SEC,
   tag,
 } from "./cipher-fixtures.js";
 import { argsOf, attrValues, contextFor, FakeClient, field } from "./fake.js";
 
-async function runEncrypt(p: ReturnType<typeof req>, output = bytes(20, 9)) {
-  const client = new FakeClient({ encrypt: () => output });
-  const result = await encrypt.run(p, contextFor(client));
-  const [, ref, mechanism, data] = argsOf(client, "encrypt") as [
-    string,
-    ObjectRef,
-    Mechanism,
-    Uint8Array,
-  ];
-  return { result, ref, mechanism, data };
-}
+const runEncrypt = (p: ReturnType<typeof req>, output = bytes(20, 9)) =>
+  runCipher(encrypt, "encrypt", p, output);
 
 describe("Encrypt", () => {
   it("AES-GCM: generates a 12-byte IV, passes the AAD, splits ciphertext and 16-byte tag", async () => {
