@@ -14,30 +14,32 @@ import { Tag } from "../kmip/tags.js";
 import { attributeOf, type KmipAttribute } from "../kmip/template.js";
 import type { ObjectRef, TokenSelector } from "../pkcs11/types.js";
 import { objectTypeOfClass } from "./attribute-values.js";
-import { type LifecycleRecord, revocationReasonItem } from "./lifecycle-record.js";
+import { DATE_FIELDS, type LifecycleRecord, revocationReasonItem } from "./lifecycle-record.js";
 import { effectiveState, isDestroyed } from "./lifecycle-rules.js";
 import type { OperationContext } from "./types.js";
 
-/** The record fields reported, in the order of KMIP 1.4 section 3. */
-const REPORTED: readonly (readonly [keyof LifecycleRecord, number])[] = [
-  ["initialDate", Tag.InitialDate],
-  ["activationDate", Tag.ActivationDate],
-  ["processStartDate", Tag.ProcessStartDate],
-  ["protectStopDate", Tag.ProtectStopDate],
-  ["deactivationDate", Tag.DeactivationDate],
-  ["destroyDate", Tag.DestroyDate],
-  ["compromiseOccurrenceDate", Tag.CompromiseOccurrenceDate],
-  ["compromiseDate", Tag.CompromiseDate],
-  ["revocationReason", Tag.RevocationReason],
-  ["lastChangeDate", Tag.LastChangeDate],
-  ["originalCreationDate", Tag.OriginalCreationDate],
+/** The record's attributes reported after State, in the order of KMIP 1.4 section 3. */
+const REPORTED: readonly number[] = [
+  Tag.InitialDate,
+  Tag.ActivationDate,
+  Tag.ProcessStartDate,
+  Tag.ProtectStopDate,
+  Tag.DeactivationDate,
+  Tag.DestroyDate,
+  Tag.CompromiseOccurrenceDate,
+  Tag.CompromiseDate,
+  Tag.RevocationReason,
+  Tag.LastChangeDate,
+  Tag.OriginalCreationDate,
 ];
 
+/** Date tag -> the record field holding it (lifecycle-record.ts). */
+const DATE_FIELD_BY_TAG: ReadonlyMap<number, (typeof DATE_FIELDS)[number][0]> = new Map(
+  DATE_FIELDS.map(([field, tag]) => [tag, field]),
+);
+
 /** Every lifecycle attribute tag the relay may report (read-only to clients). */
-export const LIFECYCLE_TAGS: ReadonlySet<number> = new Set([
-  Tag.State,
-  ...REPORTED.map(([, tag]) => tag),
-]);
+export const LIFECYCLE_TAGS: ReadonlySet<number> = new Set([Tag.State, ...REPORTED]);
 
 /** The key's own attributes a record keeps past Destroy (see lifecycle-record.ts). */
 export const RETAINED_TAGS: ReadonlySet<number> = new Set([
@@ -64,14 +66,17 @@ export function lifecycleAttributes(
 ): KmipAttribute[] {
   if (record === undefined) return [attributeOf(build.enumeration(Tag.State, State.Active))];
   const out = [attributeOf(build.enumeration(Tag.State, effectiveState(record, now)))];
-  for (const [field, tag] of REPORTED) {
+  for (const tag of REPORTED) {
     if (!knownTo(tag, version)) continue;
-    const value = record[field];
-    if (value === undefined) continue;
-    if (typeof value === "bigint") out.push(attributeOf(build.dateTime(tag, value)));
-    else if (field === "revocationReason" && record.revocationReason !== undefined) {
-      out.push(attributeOf(revocationReasonItem(record.revocationReason)));
+    if (tag === Tag.RevocationReason) {
+      if (record.revocationReason !== undefined) {
+        out.push(attributeOf(revocationReasonItem(record.revocationReason)));
+      }
+      continue;
     }
+    const field = DATE_FIELD_BY_TAG.get(tag);
+    const value = field === undefined ? undefined : record[field];
+    if (value !== undefined) out.push(attributeOf(build.dateTime(tag, value)));
   }
   return out;
 }

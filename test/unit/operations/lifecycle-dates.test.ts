@@ -272,6 +272,43 @@ describe("reported and read-only", () => {
     ]);
   });
 
+  it("Get Attributes reports every field of a full record once, each with its own value", () => {
+    const record: LifecycleRecord = {
+      state: State.DestroyedCompromised,
+      initialDate: 1n,
+      activationDate: 2n,
+      processStartDate: 3n,
+      protectStopDate: 4n,
+      deactivationDate: 5n,
+      destroyDate: 6n,
+      compromiseOccurrenceDate: 7n,
+      compromiseDate: 8n,
+      revocationReason: { code: 2, message: "lost" },
+      lastChangeDate: 9n,
+      originalCreationDate: 10n,
+    };
+    const items = lifecycleAttributes(record, 0n, V14).map((a) => a.value);
+    expect(items.map((i) => i.tag)).toEqual([
+      Tag.State,
+      Tag.InitialDate,
+      Tag.ActivationDate,
+      Tag.ProcessStartDate,
+      Tag.ProtectStopDate,
+      Tag.DeactivationDate,
+      Tag.DestroyDate,
+      Tag.CompromiseOccurrenceDate,
+      Tag.CompromiseDate,
+      Tag.RevocationReason,
+      Tag.LastChangeDate,
+      Tag.OriginalCreationDate,
+    ]);
+    const dates = items.flatMap((i) => (i.type === "DateTime" ? [i.value] : []));
+    expect(dates).toEqual([1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n, 9n, 10n]);
+    const old = lifecycleAttributes(record, 0n, { major: 1, minor: 2 }).map((a) => a.tag);
+    expect(old).not.toContain(Tag.OriginalCreationDate);
+    expect(old).toHaveLength(items.length - 1);
+  });
+
   it("Modify, Add and Delete Attribute refuse them with the other dates' reasons", async () => {
     const s = setup();
     const stop = build.dateTime(Tag.ProtectStopDate, T0 + 5n);
