@@ -70,8 +70,6 @@ function placeholderOfField(item: TtlvItem, key: string): number | undefined {
 /** The bindings of one test-case run. */
 export class Bindings {
   private readonly values = new Map<string, BoundValue>();
-  /** Keys whose bound value was sent back to the server in a later request. */
-  readonly usedInRequests = new Set<string>();
   /** The distinct values the server returned per response tag, in order of first sight. */
   private readonly returned = new Map<number, BoundValue[]>();
   /** What fillRequest took from an earlier response for a placeholder no response carried. */
@@ -79,10 +77,6 @@ export class Bindings {
 
   get(key: string): BoundValue | undefined {
     return this.values.get(key);
-  }
-
-  has(key: string): boolean {
-    return this.values.has(key);
   }
 
   set(key: string, value: BoundValue): void {
@@ -144,7 +138,6 @@ export class Bindings {
       }
       return item;
     }
-    this.usedInRequests.add(key);
     if (typeof bound === "string") return { tag: item.tag, type: "TextString", value: bound };
     return { tag: item.tag, type: "ByteString", value: bound };
   }
