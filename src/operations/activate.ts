@@ -11,9 +11,9 @@
 import { Operation } from "../kmip/enums.js";
 import { build } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
-import { requireExisting, requireKey, requireToken } from "./keys.js";
-import { activated, isDestroyed } from "./lifecycle-rules.js";
-import { UNRECORDED } from "./lifecycle-store.js";
+import { requireKey, requireToken } from "./keys.js";
+import { changeState } from "./lifecycle-attributes.js";
+import { activated } from "./lifecycle-rules.js";
 import type { OperationHandler } from "./types.js";
 
 /** The Activate handler. */
@@ -22,20 +22,12 @@ export const activate: OperationHandler = {
   needsToken: true,
   async run(payload, ctx) {
     const token = requireToken(ctx, "Activate");
-    const { uid, ref } = requireKey(payload);
-    const store = ctx.lifecycle;
-    if (store === undefined) {
-      await requireExisting(ctx.client, token, ref);
-    } else {
-      await store.update(token, uid, async (current) => {
-        // The key must still be on the token (a destroyed one is refused by the rules).
-        if (current === undefined || !isDestroyed(current.state)) {
-          await requireExisting(ctx.client, token, ref);
-        }
-        const policy = ctx.options?.newKeyState ?? "active";
-        return activated(current ?? UNRECORDED, store.now(), ctx.version, policy);
-      });
-    }
+    const key = requireKey(payload);
+    const { uid } = key;
+    const policy = ctx.options?.newKeyState ?? "active";
+    await changeState(ctx, token, key, (current, now) =>
+      activated(current, now, ctx.version, policy),
+    );
     return { uid, payload: [build.textString(Tag.UniqueIdentifier, uid)] };
   },
 };

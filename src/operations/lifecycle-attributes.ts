@@ -14,8 +14,10 @@ import { Tag } from "../kmip/tags.js";
 import { attributeOf, type KmipAttribute } from "../kmip/template.js";
 import type { ObjectRef, TokenSelector } from "../pkcs11/types.js";
 import { objectTypeOfClass } from "./attribute-values.js";
+import { requireExisting } from "./keys.js";
 import { DATE_FIELDS, type LifecycleRecord, revocationReasonItem } from "./lifecycle-record.js";
 import { effectiveState, isDestroyed } from "./lifecycle-rules.js";
+import { UNRECORDED } from "./lifecycle-store.js";
 import type { OperationContext } from "./types.js";
 
 /** The record's attributes reported after State, in the order of KMIP 1.4 section 3. */
@@ -117,4 +119,26 @@ export function destroyedAttributes(
     }
   }
   return [...out, ...lifecycleAttributes(record, now, version)];
+}
+
+/**
+ * Moves the record of the key `uid` on by `next` (Activate, Revoke), after checking that the
+ * key is still on the token unless its record says it was destroyed (the rules refuse or
+ * allow that). Without a store only the key's existence is checked.
+ */
+export async function changeState(
+  ctx: OperationContext,
+  token: TokenSelector,
+  key: { uid: string; ref: ObjectRef },
+  next: (current: LifecycleRecord, now: bigint) => LifecycleRecord,
+): Promise<void> {
+  const store = ctx.lifecycle;
+  if (store === undefined) {
+    await requireExisting(ctx.client, token, key.ref);
+    return;
+  }
+  await store.update(token, key.uid, async (current) => {
+    if (!isDestroyedRecord(current)) await requireExisting(ctx.client, token, key.ref);
+    return next(current ?? UNRECORDED, store.now());
+  });
 }

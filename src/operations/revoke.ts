@@ -12,10 +12,10 @@
 import { Operation, RevocationReasonCode } from "../kmip/enums.js";
 import { build, optional, optionalStruct, required } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
-import { requireExisting, requireKey, requireToken } from "./keys.js";
+import { requireKey, requireToken } from "./keys.js";
+import { changeState } from "./lifecycle-attributes.js";
 import type { RevocationReasonValue } from "./lifecycle-record.js";
-import { isDestroyed, revoked } from "./lifecycle-rules.js";
-import { UNRECORDED } from "./lifecycle-store.js";
+import { revoked } from "./lifecycle-rules.js";
 import type { OperationHandler } from "./types.js";
 
 /** The request's Revocation Reason; Unspecified when the request has none. */
@@ -33,20 +33,13 @@ export const revoke: OperationHandler = {
   needsToken: true,
   async run(payload, ctx) {
     const token = requireToken(ctx, "Revoke");
-    const { uid, ref } = requireKey(payload);
+    const key = requireKey(payload);
+    const { uid } = key;
     const reason = reasonOf(payload);
     const occurrence = optional(payload, Tag.CompromiseOccurrenceDate, "DateTime");
-    const store = ctx.lifecycle;
-    if (store === undefined) {
-      await requireExisting(ctx.client, token, ref);
-    } else {
-      await store.update(token, uid, async (current) => {
-        if (current === undefined || !isDestroyed(current.state)) {
-          await requireExisting(ctx.client, token, ref);
-        }
-        return revoked(current ?? UNRECORDED, reason, occurrence, store.now(), ctx.version);
-      });
-    }
+    await changeState(ctx, token, key, (current, now) =>
+      revoked(current, reason, occurrence, now, ctx.version),
+    );
     return { uid, payload: [build.textString(Tag.UniqueIdentifier, uid)] };
   },
 };
