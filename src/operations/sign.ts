@@ -62,20 +62,20 @@ export function readSignInput(payload: ItemOf<"Structure">, op: string): SignInp
 /** Sizes of the digests ECDSA signs when the request names no hash (SHA-224 to SHA-512). */
 const EC_DIGEST_LENGTHS: ReadonlySet<number> = new Set([28, 32, 48, 64]);
 
-function checkDigestLength(input: SignInput, expected: number, hashName: string): void {
+function checkDigestLength(input: SignInput, expected: number, hashName: string, op: string): void {
   if (input.data.length !== expected) {
     throw kmipErrors.invalidField(
-      `Sign: Digested Data is ${input.data.length} bytes, a ${hashName} digest is ${expected}`,
+      `${op}: Digested Data is ${input.data.length} bytes, a ${hashName} digest is ${expected}`,
     );
   }
 }
 
-/** The mechanism and bytes handed to C_Sign. */
-export function signCall(plan: SignPlan, input: SignInput): SignCall {
+/** The mechanism and bytes handed to C_Sign (or C_Verify: `op` names the operation). */
+export function signCall(plan: SignPlan, input: SignInput, op = "Sign"): SignCall {
   switch (plan.kind) {
     case "RSA": {
       const { hash } = plan;
-      if (input.digested) checkDigestLength(input, hash.length, hash.name);
+      if (input.digested) checkDigestLength(input, hash.length, hash.name, op);
       if (plan.padding === "PSS") {
         const parameter = { hashAlg: hash.ckm, mgf: plan.mgfHash.mgf, saltLen: plan.saltLength };
         const type = input.digested ? CKM.RSA_PKCS_PSS : hash.rsaPss;
@@ -88,10 +88,10 @@ export function signCall(plan: SignPlan, input: SignInput): SignCall {
     }
     case "EC": {
       if (input.digested && plan.hashGiven)
-        checkDigestLength(input, plan.hash.length, plan.hash.name);
+        checkDigestLength(input, plan.hash.length, plan.hash.name, op);
       if (input.digested && !EC_DIGEST_LENGTHS.has(input.data.length)) {
         throw kmipErrors.invalidField(
-          `Sign: Digested Data is ${input.data.length} bytes, not a SHA-224/256/384/512 digest`,
+          `${op}: Digested Data is ${input.data.length} bytes, not a SHA-224/256/384/512 digest`,
         );
       }
       const digest = input.digested ? input.data : digestOf(plan.hash.node, input.data);
@@ -99,7 +99,7 @@ export function signCall(plan: SignPlan, input: SignInput): SignCall {
     }
     case "Ed25519":
       if (input.digested) {
-        throw kmipErrors.notSupported("Sign: Ed25519 (pure EdDSA) cannot sign Digested Data");
+        throw kmipErrors.notSupported(`${op}: Ed25519 (pure EdDSA) cannot sign Digested Data`);
       }
       return { mechanism: { type: CKM.EDDSA }, data: input.data, derEncode: false };
   }
@@ -151,7 +151,7 @@ async function explainPssSaltLength(
   const modulus = await readModulus(client, token, ref).catch(() => undefined);
   if (modulus === undefined) return;
   const modulusBits = bitLength(modulus);
-  const maxSalt = Math.ceil((modulusBits - 1) / 8) - hashLength - 2;
+  const maxSalt = maxPssSaltLength(modulus, hashLength);
   if (saltLength > maxSalt) {
     throw kmipErrors.invalidField(
       `Sign: Salt Length ${saltLength} exceeds ${maxSalt}, the most a ${modulusBits}-bit key allows with a ${hashLength}-byte hash`,
@@ -163,6 +163,11 @@ function bitLength(bigEndian: Uint8Array): number {
   const first = bigEndian.findIndex((b) => b !== 0);
   if (first < 0) return 0;
   return (bigEndian.length - first - 1) * 8 + (32 - Math.clz32(bigEndian[first]!));
+}
+
+/** The largest RSA-PSS salt for a key of `modulus` and a hash of `hashLength` bytes (RFC 8017 9.1.1). */
+export function maxPssSaltLength(modulus: Uint8Array, hashLength: number): number {
+  return Math.ceil((bitLength(modulus) - 1) / 8) - hashLength - 2;
 }
 
 /** The Sign handler. */

@@ -26,7 +26,7 @@
  * signature that is not such a DER value is Invalid.
  */
 import { Operation, ValidityIndicator } from "../kmip/enums.js";
-import { KmipError, kmipErrors } from "../kmip/errors.js";
+import { kmipErrors } from "../kmip/errors.js";
 import { build, optional, optionalStruct } from "../kmip/item.js";
 import { Tag } from "../kmip/tags.js";
 import type { Pkcs11Client } from "../pkcs11/client.js";
@@ -42,7 +42,13 @@ import {
   requireKey,
   requireToken,
 } from "./keys.js";
-import { readSignInput, type SignCall, type SignInput, signCall } from "./sign.js";
+import {
+  maxPssSaltLength,
+  readSignInput,
+  type SignCall,
+  type SignInput,
+  signCall,
+} from "./sign.js";
 import { signParametersOfKey } from "./sign-key-parameters.js";
 import { planFor, readSignParameters, type SignParameters, type SignPlan } from "./sign-plan.js";
 import { refuseMultiPart } from "./single-part.js";
@@ -62,18 +68,6 @@ function verifyingKey(uid: string, ref: ObjectRef): ObjectRef {
     );
   }
   return half === "private" ? { id: ref.id, cls: CKO.PUBLIC_KEY } : ref;
-}
-
-/** Sign's checks, with their messages naming this operation. */
-function callFor(...args: Parameters<typeof signCall>): SignCall {
-  try {
-    return signCall(...args);
-  } catch (err) {
-    if (err instanceof KmipError && err.message.startsWith("Sign: ")) {
-      throw new KmipError(err.reason, `${OP}: ${err.message.slice("Sign: ".length)}`);
-    }
-    throw err;
-  }
 }
 
 /** The curve's coordinate size of an EC key (CKA_EC_PARAMS). */
@@ -126,14 +120,11 @@ async function verifyWithMaxSalt(
 ): Promise<boolean> {
   // A modulus the token does not give: no second try (the first answer stands).
   const modulus = await readModulus(client, token, ref).catch(() => undefined);
-  const first = modulus === undefined ? -1 : modulus.findIndex((b) => b !== 0);
-  if (modulus === undefined || first < 0) return false;
-  const bits = (modulus.length - first) * 8 - Math.clz32(modulus[first] ?? 0) + 24;
-  const emLen = Math.ceil((bits - 1) / 8);
+  if (modulus === undefined) return false;
   const hashLength = (params.hash ?? DEFAULT_HASH).length;
-  const saltLength = emLen - hashLength - 2;
+  const saltLength = maxPssSaltLength(modulus, hashLength);
   if (saltLength <= hashLength) return false;
-  const call = callFor(planFor({ ...params, saltLength }, "RSA"), input);
+  const call = signCall(planFor({ ...params, saltLength }, "RSA"), input, OP);
   return client.verify(token, ref, call.mechanism, call.data, signature);
 }
 
@@ -212,7 +203,7 @@ export const signatureVerify: OperationHandler = {
     );
     const kind = params.kind ?? (await readKeyKind(ctx.client, token, ref));
     const plan = planFor(params, kind);
-    const call = callFor(plan, input);
+    const call = signCall(plan, input, OP);
     let tokenSignature: Uint8Array | undefined = signature;
     if (call.derEncode) {
       tokenSignature = ecdsaDerToRaw(signature, await coordinateBytes(ctx.client, token, ref));
