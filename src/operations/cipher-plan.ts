@@ -100,11 +100,11 @@ function familyOf(
   keyMechanism: number | undefined,
 ): "AES" | "DES3" | "RSA" {
   const family = half === "secret" ? "AES" : "RSA";
-  if (family === "RSA" && half !== (op === "Encrypt" ? "public" : "private")) {
-    const use = op === "Encrypt" ? "public" : "private";
+  const rsaHalf = op === "Encrypt" ? "public" : "private";
+  if (family === "RSA" && half !== rsaHalf) {
     throw new KmipError(
       ResultReason.IllegalOperation,
-      `${op}: RSA ${op === "Encrypt" ? "encryption" : "decryption"} takes the ${use} key's Unique Identifier`,
+      `${op}: RSA ${op === "Encrypt" ? "encryption" : "decryption"} takes the ${rsaHalf} key's Unique Identifier`,
     );
   }
   if (algorithm === undefined) {
