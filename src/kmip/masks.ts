@@ -38,6 +38,11 @@ export function maskForTag(tag: number): EnumTable | undefined {
   return MASK_BY_TAG.get(tag);
 }
 
+/** Whether `mask` has any of `bits` set. */
+export function hasAnyBit(mask: number, bits: number): boolean {
+  return (mask & bits) !== 0;
+}
+
 /** The names of the set bits, lowest first; leftover unnamed bits as one hex component. */
 export function maskToNames(table: EnumTable, value: number): string[] {
   const names: string[] = [];

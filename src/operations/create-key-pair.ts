@@ -16,7 +16,7 @@
 
 import { Operation } from "../kmip/enums.js";
 import { build } from "../kmip/item.js";
-import { CryptographicUsageMask } from "../kmip/masks.js";
+import { CryptographicUsageMask, hasAnyBit } from "../kmip/masks.js";
 import { Tag } from "../kmip/tags.js";
 import { CKA, CKK, CKM, CKO } from "../pkcs11/constants.js";
 import type { Attr, Mechanism } from "../pkcs11/types.js";
@@ -35,8 +35,6 @@ export interface KeyPairCall {
 }
 
 const M = CryptographicUsageMask;
-
-const has = (mask: number, bit: number): boolean => (mask & bit) !== 0;
 
 /** Key type, generation mechanism and the public key's algorithm attributes. */
 function algorithmAttributes(algorithm: KeyPairAlgorithm): {
@@ -74,10 +72,10 @@ function privateUsage(usage: number | undefined): Attr[] {
   const mask = usage ?? M.Sign;
   // CKA_UNWRAP / CKA_DERIVE false may be refused (YubiHSM): createWithUsageFallback retries.
   return [
-    { type: CKA.SIGN, value: has(mask, M.Sign) },
-    { type: CKA.DECRYPT, value: has(mask, M.Decrypt) },
-    { type: CKA.UNWRAP, value: has(mask, M.UnwrapKey) },
-    { type: CKA.DERIVE, value: has(mask, M.DeriveKey | M.KeyAgreement) },
+    { type: CKA.SIGN, value: hasAnyBit(mask, M.Sign) },
+    { type: CKA.DECRYPT, value: hasAnyBit(mask, M.Decrypt) },
+    { type: CKA.UNWRAP, value: hasAnyBit(mask, M.UnwrapKey) },
+    { type: CKA.DERIVE, value: hasAnyBit(mask, M.DeriveKey | M.KeyAgreement) },
   ];
 }
 
@@ -85,9 +83,9 @@ function privateUsage(usage: number | undefined): Attr[] {
 function publicUsage(usage: number | undefined): Attr[] {
   const mask = usage ?? M.Verify;
   return [
-    { type: CKA.VERIFY, value: has(mask, M.Verify) },
-    { type: CKA.ENCRYPT, value: has(mask, M.Encrypt) },
-    { type: CKA.WRAP, value: has(mask, M.WrapKey) },
+    { type: CKA.VERIFY, value: hasAnyBit(mask, M.Verify) },
+    { type: CKA.ENCRYPT, value: hasAnyBit(mask, M.Encrypt) },
+    { type: CKA.WRAP, value: hasAnyBit(mask, M.WrapKey) },
   ];
 }
 

@@ -22,7 +22,7 @@
  */
 import { ObjectType, Operation } from "../kmip/enums.js";
 import { build } from "../kmip/item.js";
-import { CryptographicUsageMask } from "../kmip/masks.js";
+import { CryptographicUsageMask, hasAnyBit } from "../kmip/masks.js";
 import { Tag } from "../kmip/tags.js";
 import { CKA, CKK, CKM, CKO } from "../pkcs11/constants.js";
 import type { Attr, Mechanism } from "../pkcs11/types.js";
@@ -40,8 +40,6 @@ export interface SecretKeyCall {
 
 const M = CryptographicUsageMask;
 
-const has = (mask: number, bits: number): boolean => (mask & bits) !== 0;
-
 /** A CK_MECHANISM_TYPE array (CKA_ALLOWED_MECHANISMS): CK_ULONGs, little-endian as keys.ts reads. */
 export function mechanismList(types: readonly number[]): Uint8Array {
   const bytes = Buffer.alloc(8 * types.length);
@@ -57,16 +55,16 @@ function usageAttributes(spec: SecretKeySpec): Attr[] {
     spec.algorithm.kind === "AES" ? M.Encrypt | M.Decrypt : M.MACGenerate | M.MACVerify;
   const mask = spec.usage ?? defaults;
   const attrs: Attr[] = [
-    { type: CKA.ENCRYPT, value: has(mask, M.Encrypt) },
-    { type: CKA.DECRYPT, value: has(mask, M.Decrypt) },
-    { type: CKA.SIGN, value: has(mask, M.MACGenerate | M.Sign) },
-    { type: CKA.VERIFY, value: has(mask, M.MACVerify | M.Verify) },
+    { type: CKA.ENCRYPT, value: hasAnyBit(mask, M.Encrypt) },
+    { type: CKA.DECRYPT, value: hasAnyBit(mask, M.Decrypt) },
+    { type: CKA.SIGN, value: hasAnyBit(mask, M.MACGenerate | M.Sign) },
+    { type: CKA.VERIFY, value: hasAnyBit(mask, M.MACVerify | M.Verify) },
   ];
   // CKA_WRAP / CKA_UNWRAP / CKA_DERIVE false may be refused: createWithUsageFallback retries.
   attrs.push(
-    { type: CKA.WRAP, value: has(mask, M.WrapKey) },
-    { type: CKA.UNWRAP, value: has(mask, M.UnwrapKey) },
-    { type: CKA.DERIVE, value: has(mask, M.DeriveKey) },
+    { type: CKA.WRAP, value: hasAnyBit(mask, M.WrapKey) },
+    { type: CKA.UNWRAP, value: hasAnyBit(mask, M.UnwrapKey) },
+    { type: CKA.DERIVE, value: hasAnyBit(mask, M.DeriveKey) },
   );
   return attrs;
 }
