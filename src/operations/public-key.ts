@@ -14,7 +14,7 @@ import { CKA } from "../pkcs11/constants.js";
 import type { AttrValues, ObjectRef, TokenSelector } from "../pkcs11/types.js";
 import { type CurveSpec, curveByParams, ED25519_BITS, isEd25519Params } from "./algorithms.js";
 import { unwrapOctetString } from "./der.js";
-import { attrBytes, type KeyKind, keyKindOf, readKeyKind, ulongOf } from "./keys.js";
+import { attrBytes, bitLength, type KeyKind, keyKindOf, readKeyKind, ulongOf } from "./keys.js";
 
 /** A public key's material, by kind. */
 export type PublicKeyInfo =
@@ -198,11 +198,7 @@ function buildKeyObject(info: PublicKeyInfo): KeyObject {
 export function lengthOf(info: PublicKeyInfo): number {
   if (info.kind === "EC") return info.curve.bits;
   if (info.kind === "Ed25519") return ED25519_BITS;
-  let start = 0;
-  while (start < info.modulus.length && info.modulus[start] === 0) start++;
-  const top = info.modulus[start];
-  if (top === undefined) return 0;
-  return (info.modulus.length - start - 1) * 8 + (32 - Math.clz32(top));
+  return bitLength(info.modulus);
 }
 
 /** Cryptographic Algorithm: RSA, ECDSA (EC keys), Ed25519. */

@@ -26,7 +26,7 @@ import { CKM } from "../pkcs11/constants.js";
 import { ObjectNotFoundError, Pkcs11Error } from "../pkcs11/errors.js";
 import type { Mechanism, ObjectRef, TokenSelector } from "../pkcs11/types.js";
 import { ecdsaSignatureToDer } from "./der.js";
-import { readKeyKind, readModulus, requireKey, requireToken } from "./keys.js";
+import { bitLength, readKeyKind, readModulus, requireKey, requireToken } from "./keys.js";
 import { signParametersOfKey } from "./sign-key-parameters.js";
 import { planFor, readSignParameters, type SignPlan } from "./sign-plan.js";
 import { refuseMultiPart } from "./single-part.js";
@@ -157,12 +157,6 @@ async function explainPssSaltLength(
       `Sign: Salt Length ${saltLength} exceeds ${maxSalt}, the most a ${modulusBits}-bit key allows with a ${hashLength}-byte hash`,
     );
   }
-}
-
-function bitLength(bigEndian: Uint8Array): number {
-  const first = bigEndian.findIndex((b) => b !== 0);
-  if (first < 0) return 0;
-  return (bigEndian.length - first - 1) * 8 + (32 - Math.clz32(bigEndian[first]!));
 }
 
 /** The largest RSA-PSS salt for a key of `modulus` and a hash of `hashLength` bytes (RFC 8017 9.1.1). */
