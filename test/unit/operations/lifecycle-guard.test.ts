@@ -24,8 +24,10 @@ import { LifecycleStore } from "../../../src/operations/lifecycle-store.js";
 import { locate } from "../../../src/operations/locate.js";
 import { revoke } from "../../../src/operations/revoke.js";
 import type { OperationContext, OperationHandler } from "../../../src/operations/types.js";
-import { CKA, CKK, CKO, CKR } from "../../../src/pkcs11/constants.js";
+import { halfOf, refOf, uidOf } from "../../../src/operations/uid.js";
+import { CKA, CKK, CKR } from "../../../src/pkcs11/constants.js";
 import { ObjectNotFoundError, Pkcs11Error } from "../../../src/pkcs11/errors.js";
+import type { ObjectRef } from "../../../src/pkcs11/types.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
 import { attrValues, contextFor, payload, rejection, ulongBytes, v1Attribute } from "./fake.js";
 import { dataObjectClient } from "./lifecycle-fake.js";
@@ -40,10 +42,8 @@ const uidItem = (uid: string) => build.textString(Tag.UniqueIdentifier, uid);
 /** A token with one EC key pair, its data objects in memory, and a settable clock. */
 function setup(policy: NewKeyState = "active", version = V2) {
   const keys = new Set([PRIV, PUB]);
-  const has = (ref: { id: Uint8Array; cls: number }) =>
-    keys.has(
-      `${Buffer.from(ref.id).toString("hex").toUpperCase()}_${ref.cls === CKO.PRIVATE_KEY ? "priv" : "pub"}`,
-    );
+  const uidOfRef = (ref: ObjectRef) => uidOf(ref.id, halfOf(ref));
+  const has = (ref: ObjectRef) => keys.has(uidOfRef(ref));
   const { client } = dataObjectClient({
     getAttributes: (_t, ref) => {
       if (!has(ref)) throw new ObjectNotFoundError();
@@ -57,15 +57,13 @@ function setup(policy: NewKeyState = "active", version = V2) {
     },
     destroyObject: (_t, ref) => {
       if (!has(ref)) throw new ObjectNotFoundError();
-      keys.delete(
-        `${Buffer.from(ref.id).toString("hex").toUpperCase()}_${ref.cls === CKO.PRIVATE_KEY ? "priv" : "pub"}`,
-      );
+      keys.delete(uidOfRef(ref));
     },
     findObjects: () =>
       [...keys].map((uid) =>
         attrValues([
           [CKA.ID, new Uint8Array([0x0a, 0x0b])],
-          [CKA.CLASS, ulongBytes(uid.endsWith("_priv") ? CKO.PRIVATE_KEY : CKO.PUBLIC_KEY)],
+          [CKA.CLASS, ulongBytes(refOf(uid).cls)],
         ]),
       ),
   });
