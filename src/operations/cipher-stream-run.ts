@@ -126,9 +126,6 @@ export async function beginStream(
   plan: CipherPlan,
 ): Promise<CipherRun> {
   const client = ctx.client;
-  if (client.streamBegin === undefined) {
-    throw kmipErrors.notSupported(`${op}: multi-part operations are not available here`);
-  }
   refuseUnstreamable(op, plan);
   const call = streamCall(op, plan, payload);
   const streams = streamsOf(client);
@@ -198,18 +195,18 @@ export async function continueStream(
       );
     }
     if (!part.final) {
-      const output = await ctx.client.streamUpdate?.(state.stream, dataOf(payload));
+      const output = await ctx.client.streamUpdate(state.stream, dataOf(payload));
       streams.release(part.correlation);
-      return result(output ?? new Uint8Array(0), 0);
+      return result(output, 0);
     }
     const last = lastPart(op, state, payload);
-    const output = await ctx.client.streamFinish?.(state.stream, last);
+    const output = await ctx.client.streamFinish(state.stream, last);
     streams.end(part.correlation);
-    return result(output ?? new Uint8Array(0), op === "Encrypt" ? state.tagBytes : 0);
+    return result(output, op === "Encrypt" ? state.tagBytes : 0);
   } catch (err) {
     // Any failed part ends the operation; the worker closed its session, or does now.
     streams.end(part.correlation);
-    await ctx.client.streamAbort?.(state.stream);
+    await ctx.client.streamAbort(state.stream);
     return explainStreamFailure(err, op, state.plan);
   }
 }

@@ -175,7 +175,7 @@ export class CipherStreams {
   private abort(key: string, entry: Entry): void {
     if (entry.timer !== undefined) clearTimeout(entry.timer);
     this.entries.delete(key);
-    this.client.streamAbort?.(entry.state.stream).catch(() => {});
+    this.client.streamAbort(entry.state.stream).catch(() => {});
   }
 }
 

@@ -76,10 +76,9 @@ export interface Pkcs11Client {
   login(token: TokenSelector, pin: string): Promise<void>;
   /**
    * A number that changes whenever a token accepted a PIN it had not accepted before: a
-   * caller that remembers a verified credential re-verifies it after a change. Optional
-   * (clients without it: remember nothing).
+   * caller that remembers a verified credential re-verifies it after a change.
    */
-  pinEpoch?(): number;
+  pinEpoch(): number;
   /** C_GenerateKeyPair; the caller sets CKA_ID (and CKA_TOKEN) in both templates. */
   generateKeyPair(
     token: TokenSelector,
@@ -161,7 +160,7 @@ export interface Pkcs11Client {
    * one worker, and C_EncryptUpdate of `data`; resolves to the stream and the part's output.
    * Optional (clients without it offer no multi-part operations).
    */
-  streamBegin?(
+  streamBegin(
     token: TokenSelector,
     ref: ObjectRef,
     mechanism: Mechanism,
@@ -169,11 +168,11 @@ export interface Pkcs11Client {
     data: Uint8Array,
   ): Promise<{ stream: CipherStream; output: Uint8Array }>;
   /** C_EncryptUpdate / C_DecryptUpdate; a failure ends the stream. WorkerError when its worker ended. */
-  streamUpdate?(stream: CipherStream, data: Uint8Array): Promise<Uint8Array>;
+  streamUpdate(stream: CipherStream, data: Uint8Array): Promise<Uint8Array>;
   /** The last part and C_EncryptFinal / C_DecryptFinal; the stream ends either way. */
-  streamFinish?(stream: CipherStream, data: Uint8Array): Promise<Uint8Array>;
+  streamFinish(stream: CipherStream, data: Uint8Array): Promise<Uint8Array>;
   /** Ends a stream without a result (closes its session); never rejects for a lost stream. */
-  streamAbort?(stream: CipherStream): Promise<void>;
+  streamAbort(stream: CipherStream): Promise<void>;
   /** C_GenerateRandom. */
   generateRandom(token: TokenSelector, length: number): Promise<Uint8Array>;
   /** C_SeedRandom: mixes `data` into the token's RNG; resolves to the bytes taken. */

@@ -38,12 +38,11 @@ export interface SupervisorOptions {
 }
 
 /** The client with supervision counters. */
-export type SupervisedPkcs11Client = Pkcs11Client &
-  Required<Pick<Pkcs11Client, "streamBegin" | "streamUpdate" | "streamFinish" | "streamAbort">> & {
-    stats(): SupervisorStats;
-    /** A round trip to a worker without any PKCS#11 call (benchmarks, health checks). */
-    ping(): Promise<void>;
-  };
+export type SupervisedPkcs11Client = Pkcs11Client & {
+  stats(): SupervisorStats;
+  /** A round trip to a worker without any PKCS#11 call (benchmarks, health checks). */
+  ping(): Promise<void>;
+};
 
 /** The package root: the nearest directory above this module holding package.json. */
 function packageRoot(): string {

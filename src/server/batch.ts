@@ -187,10 +187,10 @@ class RequestSession {
     throttleKey: string,
   ): Promise<TokenSelector> {
     const memo = this.peer.credentials;
-    const epoch = this.deps.client.pinEpoch?.();
+    const epoch = this.deps.client.pinEpoch();
     const given = credential?.type === "UsernameAndPassword" ? credential : undefined;
     const password = given?.password;
-    const memorable = memo !== undefined && epoch !== undefined && password !== undefined;
+    const memorable = memo !== undefined && password !== undefined;
     if (memorable && given !== undefined) {
       const token = memo.lookup(given.username, password, epoch);
       if (token !== undefined) return token;

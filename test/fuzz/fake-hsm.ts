@@ -162,6 +162,15 @@ export class FuzzHsm implements Pkcs11Client {
     this.answer("C_Digest", () => this.rng.bytes(32));
   digestKey = (_t: string, _r: unknown, _m: Mechanism) =>
     this.answer("C_DigestKey", () => this.rng.bytes(32));
+  // Multi-part ciphers: the fuzzed token refuses them, as a library without them would.
+  streamBegin = () =>
+    this.answer("C_EncryptInit", (): never => {
+      throw new Pkcs11Error(CKR.FUNCTION_NOT_SUPPORTED, "C_EncryptInit");
+    });
+  streamUpdate = async () => new Uint8Array(0);
+  streamFinish = async () => new Uint8Array(0);
+  streamAbort = async () => undefined;
+  pinEpoch = () => 0;
   close = async () => undefined;
 
   private summary(): TokenSummary {

@@ -28,7 +28,7 @@ class StreamClient extends FakeClient {
   readonly aborted: number[] = [];
   finalOutput = bytes(4, 0xee);
   failUpdate: Error | undefined;
-  streamBegin = async (
+  override streamBegin = async (
     _t: string,
     _r: unknown,
     mechanism: Mechanism,
@@ -38,16 +38,16 @@ class StreamClient extends FakeClient {
     this.begun.push({ mechanism, decrypt: d, data });
     return { stream: { workerId: 1, id: this.next++ }, output: data.map((b) => b | 0x80) };
   };
-  streamUpdate = async (_s: CipherStream, data: Uint8Array) => {
+  override streamUpdate = async (_s: CipherStream, data: Uint8Array) => {
     if (this.failUpdate) throw this.failUpdate;
     this.updates.push(data);
     return data.map((b) => b | 0x80);
   };
-  streamFinish = async (_s: CipherStream, data: Uint8Array) => {
+  override streamFinish = async (_s: CipherStream, data: Uint8Array) => {
     this.finishes.push(data);
     return new Uint8Array([...data.map((b) => b | 0x80), ...this.finalOutput]);
   };
-  streamAbort = async (s: CipherStream) => {
+  override streamAbort = async (s: CipherStream) => {
     this.aborted.push(s.id);
   };
 }

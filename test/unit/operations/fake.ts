@@ -16,8 +16,8 @@ export interface Call {
   readonly args: readonly unknown[];
 }
 
-/** Parameters of a client method (some methods are optional: multi-part ciphers). */
-type ArgsOf<K extends keyof Pkcs11Client> = Parameters<NonNullable<Pkcs11Client[K]>>;
+/** Parameters of a client method. */
+type ArgsOf<K extends keyof Pkcs11Client> = Parameters<Pkcs11Client[K]>;
 
 type Stubs = { [K in keyof Pkcs11Client]?: (...args: ArgsOf<K>) => unknown };
 
@@ -68,6 +68,12 @@ export class FakeClient implements Pkcs11Client {
   seedRandom = (...a: Parameters<Pkcs11Client["seedRandom"]>) => this.call("seedRandom", a);
   digest = (...a: Parameters<Pkcs11Client["digest"]>) => this.call("digest", a);
   digestKey = (...a: Parameters<Pkcs11Client["digestKey"]>) => this.call("digestKey", a);
+  streamBegin = (...a: ArgsOf<"streamBegin">) => this.call("streamBegin", a);
+  streamUpdate = (...a: ArgsOf<"streamUpdate">) => this.call("streamUpdate", a);
+  streamFinish = (...a: ArgsOf<"streamFinish">) => this.call("streamFinish", a);
+  streamAbort = (...a: ArgsOf<"streamAbort">) => this.call("streamAbort", a);
+  /** No token ever accepts a new PIN here (a subclass can move it). */
+  pinEpoch = (): number => 0;
   close = (...a: Parameters<Pkcs11Client["close"]>) => this.call("close", a);
 }
 

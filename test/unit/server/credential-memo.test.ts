@@ -23,7 +23,7 @@ const GOOD_PIN = "1234";
 /** A client whose token accepts GOOD_PIN only, with a PIN epoch the test can move. */
 class EpochClient extends FakeClient {
   epoch = 0;
-  pinEpoch = () => this.epoch;
+  override pinEpoch = () => this.epoch;
   constructor() {
     super({
       login: async (_token, pin) => {
