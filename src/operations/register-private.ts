@@ -11,7 +11,7 @@
 import type { KeyObject } from "node:crypto";
 import { CryptographicAlgorithm } from "../kmip/enums.js";
 import { kmipErrors } from "../kmip/errors.js";
-import { CryptographicUsageMask } from "../kmip/masks.js";
+import { CryptographicUsageMask, hasAnyBit } from "../kmip/masks.js";
 import { Tag } from "../kmip/tags.js";
 import type { KmipAttribute } from "../kmip/template.js";
 import { CKA, CKK, CKO } from "../pkcs11/constants.js";
@@ -35,7 +35,6 @@ import type { OperationOptions } from "./types.js";
 const OP = "Register";
 const M = CryptographicUsageMask;
 const A = CryptographicAlgorithm;
-const has = (mask: number, bits: number): boolean => (mask & bits) !== 0;
 
 /** RSA private key parts, JWK name -> CKA. */
 const RSA_PARTS = [
@@ -105,10 +104,10 @@ function privateParts(key: KeyObject, options: OperationOptions | undefined): Pr
 /** Cryptographic Usage Mask -> the private key's usage attributes (default Sign). */
 function privateUsage(mask: number): Attr[] {
   return [
-    { type: CKA.SIGN, value: has(mask, M.Sign) },
-    { type: CKA.DECRYPT, value: has(mask, M.Decrypt) },
-    { type: CKA.UNWRAP, value: has(mask, M.UnwrapKey) },
-    { type: CKA.DERIVE, value: has(mask, M.DeriveKey | M.KeyAgreement) },
+    { type: CKA.SIGN, value: hasAnyBit(mask, M.Sign) },
+    { type: CKA.DECRYPT, value: hasAnyBit(mask, M.Decrypt) },
+    { type: CKA.UNWRAP, value: hasAnyBit(mask, M.UnwrapKey) },
+    { type: CKA.DERIVE, value: hasAnyBit(mask, M.DeriveKey | M.KeyAgreement) },
   ];
 }
 

@@ -19,7 +19,7 @@
 import { CryptographicAlgorithm } from "../kmip/enums.js";
 import { kmipErrors } from "../kmip/errors.js";
 import { optional } from "../kmip/item.js";
-import { CryptographicUsageMask } from "../kmip/masks.js";
+import { CryptographicUsageMask, hasAnyBit } from "../kmip/masks.js";
 import { Tag } from "../kmip/tags.js";
 import { type KmipAttribute, valuesOf } from "../kmip/template.js";
 import { CKA, CKK, CKO } from "../pkcs11/constants.js";
@@ -34,7 +34,6 @@ import { type KeyBlockFields, secretBytesOf } from "./register-material.js";
 const OP = "Register";
 const M = CryptographicUsageMask;
 const A = CryptographicAlgorithm;
-const has = (mask: number, bits: number): boolean => (mask & bits) !== 0;
 
 /** What a secret key becomes on the token. */
 interface SecretKind {
@@ -178,13 +177,13 @@ export function secretKeyTemplate(
     { type: CKA.SENSITIVE, value: single(attrs, Tag.Sensitive, "Boolean") ?? true },
     { type: CKA.EXTRACTABLE, value: single(attrs, Tag.Extractable, "Boolean") ?? false },
     ...labelAttr(attrs),
-    { type: CKA.ENCRYPT, value: has(mask, M.Encrypt) },
-    { type: CKA.DECRYPT, value: has(mask, M.Decrypt) },
-    { type: CKA.SIGN, value: has(mask, M.MACGenerate | M.Sign) },
-    { type: CKA.VERIFY, value: has(mask, M.MACVerify | M.Verify) },
-    { type: CKA.WRAP, value: has(mask, M.WrapKey) },
-    { type: CKA.UNWRAP, value: has(mask, M.UnwrapKey) },
-    { type: CKA.DERIVE, value: has(mask, M.DeriveKey) },
+    { type: CKA.ENCRYPT, value: hasAnyBit(mask, M.Encrypt) },
+    { type: CKA.DECRYPT, value: hasAnyBit(mask, M.Decrypt) },
+    { type: CKA.SIGN, value: hasAnyBit(mask, M.MACGenerate | M.Sign) },
+    { type: CKA.VERIFY, value: hasAnyBit(mask, M.MACVerify | M.Verify) },
+    { type: CKA.WRAP, value: hasAnyBit(mask, M.WrapKey) },
+    { type: CKA.UNWRAP, value: hasAnyBit(mask, M.UnwrapKey) },
+    { type: CKA.DERIVE, value: hasAnyBit(mask, M.DeriveKey) },
     ...kind.attrs.slice(1),
     { type: CKA.VALUE, value: kind.value },
   ];

@@ -32,7 +32,7 @@ import type { KeyObject } from "node:crypto";
 import { CryptographicAlgorithm, KeyFormatType, ObjectType, Operation } from "../kmip/enums.js";
 import { kmipErrors } from "../kmip/errors.js";
 import { build, findChild, type ItemOf, required } from "../kmip/item.js";
-import { CryptographicUsageMask } from "../kmip/masks.js";
+import { CryptographicUsageMask, hasAnyBit } from "../kmip/masks.js";
 import { Tag } from "../kmip/tags.js";
 import { type KmipAttribute, readAttributes } from "../kmip/template.js";
 import { CKA, CKK, CKO } from "../pkcs11/constants.js";
@@ -62,7 +62,6 @@ import { createWithUsageFallback } from "./usage-template.js";
 const OP = "Register";
 const M = CryptographicUsageMask;
 const A = CryptographicAlgorithm;
-const has = (mask: number, bits: number): boolean => (mask & bits) !== 0;
 
 /** Key type and material attributes of a public key, and what it is. */
 function publicKeyAttributes(
@@ -132,9 +131,9 @@ export function publicKeyTemplate(
     { type: CKA.ID, value: id },
     { type: CKA.TOKEN, value: true },
     ...labelAttr(attrs),
-    { type: CKA.VERIFY, value: has(mask, M.Verify) },
-    { type: CKA.ENCRYPT, value: has(mask, M.Encrypt) },
-    { type: CKA.WRAP, value: has(mask, M.WrapKey) },
+    { type: CKA.VERIFY, value: hasAnyBit(mask, M.Verify) },
+    { type: CKA.ENCRYPT, value: hasAnyBit(mask, M.Encrypt) },
+    { type: CKA.WRAP, value: hasAnyBit(mask, M.WrapKey) },
     ...(key.kind === undefined ? [] : signMechanismsAttr(attrs, key.kind)),
     ...key.attrs.slice(1),
   ];
