@@ -27,6 +27,7 @@ import {
   tlsFor,
   VERSIONS,
 } from "../interop/pykmip-plan.js";
+import { sessionOf } from "../interop/pykmip-script.js";
 import { listTokenObjects } from "../interop/token-objects.js";
 
 type Relay = Awaited<ReturnType<typeof startTestRelay>>;
@@ -61,12 +62,7 @@ function afterDestroy(version: KmipVersionName): string {
 function instruction(version: KmipVersionName): DriverInstruction {
   if (relay === undefined) throw new Error("relay not started");
   return {
-    host: "127.0.0.1",
-    port: relay.port,
-    ca: relay.certPath,
-    username: relay.username,
-    password: relay.pin,
-    version,
+    ...sessionOf(relay, version),
     tls: tlsFor(version),
     scenarios: ["info", "keys", "errors", "names"],
     keys: keysFor(version),

@@ -19,6 +19,18 @@ export function interopScript(name: string): string {
   return fileURLToPath(new URL(`./${name}`, import.meta.url));
 }
 
+/** What pykmip_session.py needs to reach `relay`: address, CA file, Username, PIN, version. */
+export function sessionOf<V extends string>(relay: TestRelay, version: V) {
+  return {
+    host: "127.0.0.1",
+    port: relay.port,
+    ca: relay.certPath,
+    username: relay.username,
+    password: relay.pin,
+    version,
+  };
+}
+
 /**
  * Runs `script` against `relay` over KMIP `version` (the instruction pykmip_session.py reads:
  * address, CA, Username, PIN); rejects when it prints no JSON.
@@ -28,14 +40,7 @@ export function runStepsScript(
   relay: TestRelay,
   version: string,
 ): Promise<StepsRun> {
-  const input = {
-    host: "127.0.0.1",
-    port: relay.port,
-    ca: relay.certPath,
-    username: relay.username,
-    password: relay.pin,
-    version,
-  };
+  const input = sessionOf(relay, version);
   return new Promise((resolve, reject) => {
     const child = spawn(PYKMIP_PYTHON, [script], { stdio: ["pipe", "pipe", "pipe"] });
     let out = "";
