@@ -16,8 +16,11 @@
  *                    interleaved with the limit's (bench/rounds.ts), each after a warm-up
  *   --log-level L    the relay's daemon.log-level (default info, the relay's default)
  *   --only A,B       run only the named parts (conn1, conn16, conn64, batch32, batch100 or
- *                    sign = conn*, batch = batch*; get, keygen, idle) and algorithms (rsa,
- *                    p256, ed25519); the direct limit runs with any Sign part
+ *                    sign = conn*, batch = batch*; get, keygen, idle; floor) and algorithms
+ *                    (rsa, p256, ed25519); the direct limit runs with any Sign part. floor
+ *                    runs only when named: the floor server (bench/floor-server.ts: TLS,
+ *                    framing, a pipe to as many pkcs11js children as the relay has workers;
+ *                    no KMIP) with 1 and with 16 connections, in the rounds of the relay's
  *   --cpu-prof DIR   CPU profiles of the relay and its workers into DIR (as `node --cpu-prof`)
  *                    (summarise with dist/scripts/bench/profile-summary.js)
  *   --relay-dist D   run the relay of another build's dist/ directory D (a candidate change;
@@ -28,10 +31,27 @@
  * It makes its own SoftHSM2 token in a temporary directory and removes it. About 2 minutes.
  */
 import { cpus } from "node:os";
-import { parseArgs } from "node:util";
+import { type FloorProcess, startFloorProcess, warmUpFloor } from "./bench/floor.js";
 import { type LimitJob, type LimitResult, measureLimit } from "./bench/limit.js";
-import { idleConnectionsRss, measureRelay, type RelayMeasurement } from "./bench/load.js";
+import {
+  idleConnectionsRss,
+  type MeasuredServer,
+  measureRelay,
+  type RelayMeasurement,
+} from "./bench/load.js";
 import type { LoadJob } from "./bench/load-client.js";
+import {
+  algs,
+  args,
+  durationMs,
+  floorWanted,
+  LIMIT_PROCESSES,
+  ROUNDS,
+  roundMs,
+  SIGN_PARTS,
+  WORKERS,
+  wanted,
+} from "./bench/options.js";
 import { loadAverage } from "./bench/proc.js";
 import {
   benchDir,
@@ -42,7 +62,6 @@ import {
 import { type Goal, limitRow, type Row, relayRow, summary, table } from "./bench/report.js";
 import {
   ALG_NAMES,
-  ALGS,
   type Alg,
   createKeyPairRequest,
   getRequest,
@@ -59,46 +78,19 @@ import {
   probe,
 } from "./bench/rounds.js";
 import { type BenchKey, createKeys } from "./bench/setup.js";
+import { warmUpRelay } from "./bench/warmup.js";
 
-/** The limit's processes: as many as the relay has workers by default (2 = this machine's cores). */
-const LIMIT_PROCESSES = 2;
-/** Rounds per measurement (interleaved, see bench/rounds.ts). */
-const ROUNDS = 3;
-const LIMIT_WARMUP_MS = 300;
-const RELAY_WARMUP_MS = 500;
 const IDLE_CONNECTIONS = 256;
-
-const { values: args } = parseArgs({
-  options: {
-    seconds: { type: "string", default: "4" },
-    "log-level": { type: "string", default: "info" },
-    only: { type: "string" },
-    "cpu-prof": { type: "string" },
-    "relay-dist": { type: "string" },
-    "node-flags": { type: "string" },
-    workers: { type: "string", default: String(LIMIT_PROCESSES) },
-  },
-});
-/** The relay's PKCS#11 workers (--workers; the limit keeps LIMIT_PROCESSES). */
-const WORKERS = Math.max(1, Number(args.workers));
-const durationMs = Math.min(10, Math.max(1, Number(args.seconds))) * 1000;
-const roundMs = durationMs / ROUNDS;
-const only = args.only?.split(",");
-/** Names --only accepts for several parts at once. */
-const ALIASES: Readonly<Record<string, readonly string[]>> = {
-  sign: ["conn1", "conn16", "conn64"],
-  batch: ["batch32", "batch100"],
-};
-const parts = only?.flatMap((o) => ALIASES[o] ?? [o]);
-const wanted = (part: string): boolean => parts === undefined || parts.includes(part);
-const SIGN_PARTS = ["conn1", "conn16", "conn64", "batch32", "batch100"];
-const algs = ALGS.filter(
-  (a) => only === undefined || only.includes(a) || !only.some((o) => ALGS.includes(o as Alg)),
-);
+/** Unmeasured load per algorithm on the floor before its first round (bench/floor.ts). */
+const FLOOR_WARMUP_MS_EACH = 1000;
+/** Unmeasured load per algorithm and Sign shape before the first measurement. */
+const WARMUP_MS_EACH = 1500;
 
 /** Context shared by the measurements. */
 interface Bench {
   readonly relay: RelayProcess;
+  /** Started when --only names floor. */
+  readonly floor: FloorProcess | undefined;
   readonly keys: Record<Alg, BenchKey>;
   readonly rows: Row[];
   readonly goals: Goal[];
@@ -106,70 +98,6 @@ interface Bench {
 
 function log(message: string): void {
   process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
-}
-
-function limitProbe(b: Bench, name: string, op: LimitJob["op"], alg: Alg): Probe<LimitResult> {
-  const job: LimitJob = {
-    op,
-    alg,
-    libPath: b.relay.token.libPath,
-    softhsmConf: b.relay.token.softhsmConf,
-    label: b.relay.credential.username,
-    pin: b.relay.credential.password,
-    idHex: b.keys[alg].idHex,
-    data: Buffer.from(SIGN_DATA).toString("base64"),
-    warmupMs: LIMIT_WARMUP_MS,
-    durationMs: roundMs,
-  };
-  return probe(name, () => measureLimit(job, LIMIT_PROCESSES));
-}
-
-/** A relay shape: the request, connections, and Sign items per request. */
-interface Shape {
-  readonly probe: Probe<RelayMeasurement>;
-  readonly items: number;
-  readonly connections: number;
-}
-
-function relayShape(
-  b: Bench,
-  name: string,
-  request: Uint8Array,
-  connections: number,
-  items: number,
-): Shape {
-  const job: Omit<LoadJob, "port"> = {
-    requests: [Buffer.from(request).toString("base64")],
-    connections,
-    depth: 1,
-    expectItems: items,
-    warmupMs: RELAY_WARMUP_MS,
-    durationMs: roundMs,
-  };
-  return { probe: probe(name, () => measureRelay(b.relay, job)), items, connections };
-}
-
-/** Runs the limit and the shapes in interleaved rounds; adds their rows; ratios per shape. */
-async function compare(b: Bench, limit: Probe<LimitResult>, shapes: readonly Shape[]) {
-  await interleave([limit, ...shapes.map((s) => s.probe)], ROUNDS, (name, round) =>
-    log(`${name} (round ${round}/${ROUNDS})`),
-  );
-  const combinedLimit = combineLimit(limit.samples);
-  b.rows.push(limitRow(limit.name, combinedLimit));
-  const ratios = new Map<Shape, { value: number; cpu: number }>();
-  for (const shape of shapes) {
-    const samples = shape.probe.samples;
-    const ratio = pairedRatio(samples, shape.items, limit.samples);
-    const added = pairedAddedP50(samples, limit.samples);
-    const shown = shape.connections === 1 ? `p50 +${added.toFixed(0)} µs` : ratio.toFixed(2);
-    const m = combineRelay(samples);
-    b.rows.push(relayRow(shape.probe.name, m, shape.items, shown, combinedLimit.cpuPerOp));
-    const cpu =
-      combinedLimit.cpuPerOp /
-      ((m.relayCpu + m.workersCpu + m.clientCpu) / (m.requests * shape.items));
-    ratios.set(shape, { value: shape.connections === 1 ? added : ratio, cpu });
-  }
-  return ratios;
 }
 
 const SIGN_GOALS: Readonly<Record<Alg, { single: number; batch: number }>> = {
@@ -183,63 +111,117 @@ async function signing(b: Bench, alg: Alg): Promise<void> {
   const { credential } = b.relay;
   const uid = b.keys[alg].privateUid;
   const limit = limitProbe(
-    b,
+    b.relay,
+    b.keys[alg],
     `${name} Sign, direct pkcs11js, ${LIMIT_PROCESSES} processes`,
     "sign",
     alg,
   );
   const single = signRequest(credential, alg, uid, 1);
+  const floor = b.floor?.server(alg);
+  // The floor's shapes follow the relay's of the same connections, so their rows sit together.
+  const floorShapes = (connections: number, shown: string): Shape[] =>
+    floor === undefined
+      ? []
+      : [
+          relayShape(
+            floor,
+            `${name} Sign, floor (TLS + pipe, no KMIP), ${shown}`,
+            single,
+            connections,
+            1,
+          ),
+        ];
   const shapes: Shape[] = [];
-  const goals: Omit<Goal, "value">[] = [];
   if (wanted("conn1")) {
-    shapes.push(relayShape(b, `${name} Sign, relay, 1 conn, 1 in flight`, single, 1, 1));
-    goals.push({ name: `${name} 1-conn p50 added µs`, bound: 150, atLeast: false, digits: 0 });
+    const goal = { name: `${name} 1-conn p50 added µs`, bound: 150, atLeast: false, digits: 0 };
+    shapes.push({
+      ...relayShape(b.relay, `${name} Sign, relay, 1 conn, 1 in flight`, single, 1, 1),
+      goal,
+    });
   }
+  shapes.push(...floorShapes(1, "1 conn, 1 in flight"));
   for (const connections of [16, 64]) {
-    if (!wanted(`conn${connections}`)) continue;
-    shapes.push(relayShape(b, `${name} Sign, relay, ${connections} conns`, single, connections, 1));
-    const bound = SIGN_GOALS[alg].single;
-    goals.push({ name: `${name} ${connections}-conn`, bound, atLeast: true, digits: 2 });
+    if (wanted(`conn${connections}`)) {
+      const label = `${name} Sign, relay, ${connections} conns`;
+      const bound = SIGN_GOALS[alg].single;
+      const goal = { name: `${name} ${connections}-conn`, bound, atLeast: true, digits: 2 };
+      shapes.push({ ...relayShape(b.relay, label, single, connections, 1), goal });
+    }
+    if (connections === 16) shapes.push(...floorShapes(16, "16 conns"));
   }
   for (const items of [32, 100]) {
     if (!wanted(`batch${items}`)) continue;
     const request = signRequest(credential, alg, uid, items);
     const label = `${name} Sign, relay, batches of ${items}, 16 conns`;
-    shapes.push(relayShape(b, label, request, 16, items));
     const bound = SIGN_GOALS[alg].batch;
-    goals.push({ name: `${name} batch-${items}`, bound, atLeast: true, digits: 2 });
+    const goal = { name: `${name} batch-${items}`, bound, atLeast: true, digits: 2 };
+    shapes.push({ ...relayShape(b.relay, label, request, 16, items), goal });
   }
-  const ratios = [...(await compare(b, limit, shapes)).values()];
-  goals.forEach((goal, i) => {
-    // Goals exist for 1 connection, 16 connections and batches of 100 only.
-    if (/64-conn|batch-32/.test(goal.name)) return;
-    const measured = ratios[i];
+  const ratios = await compare(limit, shapes, b.rows, log);
+  for (const shape of shapes) {
+    const goal = shape.goal;
+    // Goals exist for 1 connection, 16 connections and batches of 100 only (not the floor).
+    if (goal === undefined || /64-conn|batch-32/.test(goal.name)) continue;
+    const measured = ratios.get(shape);
     const cpu = goal.atLeast && measured !== undefined ? { cpuRatio: measured.cpu } : {};
     b.goals.push({ ...goal, value: measured?.value ?? Number.NaN, ...cpu });
-  });
+  }
 }
 
 async function others(b: Bench): Promise<void> {
   const { credential } = b.relay;
   if (wanted("get")) {
     const limit = limitProbe(
-      b,
+      b.relay,
+      b.keys.p256,
       "Get P-256 public key, direct (attributes, cached handle)",
       "get",
       "p256",
     );
     const request = getRequest(credential, b.keys.p256.publicUid);
-    await compare(b, limit, [
-      relayShape(b, "Get P-256 public key, relay, 16 conns", request, 16, 1),
+    await compare(limit, b.rows, log, [
+      relayShape(b.relay, "Get P-256 public key, relay, 16 conns", request, 16, 1),
     ]);
   }
   if (wanted("keygen")) {
-    const limit = limitProbe(b, "Create Key Pair P-256, direct", "keygen", "p256");
+    const limit = limitProbe(b.relay, b.keys.p256, "Create Key Pair P-256, direct", "keygen", "p256");
     const request = createKeyPairRequest(credential, "p256");
-    await compare(b, limit, [
-      relayShape(b, "Create Key Pair P-256, relay, 16 conns", request, 16, 1),
+    await compare(limit, b.rows, log, [
+      relayShape(b.relay, "Create Key Pair P-256, relay, 16 conns", request, 16, 1),
     ]);
   }
+}
+
+/** Each algorithm's single and 100-item Sign, unmeasured (bench/warmup.ts says why). */
+async function warmUp(b: Bench): Promise<void> {
+  if (!SIGN_PARTS.some(wanted)) return;
+  log(`warm-up: ${algs.length * 2} loads of ${WARMUP_MS_EACH} ms`);
+  const loads = algs.flatMap((alg) =>
+    [1, 100].map((items) => ({
+      request: signRequest(b.relay.credential, alg, b.keys[alg].privateUid, items),
+      items,
+    })),
+  );
+  await warmUpRelay(b.relay, loads, WARMUP_MS_EACH);
+}
+
+/** Starts the floor on the relay's token and keys, and warms it up (bench/floor.ts). */
+async function startFloor(dir: string, relay: RelayProcess, keys: Record<Alg, BenchKey>) {
+  const floor = await startFloorProcess(dir, {
+    workers: WORKERS,
+    token: relay.token,
+    credential: relay.credential,
+    data: SIGN_DATA,
+    keys,
+  });
+  log(`floor pid ${floor.pid}, workers ${floor.workerPids.join(" ")}`);
+  const loads = algs.map((alg) => ({
+    alg,
+    request: signRequest(relay.credential, alg, keys[alg].privateUid, 1),
+  }));
+  await warmUpFloor(floor, loads, FLOOR_WARMUP_MS_EACH);
+  return floor;
 }
 
 async function main(): Promise<void> {
@@ -247,6 +229,7 @@ async function main(): Promise<void> {
   const work = benchDir();
   const profileDir = args["cpu-prof"];
   let relayProcess: RelayProcess | undefined;
+  let floor: FloorProcess | undefined;
   let idle: { before: number; open: number } | undefined;
   const rows: Row[] = [];
   const goals: Goal[] = [];
@@ -262,18 +245,22 @@ async function main(): Promise<void> {
         : { nodeFlags: args["node-flags"].split(" ").filter((f) => f !== "") }),
     });
     log(`relay pid ${relayProcess.pid}, workers ${relayProcess.workerPids.join(" ")}`);
-    // Interrupted (Ctrl-C, timeout): take the relay along (its workers follow when it dies).
+    // Interrupted (Ctrl-C, timeout): take the relay and the floor along (their workers
+    // follow when they die).
     const relayPid = relayProcess.pid;
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
       process.once(signal, () => {
         process.kill(relayPid, "SIGKILL");
+        if (floor !== undefined) process.kill(floor.pid, "SIGKILL");
         work.cleanup();
         process.exit(130);
       });
     }
     const keys = await createKeys(relayProcess.port, relayProcess.credential);
-    const b: Bench = { relay: relayProcess, keys, rows, goals };
-    if (SIGN_PARTS.some(wanted)) for (const alg of algs) await signing(b, alg);
+    if (floorWanted) floor = await startFloor(work.dir, relayProcess, keys);
+    const b: Bench = { relay: relayProcess, floor, keys, rows, goals };
+    await warmUp(b);
+    if (SIGN_PARTS.some(wanted) || floorWanted) for (const alg of algs) await signing(b, alg);
     await others(b);
     if (wanted("idle")) {
       log(`${IDLE_CONNECTIONS} idle connections`);
@@ -287,6 +274,9 @@ async function main(): Promise<void> {
       });
     }
   } finally {
+    await floor?.stop();
+    const floorOutput = floor?.output() ?? "";
+    if (floorOutput !== "") log(`floor output:\n${floorOutput.slice(0, 2000)}`);
     await relayProcess?.stop();
     const warnings = relayProcess === undefined ? [] : relayWarnings(relayProcess.logPath);
     if (warnings.length > 0) log(`relay warnings:\n${warnings.slice(0, 10).join("\n")}`);
