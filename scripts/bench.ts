@@ -21,6 +21,7 @@
  *                    runs only when named: the floor server (bench/floor-server.ts: TLS,
  *                    framing, a pipe to as many pkcs11js children as the relay has workers;
  *                    no KMIP) with 1 and with 16 connections, in the rounds of the relay's
+ *                    Sign shapes: the best such a relay can do (--only floor,conn1,conn16,p256)
  *   --cpu-prof DIR   CPU profiles of the relay and its workers into DIR (as `node --cpu-prof`)
  *                    (summarise with dist/scripts/bench/profile-summary.js)
  *   --relay-dist D   run the relay of another build's dist/ directory D (a candidate change;
@@ -31,15 +32,9 @@
  * It makes its own SoftHSM2 token in a temporary directory and removes it. About 2 minutes.
  */
 import { cpus } from "node:os";
+import { compare, limitProbe, relayShape, type Shape } from "./bench/compare.js";
 import { type FloorProcess, startFloorProcess, warmUpFloor } from "./bench/floor.js";
-import { type LimitJob, type LimitResult, measureLimit } from "./bench/limit.js";
-import {
-  idleConnectionsRss,
-  type MeasuredServer,
-  measureRelay,
-  type RelayMeasurement,
-} from "./bench/load.js";
-import type { LoadJob } from "./bench/load-client.js";
+import { idleConnectionsRss } from "./bench/load.js";
 import {
   algs,
   args,
@@ -47,7 +42,6 @@ import {
   floorWanted,
   LIMIT_PROCESSES,
   ROUNDS,
-  roundMs,
   SIGN_PARTS,
   WORKERS,
   wanted,
@@ -59,7 +53,7 @@ import {
   relayWarnings,
   startRelayProcess,
 } from "./bench/relay-process.js";
-import { type Goal, limitRow, type Row, relayRow, summary, table } from "./bench/report.js";
+import { type Goal, type Row, summary, table } from "./bench/report.js";
 import {
   ALG_NAMES,
   type Alg,
@@ -68,15 +62,6 @@ import {
   SIGN_DATA,
   signRequest,
 } from "./bench/requests.js";
-import {
-  combineLimit,
-  combineRelay,
-  interleave,
-  type Probe,
-  pairedAddedP50,
-  pairedRatio,
-  probe,
-} from "./bench/rounds.js";
 import { type BenchKey, createKeys } from "./bench/setup.js";
 import { warmUpRelay } from "./bench/warmup.js";
 
@@ -158,7 +143,7 @@ async function signing(b: Bench, alg: Alg): Promise<void> {
     const goal = { name: `${name} batch-${items}`, bound, atLeast: true, digits: 2 };
     shapes.push({ ...relayShape(b.relay, label, request, 16, items), goal });
   }
-  const ratios = await compare(limit, shapes, b.rows, log);
+  const ratios = await compare(b.rows, log, limit, shapes);
   for (const shape of shapes) {
     const goal = shape.goal;
     // Goals exist for 1 connection, 16 connections and batches of 100 only (not the floor).
@@ -180,14 +165,20 @@ async function others(b: Bench): Promise<void> {
       "p256",
     );
     const request = getRequest(credential, b.keys.p256.publicUid);
-    await compare(limit, b.rows, log, [
+    await compare(b.rows, log, limit, [
       relayShape(b.relay, "Get P-256 public key, relay, 16 conns", request, 16, 1),
     ]);
   }
   if (wanted("keygen")) {
-    const limit = limitProbe(b.relay, b.keys.p256, "Create Key Pair P-256, direct", "keygen", "p256");
+    const limit = limitProbe(
+      b.relay,
+      b.keys.p256,
+      "Create Key Pair P-256, direct",
+      "keygen",
+      "p256",
+    );
     const request = createKeyPairRequest(credential, "p256");
-    await compare(limit, b.rows, log, [
+    await compare(b.rows, log, limit, [
       relayShape(b.relay, "Create Key Pair P-256, relay, 16 conns", request, 16, 1),
     ]);
   }

@@ -54,7 +54,8 @@ export interface LimitResult {
 /** P-256's OID as CKA_EC_PARAMS (DER OBJECT IDENTIFIER 1.2.840.10045.3.1.7). */
 const P256_PARAMS = Buffer.from([0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07]);
 
-function openSession(p11: pkcs11js.PKCS11, job: LimitJob): Buffer {
+/** Initialises the library and opens a logged-in session on the token labelled `job.label`. */
+export function openSession(p11: pkcs11js.PKCS11, job: Pick<LimitJob, "label" | "pin">): Buffer {
   p11.C_Initialize({ flags: CKF.OS_LOCKING_OK });
   const slot = p11
     .C_GetSlotList(true)
@@ -65,7 +66,8 @@ function openSession(p11: pkcs11js.PKCS11, job: LimitJob): Buffer {
   return session;
 }
 
-function findKey(p11: pkcs11js.PKCS11, session: Buffer, cls: number, idHex: string): Buffer {
+/** The handle of the object of class `cls` whose CKA_ID is `idHex`. */
+export function findKey(p11: pkcs11js.PKCS11, session: Buffer, cls: number, idHex: string): Buffer {
   p11.C_FindObjectsInit(session, [
     { type: CKA.CLASS, value: cls },
     { type: CKA.ID, value: Buffer.from(idHex, "hex") },
@@ -107,37 +109,59 @@ function operation(p11: pkcs11js.PKCS11, session: Buffer, job: LimitJob): () => 
       );
     };
   }
-  const key = findKey(p11, session, CKO.PRIVATE_KEY, job.idHex);
-  switch (job.alg) {
+  return signer(
+    p11,
+    session,
+    job.alg,
+    findKey(p11, session, CKO.PRIVATE_KEY, job.idHex),
+    data,
+    out,
+  );
+}
+
+/**
+ * One signature of `data` with `key` per call (the limit's operation, and the floor's):
+ * RSA-2048 CKM_SHA256_RSA_PKCS over the data; P-256 CKM_ECDSA over its SHA-256, hashed in
+ * every call as the relay does; Ed25519 CKM_EDDSA over the data. The signature returned is
+ * a view of `out`, overwritten by the next call.
+ */
+export function signer(
+  p11: pkcs11js.PKCS11,
+  session: Buffer,
+  alg: Alg,
+  key: Buffer,
+  data: Buffer,
+  out: Buffer,
+): () => Buffer {
+  switch (alg) {
     case "rsa":
       return () => {
         p11.C_SignInit(session, { mechanism: CKM.SHA256_RSA_PKCS }, key);
-        p11.C_Sign(session, data, out);
+        return p11.C_Sign(session, data, out);
       };
     case "p256":
       return () => {
         const digest = createHash("sha256").update(data).digest();
         p11.C_SignInit(session, { mechanism: CKM.ECDSA }, key);
-        p11.C_Sign(session, digest, out);
+        return p11.C_Sign(session, digest, out);
       };
     case "ed25519":
       return () => {
         p11.C_SignInit(session, { mechanism: CKM.EDDSA }, key);
-        p11.C_Sign(session, data, out);
+        return p11.C_Sign(session, data, out);
       };
   }
 }
 
 /**
- * Opens the session and finds the key, retrying a few times: SoftHSM2 may answer
+ * Runs `setUp` (open the session, find the keys), retrying a few times: SoftHSM2 may answer
  * CKR_GENERAL_ERROR or miss the token while another process (the relay's workers, the
  * other limit process) writes its token store (docs/architecture.md, multi-process caveat).
  */
-function setUp(p11: pkcs11js.PKCS11, job: LimitJob): { session: Buffer; call: () => void } {
+export function retrySetUp<T>(p11: pkcs11js.PKCS11, setUp: () => T): T {
   for (let attempt = 1; ; attempt++) {
     try {
-      const session = openSession(p11, job);
-      return { session, call: operation(p11, session, job) };
+      return setUp();
     } catch (error) {
       if (attempt === 5) throw error;
       try {
@@ -155,7 +179,10 @@ function runChild(job: LimitJob): void {
   process.env.SOFTHSM2_CONF = job.softhsmConf;
   const p11 = new pkcs11js.PKCS11();
   p11.load(job.libPath);
-  const { session, call } = setUp(p11, job);
+  const { session, call } = retrySetUp(p11, () => {
+    const opened = openSession(p11, job);
+    return { session: opened, call: operation(p11, opened, job) };
+  });
   process.send?.("ready");
   process.once("message", () => {
     const warmEnd = performance.now() + job.warmupMs;

@@ -29,6 +29,12 @@ export interface RelayMeasurement extends LoadResult {
   readonly itemP50Us: number;
 }
 
+/**
+ * What a measurement needs of the server under test: its pid and its workers' (CPU), its
+ * port, its log (the relay's operation lines; the floor logs none).
+ */
+export type MeasuredServer = Pick<RelayProcess, "pid" | "workerPids" | "port" | "logPath">;
+
 function startClient(): ChildProcess {
   return fork(CLIENT_MAIN, [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
 }
@@ -44,9 +50,9 @@ function onMessage(child: ChildProcess, handle: (m: ClientMessage) => void): Pro
   });
 }
 
-/** Runs `job` against `relay`; rejects if any response was not all Success. */
+/** Runs `job` against `relay` (or the floor); rejects if any response was not all Success. */
 export async function measureRelay(
-  relay: RelayProcess,
+  relay: MeasuredServer,
   job: Omit<LoadJob, "port">,
 ): Promise<RelayMeasurement> {
   const child = startClient();
