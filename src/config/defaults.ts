@@ -37,6 +37,7 @@ export function defaultValues() {
     addr: `127.0.0.1:${KMIP_PORT}`,
     workers: availableParallelism(),
     callTimeoutMs: 10_000,
+    workerNice: 5,
     newKeyState: "active" as const,
     idleTimeoutMs: 300_000,
     requestReadTimeoutMs: 30_000,
@@ -62,6 +63,8 @@ export function defaultValues() {
 export const LIMITS = {
   workers: 256,
   callTimeoutMs: 3_600_000,
+  /** The lowest scheduling priority there is (nice 19). */
+  workerNice: 19,
   idleTimeoutMs: 86_400_000,
   requestReadTimeoutMs: 3_600_000,
   maxMessageBytes: 256 * 1024 * 1024,

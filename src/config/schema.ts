@@ -31,6 +31,11 @@ export interface Pkcs11Config {
   readonly workers: number;
   /** A PKCS#11 call running longer than this is abandoned and its worker restarted. */
   readonly callTimeoutMs: number;
+  /**
+   * How many steps (nice) below the relay's own priority the workers run (`worker-nice`): on
+   * a busy machine the relay then gets a core as soon as a request or an answer arrives.
+   */
+  readonly workerNice: number;
   /** Extra environment variables for the workers (e.g. SOFTHSM2_CONF). */
   readonly env: Readonly<Record<string, string>>;
   /** Whether Create Key Pair may make 1024-bit RSA keys (too weak for new keys). */

@@ -27,6 +27,7 @@ export function readPkcs11(t: TableReader): Pkcs11Config {
     libPath: t.requiredPath("lib-path"),
     workers: t.optionalInteger("workers", d.workers, 1, LIMITS.workers),
     callTimeoutMs: t.optionalInteger("call-timeout-ms", d.callTimeoutMs, 1, LIMITS.callTimeoutMs),
+    workerNice: t.optionalInteger("worker-nice", d.workerNice, 0, LIMITS.workerNice),
     env: readEnv(t),
     allowRsa1024: t.optionalBoolean("allow-rsa-1024", false),
     newKeyState: readNewKeyState(t, d.newKeyState),

@@ -13,6 +13,8 @@ export interface PoolOptions {
   readonly libPath: string;
   readonly workers: number;
   readonly callTimeoutMs: number;
+  /** Nice steps below the relay's own priority for each worker spawned (worker-priority.ts). */
+  readonly workerNice: number;
   readonly env: NodeJS.ProcessEnv;
   readonly logger: Pkcs11Logger;
   readonly restartBackoffMs: { readonly initial: number; readonly max: number };
@@ -244,6 +246,7 @@ export class WorkerPool {
       mainPath: this.opts.mainPath,
       env: this.opts.env,
       callTimeoutMs: this.opts.callTimeoutMs,
+      nice: this.opts.workerNice,
       logger: this.opts.logger,
       onEnd: (w, end) => this.onEnd(slot, w, end),
       onAnswer: () => {

@@ -27,6 +27,8 @@ export interface SupervisorOptions {
   workers?: number;
   /** Longest a call may run in a worker (and wait for one) before failing; default 10000. */
   callTimeoutMs?: number;
+  /** Nice steps the workers run below the relay's own priority (worker-priority.ts); default 0. */
+  workerNice?: number;
   /** Added to the relay's environment for the workers (e.g. SOFTHSM2_CONF). */
   env?: Record<string, string>;
   /** Where worker events and worker stdout/stderr go; default: nowhere. */
@@ -93,6 +95,7 @@ export async function startPkcs11(opts: SupervisorOptions): Promise<SupervisedPk
     libPath: opts.libPath,
     workers: Math.max(1, opts.workers ?? availableParallelism()),
     callTimeoutMs: opts.callTimeoutMs ?? 10_000,
+    workerNice: opts.workerNice ?? 0,
     env: { ...process.env, ...opts.env },
     logger,
     restartBackoffMs: opts.restartBackoffMs ?? { initial: 100, max: 5_000 },

@@ -17,6 +17,7 @@ import {
   type WireError,
 } from "./rpc/protocol.js";
 import { checkOutcomes, MAX_GROUP_BYTES, SignGroup, SignPace } from "./sign-group.js";
+import { lowerPriority } from "./worker-priority.js";
 
 /** How a worker process ended, as reported to its owner once all its calls have failed. */
 export interface WorkerEnd {
@@ -34,6 +35,8 @@ export interface WorkerProcessOptions {
   readonly mainPath: string;
   readonly env: NodeJS.ProcessEnv;
   readonly callTimeoutMs: number;
+  /** Nice steps below the relay's priority (0: the same). */
+  readonly nice: number;
   readonly logger: Pkcs11Logger;
   readonly onEnd: (worker: WorkerProcess, end: WorkerEnd) => void;
   /** Called after each answered call (the worker has room for another). */
@@ -107,6 +110,7 @@ export class WorkerProcess {
       stdio: ["ignore", "pipe", "pipe", "pipe"],
       env: opts.env,
     });
+    if (this.child.pid !== undefined) lowerPriority(this.child.pid, opts.nice, opts.logger);
     this.channel = this.child.stdio[3] as Socket;
     this.channel.on("data", (chunk: Buffer) => this.onData(chunk));
     this.channel.on("error", () => {}); // the exit is what counts

@@ -61,6 +61,7 @@ export async function startRelay(opts: {
     libPath: config.pkcs11.libPath,
     workers: config.pkcs11.workers,
     callTimeoutMs: config.pkcs11.callTimeoutMs,
+    workerNice: config.pkcs11.workerNice,
     env: { ...config.pkcs11.env },
     logger: logger.child({ component: "pkcs11" }),
   });

@@ -27,6 +27,7 @@ describe("parseConfig: valid files", () => {
         libPath: "/usr/lib/softhsm/libsofthsm2.so",
         workers: availableParallelism(),
         callTimeoutMs: 10_000,
+        workerNice: 5,
         env: {},
         allowRsa1024: false,
         newKeyState: "active",
@@ -61,6 +62,7 @@ describe("parseConfig: valid files", () => {
 lib-path = "/opt/hsm/lib.so"
 workers = 3
 call-timeout-ms = 2500
+worker-nice = 0
 env = { SOFTHSM2_CONF = "/etc/softhsm2.conf", VENDOR_DEBUG = "1" }
 allow-rsa-1024 = true
 new-key-state = "pre-active"
@@ -97,6 +99,7 @@ identity = "relay:hsm"
       libPath: "/opt/hsm/lib.so",
       workers: 3,
       callTimeoutMs: 2500,
+      workerNice: 0,
       env: { SOFTHSM2_CONF: "/etc/softhsm2.conf", VENDOR_DEBUG: "1" },
       allowRsa1024: true,
       newKeyState: "pre-active",
@@ -231,6 +234,8 @@ describe("parseConfig: errors name the key", () => {
       /expected a string, got 3/,
     ],
     [`${MINIMAL}workers = 0\n`, "pkcs11.workers", "invalid", /expected 1 to 256, got 0/],
+    [`${MINIMAL}worker-nice = 20\n`, "pkcs11.worker-nice", "invalid", /expected 0 to 19, got 20/],
+    [`${MINIMAL}worker-nice = -1\n`, "pkcs11.worker-nice", "invalid", /expected 0 to 19, got -1/],
     [
       `${MINIMAL}new-key-state = "preactive"\n`,
       "pkcs11.new-key-state",
