@@ -9,7 +9,7 @@
  * - Requests cut by the relay's TtlvFramer; no TTLV decoding, no KMIP, no authentication,
  *   no logging.
  * - Per request one 5-byte frame (rpc/frames.ts length + the algorithm's index) to the child
- *   with the fewest requests in flight; frames of one event-loop turn leave in one write
+ *   with the fewest requests in flight (children at the relay's default worker priority); frames of one event-loop turn leave in one write
  *   (as the relay's worker-process.ts does); answers come back in order per child.
  * - The response: a KMIP Sign response (Success, Unique Identifier, Signature Data) encoded
  *   once per algorithm with the project's encoder; per response the template is copied and
@@ -19,12 +19,14 @@ import { type ChildProcess, spawn } from "node:child_process";
 import type { Socket } from "node:net";
 import { join } from "node:path";
 import tls from "node:tls";
-import { DEFAULT_TLS_CIPHERS } from "../../src/config/defaults.js";
+import { DEFAULT_TLS_CIPHERS, defaultValues } from "../../src/config/defaults.js";
 import { Operation, ResultStatus } from "../../src/kmip/enums.js";
 import { build } from "../../src/kmip/item.js";
 import { buildResponse } from "../../src/kmip/messages.js";
 import { Tag } from "../../src/kmip/tags.js";
+import { silentLogger } from "../../src/pkcs11/logger.js";
 import { encodeFrame, FrameDecoder } from "../../src/pkcs11/rpc/frames.js";
+import { lowerPriority } from "../../src/pkcs11/worker-priority.js";
 import { generateSelfSignedIdentity } from "../../src/server/self-signed.js";
 import { secureContextOptions } from "../../src/server/tls-options.js";
 import { encodeTtlv } from "../../src/ttlv/encode.js";
@@ -83,10 +85,15 @@ interface Child {
   readonly waiting: Connection[];
 }
 
+/** Nice steps below the server for the children: the relay's default `worker-nice`. */
+const CHILD_NICE = defaultValues().workerNice;
+
 function spawnChild(job: FloorJob): { child: Child; ready: Promise<void> } {
   const proc = spawn(process.execPath, [WORKER_MAIN], {
     stdio: ["ignore", "inherit", "inherit", "pipe"],
   });
+  // The relay's default worker priority ([pkcs11] worker-nice), so that the two compare alike.
+  if (proc.pid !== undefined) lowerPriority(proc.pid, CHILD_NICE, silentLogger);
   const channel = proc.stdio[3] as Socket;
   const child: Child = { process: proc, channel, decoder: new FrameDecoder(), waiting: [] };
   const ready = new Promise<void>((resolve, reject) => {
