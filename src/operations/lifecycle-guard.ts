@@ -34,7 +34,7 @@ import {
   type NewKeyState,
   newRecord,
 } from "./lifecycle-rules.js";
-import { UNRECORDED } from "./lifecycle-store.js";
+import { type LifecycleStore, UNRECORDED } from "./lifecycle-store.js";
 import type { OperationContext, OperationHandler, OperationResult } from "./types.js";
 import { refOf } from "./uid.js";
 
@@ -172,17 +172,28 @@ function checkKeyUse(
   const uidItem = findChild(payload, Tag.UniqueIdentifier);
   const uid = uidItem?.type === "TextString" ? uidItem.value : undefined;
   if (uid === undefined || !namesKey(uid)) return undefined; // the handler answers for it
-  const check = (record: LifecycleRecord): void => {
-    const now = store.now();
-    checkUse(effectiveState(record, now), use, name, ctx.version);
-    checkDates(record, use, now, name, ctx.version);
-  };
   const cached = store.cached(token, uid);
   if (cached !== undefined) {
-    check(cached ?? UNRECORDED);
+    // The hot path (a Sign of a known key): no closure, no promise.
+    checkRecord(cached ?? UNRECORDED, use, name, store, ctx);
     return undefined;
   }
-  return store.read(token, uid).then((record) => check(record ?? UNRECORDED));
+  return store
+    .read(token, uid)
+    .then((record) => checkRecord(record ?? UNRECORDED, use, name, store, ctx));
+}
+
+/** Throws unless `record`'s State and dates allow `use` now. */
+function checkRecord(
+  record: LifecycleRecord,
+  use: KeyUse,
+  name: string,
+  store: LifecycleStore,
+  ctx: OperationContext,
+): void {
+  const now = store.now();
+  checkUse(effectiveState(record, now), use, name, ctx.version);
+  checkDates(record, use, now, name, ctx.version);
 }
 
 function namesKey(uid: string): boolean {

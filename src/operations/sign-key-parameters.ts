@@ -61,17 +61,36 @@ export function signParametersOfMechanisms(list: readonly number[]): SignParamet
   return ecdsa === undefined ? {} : { kind: "EC", hash: ecdsa };
 }
 
+/** Whether the request's parameters say anything (else the key's own apply). */
+export function namesAnyParameter(given: SignParameters): boolean {
+  return (
+    given.kind !== undefined ||
+    given.hash !== undefined ||
+    given.padding !== undefined ||
+    given.saltLength !== undefined ||
+    given.mgfHash !== undefined
+  );
+}
+
 /**
- * The request's parameters, or when it gave none the key's: its kind (CKA_KEY_TYPE, Item Not
- * Found when there is no key) and what its CKA_ALLOWED_MECHANISMS record, in one read.
+ * The request's parameters when they say anything (as they are, no promise: the Sign hot
+ * path), else the key's: its kind (CKA_KEY_TYPE, Item Not Found when there is no key) and
+ * what its CKA_ALLOWED_MECHANISMS record, in one read.
  */
-export async function signParametersOfKey(
+export function signParametersOfKey(
   given: SignParameters,
   client: Pkcs11Client,
   token: TokenSelector,
   ref: ObjectRef,
+): SignParameters | Promise<SignParameters> {
+  return namesAnyParameter(given) ? given : keyParameters(client, token, ref);
+}
+
+async function keyParameters(
+  client: Pkcs11Client,
+  token: TokenSelector,
+  ref: ObjectRef,
 ): Promise<SignParameters> {
-  if (Object.keys(given).length > 0) return given;
   const values = await client.getAttributes(token, ref, [CKA.KEY_TYPE, CKA.ALLOWED_MECHANISMS]);
   const kind = keyKindOf(ulongOf(attrBytes(values, CKA.KEY_TYPE)));
   const recorded = signParametersOfMechanisms(mechanismsOf(values.get(CKA.ALLOWED_MECHANISMS)));

@@ -27,7 +27,7 @@ import { ObjectNotFoundError, Pkcs11Error } from "../pkcs11/errors.js";
 import type { Mechanism, ObjectRef, TokenSelector } from "../pkcs11/types.js";
 import { ecdsaSignatureToDer } from "./der.js";
 import { bitLength, readKeyKind, readModulus, requireKey, requireToken } from "./keys.js";
-import { signParametersOfKey } from "./sign-key-parameters.js";
+import { namesAnyParameter, signParametersOfKey } from "./sign-key-parameters.js";
 import { planFor, readSignParameters, type SignPlan } from "./sign-plan.js";
 import { refuseMultiPart } from "./single-part.js";
 import type { OperationHandler } from "./types.js";
@@ -181,18 +181,19 @@ export const sign: OperationHandler = {
     }
     refuseMultiPart(payload, "Sign", "signing");
     const input = readSignInput(payload, "Sign");
-    const params = await signParametersOfKey(
-      readSignParameters(optionalStruct(payload, Tag.CryptographicParameters)),
-      ctx.client,
-      token,
-      ref,
-    );
+    const given = readSignParameters(optionalStruct(payload, Tag.CryptographicParameters));
+    const params = namesAnyParameter(given)
+      ? given
+      : await signParametersOfKey(given, ctx.client, token, ref);
     const kind = params.kind ?? (await readKeyKind(ctx.client, token, ref));
     const plan = planFor(params, kind);
     const call = signCall(plan, input);
-    const raw = await ctx.client
-      .sign(token, ref, call.mechanism, call.data)
-      .catch((err: unknown) => explainFailure(err, plan, ctx.client, token, ref));
+    let raw: Uint8Array;
+    try {
+      raw = await ctx.client.sign(token, ref, call.mechanism, call.data);
+    } catch (err) {
+      return explainFailure(err, plan, ctx.client, token, ref);
+    }
     const signature = call.derEncode ? ecdsaSignatureToDer(raw) : raw;
     return {
       uid,

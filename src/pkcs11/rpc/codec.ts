@@ -150,13 +150,19 @@ function writeComposite(w: Writer, value: object): void {
   if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) {
     throw new TypeError(`cannot encode ${value.constructor?.name ?? "object"} in an RPC message`);
   }
-  const keys = Object.keys(value);
+  // The count goes before the entries; it is filled in after them, so that no array of the
+  // keys is made per object (a sign frame has four).
   w.tag(T_OBJECT);
-  w.u32(keys.length);
-  for (const key of keys) {
+  const countAt = w.pos;
+  w.u32(0);
+  let count = 0;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
     w.text(key);
     writeValue(w, (value as Record<string, unknown>)[key]);
+    count++;
   }
+  w.buf.writeUInt32BE(count, countAt);
 }
 
 /**
