@@ -31,7 +31,7 @@ import {
 } from "../operations/batch-semantics.js";
 import { toKmipError } from "../operations/errors.js";
 import { handlerFor } from "../operations/registry.js";
-import type { OperationContext } from "../operations/types.js";
+import type { OperationContext, OperationResult } from "../operations/types.js";
 import type { TokenSelector } from "../pkcs11/types.js";
 import { type ItemOutcome, runWithUndo, UndoJournal, undoRefusal } from "./batch-undo.js";
 import { type ClientGrant, checkOperation, checkToken } from "./client-policy.js";
@@ -235,12 +235,18 @@ class RequestSession {
     return { response, uid };
   }
 
-  private async execute(item: RequestBatchItem) {
+  /**
+   * Runs the item's handler, after authenticating (once per request) when it needs a token or
+   * the request carries a credential. Throws or rejects with the item's failure. No async
+   * function: once the request is proved, the handler's own promise is all there is.
+   */
+  private execute(item: RequestBatchItem): Promise<OperationResult> {
     if (this.grant instanceof KmipError) throw this.grant;
     if (item.error !== undefined) throw item.error;
     const operation = item.operation;
     const handler = operation === undefined ? undefined : handlerFor(operation);
-    if (handler === undefined || item.payload === undefined) {
+    const payload = item.payload;
+    if (handler === undefined || payload === undefined) {
       throw new KmipError(
         ResultReason.OperationNotSupported,
         `operation ${operationName(operation)} is not supported`,
@@ -250,12 +256,13 @@ class RequestSession {
       this.grant === undefined ? undefined : checkOperation(this.grant, operationName(operation));
     if (denied !== undefined) throw denied;
     const hasCredential = this.request.header.credential !== undefined;
-    let token: TokenSelector | undefined;
-    if (handler.needsToken || hasCredential) {
-      token = this.proved ?? (await this.authenticate());
+    if (!handler.needsToken && !hasCredential)
+      return handler.run(payload, this.contextFor(undefined));
+    if (this.proved !== undefined) return handler.run(payload, this.contextFor(this.proved));
+    return this.authenticate().then((token) => {
       this.proved = token;
-    }
-    return handler.run(item.payload, this.contextFor(token));
+      return handler.run(payload, this.contextFor(token));
+    });
   }
 
   /** The operation context for `token`, made once per request and token. */
