@@ -206,7 +206,7 @@ class RequestSession {
   }
 
   async runItem(item: RequestBatchItem): Promise<ItemOutcome> {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     let uid: string | undefined;
     let response: ResponseBatchItem;
     try {

@@ -39,19 +39,19 @@ export function itemLoggerFor(peer: Peer, deps: DispatchDeps): Logger {
   );
 }
 
-/** Writes the line of `item`, answered with `outcome`, started at `started` (hrtime). */
+/** Writes the line of `item`, answered with `outcome`, started at `started` (performance.now()). */
 export function logItem(
   logger: Logger,
   item: RequestBatchItem,
   outcome: ResponseBatchItem,
   uid: string | undefined,
-  started: bigint,
+  started: number,
 ): void {
   const ok = outcome.status === ResultStatus.Success;
   const quiet = ok && item.operation !== undefined && QUIET_SUCCESSES.has(item.operation);
   const level = !ok ? "warn" : quiet ? "debug" : "info";
   if (!logger.isLevelEnabled(level)) return;
-  const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const durationMs = performance.now() - started;
   logger[level](
     {
       operation: operationName(item.operation),
