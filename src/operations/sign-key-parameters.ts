@@ -73,9 +73,8 @@ export function namesAnyParameter(given: SignParameters): boolean {
 }
 
 /**
- * The request's parameters when they say anything (as they are, no promise: the Sign hot
- * path), else the key's: its kind (CKA_KEY_TYPE, Item Not Found when there is no key) and
- * what its CKA_ALLOWED_MECHANISMS record, in one read.
+ * The request's parameters when they say anything (as they are, no promise), else the key's
+ * (keySignParameters).
  */
 export function signParametersOfKey(
   given: SignParameters,
@@ -83,10 +82,14 @@ export function signParametersOfKey(
   token: TokenSelector,
   ref: ObjectRef,
 ): SignParameters | Promise<SignParameters> {
-  return namesAnyParameter(given) ? given : keyParameters(client, token, ref);
+  return namesAnyParameter(given) ? given : keySignParameters(client, token, ref);
 }
 
-async function keyParameters(
+/**
+ * The key's sign parameters: its kind (CKA_KEY_TYPE, Item Not Found when there is no key) and
+ * what its CKA_ALLOWED_MECHANISMS record, in one read.
+ */
+export async function keySignParameters(
   client: Pkcs11Client,
   token: TokenSelector,
   ref: ObjectRef,

@@ -27,7 +27,7 @@ import { ObjectNotFoundError, Pkcs11Error } from "../pkcs11/errors.js";
 import type { Mechanism, ObjectRef, TokenSelector } from "../pkcs11/types.js";
 import { ecdsaSignatureToDer } from "./der.js";
 import { bitLength, readKeyKind, readModulus, requireKey, requireToken } from "./keys.js";
-import { namesAnyParameter, signParametersOfKey } from "./sign-key-parameters.js";
+import { keySignParameters, namesAnyParameter } from "./sign-key-parameters.js";
 import { planFor, readSignParameters, type SignPlan } from "./sign-plan.js";
 import { refuseMultiPart } from "./single-part.js";
 import type { OperationHandler } from "./types.js";
@@ -182,9 +182,10 @@ export const sign: OperationHandler = {
     refuseMultiPart(payload, "Sign", "signing");
     const input = readSignInput(payload, "Sign");
     const given = readSignParameters(optionalStruct(payload, Tag.CryptographicParameters));
+    // Checked here rather than in signParametersOfKey: no await (no promise) when given.
     const params = namesAnyParameter(given)
       ? given
-      : await signParametersOfKey(given, ctx.client, token, ref);
+      : await keySignParameters(ctx.client, token, ref);
     const kind = params.kind ?? (await readKeyKind(ctx.client, token, ref));
     const plan = planFor(params, kind);
     const call = signCall(plan, input);
