@@ -3,7 +3,7 @@
  * makes secret keys wrap/unwrap by default), and attributes that promise what the relay
  * cannot keep are refused without creating a key (src/operations/unkept-attributes.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CryptographicAlgorithm,
   Operation,
@@ -15,21 +15,11 @@ import { build, findChild } from "../../../src/kmip/item.js";
 import { CryptographicUsageMask as M } from "../../../src/kmip/masks.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
-import { startTestRelay, type TestRelay } from "../../helpers/relay.js";
 import { createPayload, createSecret, SECRET_KINDS } from "./cipher-requests.js";
-import { type Attr, attr, Session, uidPayload } from "./session.js";
+import { type Attr, attr, relaySession, uidPayload } from "./session.js";
 import { tokenObjects } from "./token-objects.js";
 
-let relay: TestRelay;
-let session: Session;
-beforeAll(async () => {
-  relay = await startTestRelay({ workers: 1 });
-  session = await Session.open(relay);
-});
-afterAll(async () => {
-  session?.close();
-  await relay?.close();
-});
+const fixture = relaySession({ workers: 1 });
 
 const V2 = { major: 2, minor: 1 };
 
@@ -39,7 +29,11 @@ async function usageMaskOf(uid: string): Promise<unknown> {
     type: "Enumeration",
     value: Tag.CryptographicUsageMask,
   };
-  const payload = await session.ok(Operation.GetAttributes, [...uidPayload(uid), reference], V2);
+  const payload = await fixture.session.ok(
+    Operation.GetAttributes,
+    [...uidPayload(uid), reference],
+    V2,
+  );
   const attributes = findChild(payload, Tag.Attributes);
   return attributes && findChild(attributes, Tag.CryptographicUsageMask)?.value;
 }
@@ -52,12 +46,16 @@ describe("Create: the usage mask read back", () => {
     ["Encrypt|Decrypt", M.Encrypt | M.Decrypt, "v2"],
     ["Encrypt|Wrap Key", M.Encrypt | M.WrapKey, "v2"],
   ] as const)("is %s as asked (mask %i, %s form)", async (_, mask, form) => {
-    const uid = await createSecret(session, [...SECRET_KINDS.aes128, attr.usage(mask)], form);
+    const uid = await createSecret(
+      fixture.session,
+      [...SECRET_KINDS.aes128, attr.usage(mask)],
+      form,
+    );
     expect(await usageMaskOf(uid)).toBe(mask);
   });
 
   it("is MAC Generate|MAC Verify for an HMAC key created without a mask", async () => {
-    const uid = await createSecret(session, SECRET_KINDS.hmac256, "v2");
+    const uid = await createSecret(fixture.session, SECRET_KINDS.hmac256, "v2");
     expect(await usageMaskOf(uid)).toBe(M.MACGenerate | M.MACVerify);
   });
 });
@@ -69,8 +67,8 @@ describe("Create: promises the relay cannot keep", () => {
   const quantumSafe = (v: boolean) => v2Attr(build.boolean(Tag.QuantumSafe, v));
 
   it("refuses QS-M-2's AES-128 with Quantum Safe true: General Failure, no key made", async () => {
-    const before = tokenObjects(relay).length;
-    const result = await session.call(
+    const before = tokenObjects(fixture.relay).length;
+    const result = await fixture.session.call(
       Operation.Create,
       createPayload([...aes128, level, period, quantumSafe(true)], "v2"),
       V2,
@@ -78,11 +76,11 @@ describe("Create: promises the relay cannot keep", () => {
     expect(result.status).toBe(ResultStatus.OperationFailed);
     expect(result.reason).toBe(ResultReason.GeneralFailure);
     expect(result.message).toMatch(/Quantum Safe true cannot be honoured/);
-    expect(tokenObjects(relay).length).toBe(before);
+    expect(tokenObjects(fixture.relay).length).toBe(before);
   });
 
   it("refuses Protection Level alone with Feature Not Supported, and Protection Storage Masks", async () => {
-    const levelOnly = await session.call(
+    const levelOnly = await fixture.session.call(
       Operation.Create,
       createPayload([...aes128, level], "v2"),
       V2,
@@ -92,7 +90,7 @@ describe("Create: promises the relay cannot keep", () => {
     const masks = build.structure(Tag.ProtectionStorageMasks, [
       build.integer(Tag.ProtectionStorageMask, 1),
     ]);
-    const storage = await session.call(
+    const storage = await fixture.session.call(
       Operation.Create,
       [...createPayload(aes128, "v2"), masks],
       V2,
@@ -101,7 +99,7 @@ describe("Create: promises the relay cannot keep", () => {
   });
 
   it("refuses Quantum Safe true in Create Key Pair", async () => {
-    const result = await session.call(
+    const result = await fixture.session.call(
       Operation.CreateKeyPair,
       [
         build.structure(Tag.CommonAttributes, [
@@ -116,7 +114,7 @@ describe("Create: promises the relay cannot keep", () => {
   });
 
   it("accepts Quantum Safe false (no promise)", async () => {
-    const uid = await createSecret(session, [...aes128, quantumSafe(false)], "v2");
+    const uid = await createSecret(fixture.session, [...aes128, quantumSafe(false)], "v2");
     expect(await usageMaskOf(uid)).toBe(M.Encrypt | M.Decrypt);
   });
 });

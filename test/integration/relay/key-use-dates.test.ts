@@ -4,7 +4,7 @@
  * is refused the use the date forbids and allowed the other, and Get Attributes tells both.
  */
 import { createCipheriv } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   BlockCipherMode,
   CryptographicAlgorithm,
@@ -19,8 +19,7 @@ import { CryptographicUsageMask } from "../../../src/kmip/masks.js";
 import type { ProtocolVersion } from "../../../src/kmip/messages.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
-import { startTestRelay, type TestRelay } from "../../helpers/relay.js";
-import { Session, uidPayload } from "./session.js";
+import { relaySession, uidPayload } from "./session.js";
 
 const V1_4: ProtocolVersion = { major: 1, minor: 4 };
 const V2_1: ProtocolVersion = { major: 2, minor: 1 };
@@ -30,20 +29,11 @@ const ECB = build.structure(Tag.CryptographicParameters, [
   build.enumeration(Tag.BlockCipherMode, BlockCipherMode.ECB),
 ]);
 
-let relay: TestRelay;
-let session: Session;
-beforeAll(async () => {
-  relay = await startTestRelay({ workers: 1 });
-  session = await Session.open(relay);
-});
-afterAll(async () => {
-  session?.close();
-  await relay?.close();
-});
+const fixture = relaySession({ workers: 1 });
 
 /** Registers the AES-128 key KEY (2.1 form) with these dates; returns its UID. */
 async function registerAes(dates: TtlvItem[]): Promise<string> {
-  const payload = await session.ok(
+  const payload = await fixture.session.ok(
     Operation.Register,
     [
       build.enumeration(Tag.ObjectType, ObjectType.SymmetricKey),
@@ -69,7 +59,7 @@ async function registerAes(dates: TtlvItem[]): Promise<string> {
 }
 
 function cipher(operation: number, uid: string, data: Buffer, version = V2_1) {
-  return session.call(
+  return fixture.session.call(
     operation,
     [...uidPayload(uid), ECB, build.byteString(Tag.Data, data)],
     version,
@@ -101,7 +91,7 @@ describe("Process Start Date and Protect Stop Date", () => {
     expect(decrypted.status).toBe(ResultStatus.Success);
     expect(Buffer.from(findChild(decrypted.payload, Tag.Data)?.value as Uint8Array)).toEqual(PLAIN);
 
-    const got = await session.ok(Operation.GetAttributes, uidPayload(uid), V2_1);
+    const got = await fixture.session.ok(Operation.GetAttributes, uidPayload(uid), V2_1);
     const attributes = findChild(got, Tag.Attributes);
     expect(
       attributes === undefined ? undefined : findChild(attributes, Tag.ProtectStopDate),

@@ -20,7 +20,7 @@ import {
   verify as nodeVerify,
   randomBytes,
 } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   BlockCipherMode,
   CryptographicAlgorithm,
@@ -37,7 +37,6 @@ import { build, findChild } from "../../../src/kmip/item.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
 import { dsaKeyPair, dsaPublicParts } from "../../helpers/dsa-key.js";
-import { startTestRelay, type TestRelay } from "../../helpers/relay.js";
 import {
   bytesField,
   cipherParams,
@@ -46,22 +45,13 @@ import {
   encryptWith,
   macPayload,
 } from "./cipher-requests.js";
-import { attr, cryptoParams, getPayload, Session } from "./session.js";
+import { attr, cryptoParams, getPayload, relaySession } from "./session.js";
 
-let relay: TestRelay;
-let session: Session;
-beforeAll(async () => {
-  relay = await startTestRelay({ workers: 1 });
-  session = await Session.open(relay);
-});
-afterAll(async () => {
-  session?.close();
-  await relay?.close();
-});
+const fixture = relaySession({ workers: 1 });
 
 /** Register (KMIP 2.1 Attributes) of `object`, returning the Unique Identifier. */
 async function register(objectType: number, object: TtlvItem, attrs: TtlvItem[] = []) {
-  const payload = await session.ok(
+  const payload = await fixture.session.ok(
     Operation.Register,
     [build.enumeration(Tag.ObjectType, objectType), build.structure(Tag.Attributes, attrs), object],
     { major: 2, minor: 1 },
@@ -95,13 +85,13 @@ describe("an AES key registered with Cryptographic Parameters {HMAC_SHA256}", ()
       [params],
     );
     const expected = createHmac("sha256", key).update(data).digest();
-    const mac = await session.ok(Operation.MAC, macPayload(uid, data));
+    const mac = await fixture.session.ok(Operation.MAC, macPayload(uid, data));
     expect(bytesField(mac, Tag.MACData)?.toString("hex")).toBe(expected.toString("hex"));
-    const valid = await session.ok(Operation.MACVerify, macPayload(uid, data, expected));
+    const valid = await fixture.session.ok(Operation.MACVerify, macPayload(uid, data, expected));
     expect(findChild(valid, Tag.ValidityIndicator)?.value).toBe(ValidityIndicator.Valid);
     const changed = Buffer.from(expected);
     changed[5] = (changed[5] ?? 0) ^ 0x40;
-    const invalid = await session.ok(Operation.MACVerify, macPayload(uid, data, changed));
+    const invalid = await fixture.session.ok(Operation.MACVerify, macPayload(uid, data, changed));
     expect(findChild(invalid, Tag.ValidityIndicator)?.value).toBe(ValidityIndicator.Invalid);
   });
 
@@ -116,7 +106,7 @@ describe("an AES key registered with Cryptographic Parameters {HMAC_SHA256}", ()
       [params],
     );
     const input = Buffer.from("01020304050607080910111213141516", "hex");
-    const mac = await session.ok(Operation.MAC, macPayload(uid, input));
+    const mac = await fixture.session.ok(Operation.MAC, macPayload(uid, input));
     expect(bytesField(mac, Tag.MACData)?.toString("hex")).toBe(
       "c911e78196d64c30f631bb079ea37b97a95936d4da764d6a171df030c895ecf9",
     );
@@ -138,7 +128,7 @@ function x509PublicKey(key: KeyObject, algorithm: number): TtlvItem {
 
 /** Signature Verify of `signature` over `data`: the Validity Indicator. */
 async function verdict(uid: string, params: TtlvItem, signature: Uint8Array) {
-  const payload = await session.ok(Operation.SignatureVerify, [
+  const payload = await fixture.session.ok(Operation.SignatureVerify, [
     build.textString(Tag.UniqueIdentifier, uid),
     params,
     build.byteString(Tag.Data, data),
@@ -204,7 +194,7 @@ describe("Encrypt with a GCM Tag Length no cipher takes", () => {
     );
     for (const tagLength of [1, 32]) {
       const params = cipherParams({ mode: BlockCipherMode.GCM, tagLength });
-      const result = await session.call(
+      const result = await fixture.session.call(
         Operation.Encrypt,
         cipherPayload(uid, data, { params, iv: randomBytes(12) }),
         { major: 1, minor: 4 },
@@ -238,7 +228,7 @@ describe("secp256k1 keys", () => {
       ]),
     );
     const publicUid = await register(ObjectType.PublicKey, x509PublicKey(pair.publicKey, ec));
-    const signed = await session.ok(Operation.Sign, [
+    const signed = await fixture.session.ok(Operation.Sign, [
       build.textString(Tag.UniqueIdentifier, privateUid),
       build.byteString(Tag.Data, data),
     ]);
@@ -258,19 +248,19 @@ describe("secp256k1 keys", () => {
 
 describe("secp256k1 by Create Key Pair", () => {
   it("Recommended Curve SECP256K1: Sign's signature verifies with Get's X_509 public key", async () => {
-    const { privateUid, publicUid } = await session.createKeyPair({
+    const { privateUid, publicUid } = await fixture.session.createKeyPair({
       common: [
         attr.algorithm(CryptographicAlgorithm.ECDSA),
         attr.curve(RecommendedCurve.SECP256K1),
       ],
     });
-    const got = await session.ok(Operation.Get, getPayload(publicUid, KeyFormatType.X_509));
+    const got = await fixture.session.ok(Operation.Get, getPayload(publicUid, KeyFormatType.X_509));
     const block = findChild(findChild(got, Tag.PublicKey) ?? got, Tag.KeyBlock);
     const value = findChild(block ?? got, Tag.KeyValue);
     const der = findChild(value ?? got, Tag.KeyMaterial)?.value as Uint8Array;
     const publicKey = createPublicKey({ key: Buffer.from(der), format: "der", type: "spki" });
     expect(publicKey.asymmetricKeyDetails?.namedCurve).toBe("secp256k1");
-    const signed = await session.ok(Operation.Sign, [
+    const signed = await fixture.session.ok(Operation.Sign, [
       build.textString(Tag.UniqueIdentifier, privateUid),
       build.byteString(Tag.Data, data),
     ]);
@@ -319,7 +309,7 @@ describe("DSA public keys", () => {
     const p = BigInt(
       "0xfca682ce8e12caba26efccf7110e526db078b05edecbcd1eb4a208f3ae1617ae01f35b91a47e6df63413c5e12ed0899bcd132acd50d99151bdc43ee737592e17",
     );
-    const result = await session.call(
+    const result = await fixture.session.call(
       Operation.Register,
       [
         build.enumeration(Tag.ObjectType, ObjectType.PublicKey),
@@ -360,7 +350,9 @@ describe("DES3 keys", () => {
       rawSymmetricKey(vectorKey, CryptographicAlgorithm.DES3, 168),
     );
     const plain = Buffer.from("010203040506070809101112131415161718192021222324", "hex");
-    const out = await encryptWith(session, uid, plain, { params: des3(BlockCipherMode.ECB) });
+    const out = await encryptWith(fixture.session, uid, plain, {
+      params: des3(BlockCipherMode.ECB),
+    });
     expect(out.data.toString("hex")).toBe("cead373db80eabf87477d921e6d5a5d116c10e3814ebe004");
     const key = randomBytes(24);
     const random = await register(
@@ -369,10 +361,14 @@ describe("DES3 keys", () => {
     );
     const ecb = createCipheriv("des-ede3", key, null).setAutoPadding(false);
     const expected = Buffer.concat([ecb.update(plain), ecb.final()]);
-    const got = await encryptWith(session, random, plain, { params: des3(BlockCipherMode.ECB) });
+    const got = await encryptWith(fixture.session, random, plain, {
+      params: des3(BlockCipherMode.ECB),
+    });
     expect(got.data.equals(expected)).toBe(true);
     const params = des3(BlockCipherMode.ECB);
-    expect((await decryptWith(session, random, expected, { params })).equals(plain)).toBe(true);
+    expect((await decryptWith(fixture.session, random, expected, { params })).equals(plain)).toBe(
+      true,
+    );
   });
 
   it("CBC with PKCS5: node:crypto's ciphertext for the same IV; node:crypto's decrypts", async () => {
@@ -383,10 +379,12 @@ describe("DES3 keys", () => {
     );
     const iv = randomBytes(8);
     const params = des3(BlockCipherMode.CBC, PaddingMethod.PKCS5);
-    const out = await encryptWith(session, uid, data, { params, iv });
+    const out = await encryptWith(fixture.session, uid, data, { params, iv });
     const cbc = createCipheriv("des-ede3-cbc", key, iv);
     const expected = Buffer.concat([cbc.update(data), cbc.final()]);
     expect(out.data.equals(expected)).toBe(true);
-    expect((await decryptWith(session, uid, expected, { params, iv })).equals(data)).toBe(true);
+    expect((await decryptWith(fixture.session, uid, expected, { params, iv })).equals(data)).toBe(
+      true,
+    );
   });
 });
