@@ -33,7 +33,7 @@
  */
 import { cpus } from "node:os";
 import { compare, limitProbe, relayShape, type Shape } from "./bench/compare.js";
-import { type FloorProcess, startFloorProcess, warmUpFloor } from "./bench/floor.js";
+import { type FloorProcess, startFloorProcess } from "./bench/floor.js";
 import { idleConnectionsRss } from "./bench/load.js";
 import {
   algs,
@@ -63,7 +63,7 @@ import {
   signRequest,
 } from "./bench/requests.js";
 import { type BenchKey, createKeys } from "./bench/setup.js";
-import { warmUpRelay } from "./bench/warmup.js";
+import { warmUpServer } from "./bench/warmup.js";
 
 const IDLE_CONNECTIONS = 256;
 /** Unmeasured load per algorithm on the floor before its first round (bench/floor.ts). */
@@ -194,7 +194,7 @@ async function warmUp(b: Bench): Promise<void> {
       items,
     })),
   );
-  await warmUpRelay(b.relay, loads, WARMUP_MS_EACH);
+  await warmUpServer(b.relay, loads, WARMUP_MS_EACH);
 }
 
 /** Starts the floor on the relay's token and keys, and warms it up (bench/floor.ts). */
@@ -207,11 +207,11 @@ async function startFloor(dir: string, relay: RelayProcess, keys: Record<Alg, Be
     keys,
   });
   log(`floor pid ${floor.pid}, workers ${floor.workerPids.join(" ")}`);
-  const loads = algs.map((alg) => ({
-    alg,
-    request: signRequest(relay.credential, alg, keys[alg].privateUid, 1),
-  }));
-  await warmUpFloor(floor, loads, FLOOR_WARMUP_MS_EACH);
+  // Its hot paths get compiled before the first round, as the relay's do.
+  for (const alg of algs) {
+    const request = signRequest(relay.credential, alg, keys[alg].privateUid, 1);
+    await warmUpServer(floor.server(alg), [{ request, items: 1 }], FLOOR_WARMUP_MS_EACH);
+  }
   return floor;
 }
 

@@ -6,7 +6,7 @@
 import { fork } from "node:child_process";
 import { openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type MeasuredServer, measureRelay } from "./load.js";
+import type { MeasuredServer } from "./load.js";
 import { childPids } from "./proc.js";
 import type { Alg, Credential } from "./requests.js";
 
@@ -109,25 +109,4 @@ export async function startFloorProcess(dir: string, opts: FloorOptions): Promis
       clearTimeout(timer);
     },
   };
-}
-
-/**
- * Sends each algorithm's request to the floor for `msEach` over 16 connections, unmeasured:
- * the floor's hot paths get compiled by V8 before the first round, as the relay's do.
- */
-export async function warmUpFloor(
-  floor: FloorProcess,
-  loads: readonly { readonly alg: Alg; readonly request: Uint8Array }[],
-  msEach: number,
-): Promise<void> {
-  for (const { alg, request } of loads) {
-    await measureRelay(floor.server(alg), {
-      requests: [Buffer.from(request).toString("base64")],
-      connections: 16,
-      depth: 1,
-      expectItems: 1,
-      warmupMs: 0,
-      durationMs: msEach,
-    });
-  }
 }

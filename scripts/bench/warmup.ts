@@ -6,8 +6,7 @@
  * 97 in the fourth. A relay in service has long finished that, so the measurement should
  * not pay for it: each request shape that will be measured runs here first, unmeasured.
  */
-import { measureRelay } from "./load.js";
-import type { RelayProcess } from "./relay-process.js";
+import { type MeasuredServer, measureRelay } from "./load.js";
 
 /** One warm-up load: the request and its Sign items, over 16 connections. */
 export interface WarmUpLoad {
@@ -15,14 +14,17 @@ export interface WarmUpLoad {
   readonly items: number;
 }
 
-/** Runs each load for `msEach` over 16 connections; the figures are thrown away. */
-export async function warmUpRelay(
-  relay: RelayProcess,
+/**
+ * Runs each load against `server` (the relay, or the floor of bench/floor.ts) for `msEach`
+ * over 16 connections; the figures are thrown away.
+ */
+export async function warmUpServer(
+  server: MeasuredServer,
   loads: readonly WarmUpLoad[],
   msEach: number,
 ): Promise<void> {
   for (const load of loads) {
-    await measureRelay(relay, {
+    await measureRelay(server, {
       requests: [Buffer.from(load.request).toString("base64")],
       connections: 16,
       depth: 1,
