@@ -32,26 +32,21 @@ def hexed(value):
     return value.hex() if isinstance(value, (bytes, bytearray)) else value
 
 
+def register_secret(client, algorithm, material, masks, name):
+    """Registers a 256-bit symmetric key the test knows, so results can be checked."""
+    return client.register(objects.SymmetricKey(algorithm, 256, material, masks=masks, name=name))
+
+
 def registered_aes(client, label):
-    key = objects.SymmetricKey(
-        enums.CryptographicAlgorithm.AES,
-        256,
-        AES_KEY,
-        masks=[enums.CryptographicUsageMask.ENCRYPT, enums.CryptographicUsageMask.DECRYPT],
-        name=label + "-aes-registered",
-    )
-    return client.register(key)
+    masks = [enums.CryptographicUsageMask.ENCRYPT, enums.CryptographicUsageMask.DECRYPT]
+    return register_secret(client, enums.CryptographicAlgorithm.AES, AES_KEY, masks,
+                           label + "-aes-registered")
 
 
 def registered_hmac(client, label):
-    key = objects.SymmetricKey(
-        enums.CryptographicAlgorithm.HMAC_SHA256,
-        256,
-        HMAC_KEY,
-        masks=[enums.CryptographicUsageMask.MAC_GENERATE, enums.CryptographicUsageMask.MAC_VERIFY],
-        name=label + "-hmac-registered",
-    )
-    return client.register(key)
+    masks = [enums.CryptographicUsageMask.MAC_GENERATE, enums.CryptographicUsageMask.MAC_VERIFY]
+    return register_secret(client, enums.CryptographicAlgorithm.HMAC_SHA256, HMAC_KEY, masks,
+                           label + "-hmac-registered")
 
 
 def encrypt_known(client, uid):
