@@ -16,7 +16,7 @@
 
 import { Operation } from "../kmip/enums.js";
 import { build } from "../kmip/item.js";
-import { CryptographicUsageMask, hasAnyBit } from "../kmip/masks.js";
+import { CryptographicUsageMask } from "../kmip/masks.js";
 import { Tag } from "../kmip/tags.js";
 import { CKA, CKK, CKM, CKO } from "../pkcs11/constants.js";
 import type { Attr, Mechanism } from "../pkcs11/types.js";
@@ -25,7 +25,7 @@ import { type KeyPairAlgorithm, type KeySettings, readKeyPairSpec } from "./key-
 import { requireToken } from "./keys.js";
 import type { OperationHandler } from "./types.js";
 import { newKeyId, uidOf } from "./uid.js";
-import { createWithUsageFallback } from "./usage-template.js";
+import { createWithUsageFallback, privateKeyUsage, publicKeyUsage } from "./usage-template.js";
 
 /** The PKCS#11 side of a key pair generation. */
 export interface KeyPairCall {
@@ -67,28 +67,6 @@ function algorithmAttributes(algorithm: KeyPairAlgorithm): {
   }
 }
 
-/** Cryptographic Usage Mask -> the private key's usage attributes. */
-function privateUsage(usage: number | undefined): Attr[] {
-  const mask = usage ?? M.Sign;
-  // CKA_UNWRAP / CKA_DERIVE false may be refused (YubiHSM): createWithUsageFallback retries.
-  return [
-    { type: CKA.SIGN, value: hasAnyBit(mask, M.Sign) },
-    { type: CKA.DECRYPT, value: hasAnyBit(mask, M.Decrypt) },
-    { type: CKA.UNWRAP, value: hasAnyBit(mask, M.UnwrapKey) },
-    { type: CKA.DERIVE, value: hasAnyBit(mask, M.DeriveKey | M.KeyAgreement) },
-  ];
-}
-
-/** Cryptographic Usage Mask -> the public key's usage attributes. */
-function publicUsage(usage: number | undefined): Attr[] {
-  const mask = usage ?? M.Verify;
-  return [
-    { type: CKA.VERIFY, value: hasAnyBit(mask, M.Verify) },
-    { type: CKA.ENCRYPT, value: hasAnyBit(mask, M.Encrypt) },
-    { type: CKA.WRAP, value: hasAnyBit(mask, M.WrapKey) },
-  ];
-}
-
 function label(settings: KeySettings): Attr[] {
   return settings.label === undefined ? [] : [{ type: CKA.LABEL, value: settings.label }];
 }
@@ -102,7 +80,7 @@ export function keyPairCall(spec: ReturnType<typeof readKeyPairSpec>, id: Uint8A
     { type: CKA.ID, value: id },
     { type: CKA.TOKEN, value: true },
     ...label(spec.public),
-    ...publicUsage(spec.public.usage),
+    ...publicKeyUsage(spec.public.usage ?? M.Verify),
     ...publicExtra,
   ];
   const privateTemplate: Attr[] = [
@@ -114,7 +92,8 @@ export function keyPairCall(spec: ReturnType<typeof readKeyPairSpec>, id: Uint8A
     { type: CKA.SENSITIVE, value: true },
     { type: CKA.EXTRACTABLE, value: false },
     ...label(spec.private),
-    ...privateUsage(spec.private.usage),
+    // CKA_UNWRAP / CKA_DERIVE false may be refused (YubiHSM): createWithUsageFallback retries.
+    ...privateKeyUsage(spec.private.usage ?? M.Sign),
   ];
   return { mechanism, publicTemplate, privateTemplate };
 }

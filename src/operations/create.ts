@@ -22,7 +22,7 @@
  */
 import { ObjectType, Operation } from "../kmip/enums.js";
 import { build } from "../kmip/item.js";
-import { CryptographicUsageMask, hasAnyBit } from "../kmip/masks.js";
+import { CryptographicUsageMask } from "../kmip/masks.js";
 import { Tag } from "../kmip/tags.js";
 import { CKA, CKK, CKM, CKO } from "../pkcs11/constants.js";
 import type { Attr, Mechanism } from "../pkcs11/types.js";
@@ -30,7 +30,7 @@ import { requireToken } from "./keys.js";
 import { readSecretKeySpec, type SecretKeySpec } from "./secret-key-spec.js";
 import type { OperationHandler } from "./types.js";
 import { newKeyId, uidOf } from "./uid.js";
-import { createWithUsageFallback } from "./usage-template.js";
+import { createWithUsageFallback, secretKeyUsage } from "./usage-template.js";
 
 /** The PKCS#11 side of a secret key generation. */
 export interface SecretKeyCall {
@@ -53,20 +53,8 @@ export function mechanismList(types: readonly number[]): Uint8Array {
 function usageAttributes(spec: SecretKeySpec): Attr[] {
   const defaults =
     spec.algorithm.kind === "AES" ? M.Encrypt | M.Decrypt : M.MACGenerate | M.MACVerify;
-  const mask = spec.usage ?? defaults;
-  const attrs: Attr[] = [
-    { type: CKA.ENCRYPT, value: hasAnyBit(mask, M.Encrypt) },
-    { type: CKA.DECRYPT, value: hasAnyBit(mask, M.Decrypt) },
-    { type: CKA.SIGN, value: hasAnyBit(mask, M.MACGenerate | M.Sign) },
-    { type: CKA.VERIFY, value: hasAnyBit(mask, M.MACVerify | M.Verify) },
-  ];
   // CKA_WRAP / CKA_UNWRAP / CKA_DERIVE false may be refused: createWithUsageFallback retries.
-  attrs.push(
-    { type: CKA.WRAP, value: hasAnyBit(mask, M.WrapKey) },
-    { type: CKA.UNWRAP, value: hasAnyBit(mask, M.UnwrapKey) },
-    { type: CKA.DERIVE, value: hasAnyBit(mask, M.DeriveKey) },
-  );
-  return attrs;
+  return secretKeyUsage(spec.usage ?? defaults);
 }
 
 /** The mechanism and template for a request, with `id` as CKA_ID. */

@@ -11,7 +11,7 @@
 import type { KeyObject } from "node:crypto";
 import { CryptographicAlgorithm } from "../kmip/enums.js";
 import { kmipErrors } from "../kmip/errors.js";
-import { CryptographicUsageMask, hasAnyBit } from "../kmip/masks.js";
+import { CryptographicUsageMask } from "../kmip/masks.js";
 import { Tag } from "../kmip/tags.js";
 import type { KmipAttribute } from "../kmip/template.js";
 import { CKA, CKK, CKO } from "../pkcs11/constants.js";
@@ -31,6 +31,7 @@ import {
 import type { KeyBlockFields } from "./register-material.js";
 import { privateKeyOf } from "./register-private-material.js";
 import type { OperationOptions } from "./types.js";
+import { privateKeyUsage } from "./usage-template.js";
 
 const OP = "Register";
 const M = CryptographicUsageMask;
@@ -101,16 +102,6 @@ function privateParts(key: KeyObject, options: OperationOptions | undefined): Pr
   );
 }
 
-/** Cryptographic Usage Mask -> the private key's usage attributes (default Sign). */
-function privateUsage(mask: number): Attr[] {
-  return [
-    { type: CKA.SIGN, value: hasAnyBit(mask, M.Sign) },
-    { type: CKA.DECRYPT, value: hasAnyBit(mask, M.Decrypt) },
-    { type: CKA.UNWRAP, value: hasAnyBit(mask, M.UnwrapKey) },
-    { type: CKA.DERIVE, value: hasAnyBit(mask, M.DeriveKey | M.KeyAgreement) },
-  ];
-}
-
 /** The C_CreateObject template of a private key. */
 export function privateKeyTemplate(
   attrs: readonly KmipAttribute[],
@@ -130,7 +121,7 @@ export function privateKeyTemplate(
     { type: CKA.SENSITIVE, value: true },
     { type: CKA.EXTRACTABLE, value: false },
     ...labelAttr(attrs),
-    ...privateUsage(mask),
+    ...privateKeyUsage(mask),
     ...signMechanismsAttr(attrs, parts.kind),
     ...parts.material,
   ];

@@ -19,7 +19,7 @@
 import { CryptographicAlgorithm } from "../kmip/enums.js";
 import { kmipErrors } from "../kmip/errors.js";
 import { optional } from "../kmip/item.js";
-import { CryptographicUsageMask, hasAnyBit } from "../kmip/masks.js";
+import { CryptographicUsageMask } from "../kmip/masks.js";
 import { Tag } from "../kmip/tags.js";
 import { type KmipAttribute, valuesOf } from "../kmip/template.js";
 import { CKA, CKK, CKO } from "../pkcs11/constants.js";
@@ -30,6 +30,7 @@ import { aesMechanismOfParameters, des3MechanismOfParameters } from "./key-param
 import { enumText } from "./keys.js";
 import { checkStated, labelAttr, single } from "./register-common.js";
 import { type KeyBlockFields, secretBytesOf } from "./register-material.js";
+import { secretKeyUsage } from "./usage-template.js";
 
 const OP = "Register";
 const M = CryptographicUsageMask;
@@ -177,13 +178,7 @@ export function secretKeyTemplate(
     { type: CKA.SENSITIVE, value: single(attrs, Tag.Sensitive, "Boolean") ?? true },
     { type: CKA.EXTRACTABLE, value: single(attrs, Tag.Extractable, "Boolean") ?? false },
     ...labelAttr(attrs),
-    { type: CKA.ENCRYPT, value: hasAnyBit(mask, M.Encrypt) },
-    { type: CKA.DECRYPT, value: hasAnyBit(mask, M.Decrypt) },
-    { type: CKA.SIGN, value: hasAnyBit(mask, M.MACGenerate | M.Sign) },
-    { type: CKA.VERIFY, value: hasAnyBit(mask, M.MACVerify | M.Verify) },
-    { type: CKA.WRAP, value: hasAnyBit(mask, M.WrapKey) },
-    { type: CKA.UNWRAP, value: hasAnyBit(mask, M.UnwrapKey) },
-    { type: CKA.DERIVE, value: hasAnyBit(mask, M.DeriveKey) },
+    ...secretKeyUsage(mask),
     ...kind.attrs.slice(1),
     { type: CKA.VALUE, value: kind.value },
   ];

@@ -32,7 +32,7 @@ import type { KeyObject } from "node:crypto";
 import { CryptographicAlgorithm, KeyFormatType, ObjectType, Operation } from "../kmip/enums.js";
 import { kmipErrors } from "../kmip/errors.js";
 import { build, findChild, type ItemOf, required } from "../kmip/item.js";
-import { CryptographicUsageMask, hasAnyBit } from "../kmip/masks.js";
+import { CryptographicUsageMask } from "../kmip/masks.js";
 import { Tag } from "../kmip/tags.js";
 import { type KmipAttribute, readAttributes } from "../kmip/template.js";
 import { CKA, CKK, CKO } from "../pkcs11/constants.js";
@@ -57,7 +57,7 @@ import { privateKeyTemplate } from "./register-private.js";
 import { secretKeyTemplate } from "./register-secret.js";
 import type { OperationHandler, OperationOptions } from "./types.js";
 import { newKeyId, uidOf } from "./uid.js";
-import { createWithUsageFallback } from "./usage-template.js";
+import { createWithUsageFallback, publicKeyUsage } from "./usage-template.js";
 
 const OP = "Register";
 const M = CryptographicUsageMask;
@@ -131,9 +131,7 @@ export function publicKeyTemplate(
     { type: CKA.ID, value: id },
     { type: CKA.TOKEN, value: true },
     ...labelAttr(attrs),
-    { type: CKA.VERIFY, value: hasAnyBit(mask, M.Verify) },
-    { type: CKA.ENCRYPT, value: hasAnyBit(mask, M.Encrypt) },
-    { type: CKA.WRAP, value: hasAnyBit(mask, M.WrapKey) },
+    ...publicKeyUsage(mask),
     ...(key.kind === undefined ? [] : signMechanismsAttr(attrs, key.kind)),
     ...key.attrs.slice(1),
   ];
