@@ -5,12 +5,11 @@
  * Correlation Value is refused.
  */
 import { createCipheriv, randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Operation, ResultReason } from "../../../src/kmip/enums.js";
 import { build } from "../../../src/kmip/item.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
-import { startTestRelay, type TestRelay } from "../../helpers/relay.js";
 import {
   bytesField,
   CBC,
@@ -22,24 +21,17 @@ import {
   SECRET_KINDS,
   symmetricKeyFromGet,
 } from "./cipher-requests.js";
-import { getPayload, Session } from "./session.js";
+import { getPayload, relaySession, Session } from "./session.js";
 
-let relay: TestRelay;
-let session: Session;
+const fixture = relaySession({ workers: 2 });
 let uid: string;
 let key: Buffer;
 const V2 = { major: 2, minor: 1 };
 
 beforeAll(async () => {
-  relay = await startTestRelay({ workers: 2 });
-  session = await Session.open(relay);
-  uid = await createSecret(session, [...SECRET_KINDS.aes128, ...EXPORTABLE], "v2");
-  const got = symmetricKeyFromGet(await session.ok(Operation.Get, getPayload(uid)));
+  uid = await createSecret(fixture.session, [...SECRET_KINDS.aes128, ...EXPORTABLE], "v2");
+  const got = symmetricKeyFromGet(await fixture.session.ok(Operation.Get, getPayload(uid)));
   key = Buffer.from(got.material?.value as Uint8Array);
-});
-afterAll(async () => {
-  session?.close();
-  await relay?.close();
 });
 
 const init = build.boolean(Tag.InitIndicator, true);
@@ -56,7 +48,7 @@ describe("multi-part over TLS", () => {
     const iv = randomBytes(12);
     const aad = randomBytes(9);
     const parts = [randomBytes(20), randomBytes(37), randomBytes(5)];
-    const first = await session.ok(
+    const first = await fixture.session.ok(
       Operation.Encrypt,
       part(parts[0] as Buffer, [init], { params: GCM, iv, aad }),
       V2,
@@ -64,12 +56,12 @@ describe("multi-part over TLS", () => {
     const correlation = bytesField(first, Tag.CorrelationValue) as Buffer;
     expect(correlation).toHaveLength(16);
     expect(bytesField(first, Tag.AuthenticatedEncryptionTag)).toBeUndefined();
-    const second = await session.ok(
+    const second = await fixture.session.ok(
       Operation.Encrypt,
       part(parts[1] as Buffer, [correlationOf(correlation)]),
       V2,
     );
-    const third = await session.ok(
+    const third = await fixture.session.ok(
       Operation.Encrypt,
       part(parts[2] as Buffer, [correlationOf(correlation), final]),
       V2,
@@ -82,12 +74,12 @@ describe("multi-part over TLS", () => {
     expect(cipher.equals(expected)).toBe(true);
     expect(bytesField(third, Tag.AuthenticatedEncryptionTag)?.equals(node.getAuthTag())).toBe(true);
 
-    const d1 = await session.ok(
+    const d1 = await fixture.session.ok(
       Operation.Decrypt,
       part(cipher.subarray(0, 30), [init], { params: GCM, iv, aad }),
       V2,
     );
-    const d2 = await session.ok(
+    const d2 = await fixture.session.ok(
       Operation.Decrypt,
       part(
         cipher.subarray(30),
@@ -107,22 +99,25 @@ describe("multi-part over TLS", () => {
     const plain = randomBytes(50);
     const node = createCipheriv("aes-128-cbc", key, iv);
     const cipher = Buffer.concat([node.update(plain), node.final()]);
-    const d1 = await session.ok(
+    const d1 = await fixture.session.ok(
       Operation.Decrypt,
       part(cipher.subarray(0, 7), [init], { params: CBC, iv }),
     );
     const corr = correlationOf(bytesField(d1, Tag.CorrelationValue) as Buffer);
-    const d2 = await session.ok(Operation.Decrypt, part(cipher.subarray(7, 40), [corr]));
-    const d3 = await session.ok(Operation.Decrypt, part(cipher.subarray(40), [corr, final]));
+    const d2 = await fixture.session.ok(Operation.Decrypt, part(cipher.subarray(7, 40), [corr]));
+    const d3 = await fixture.session.ok(
+      Operation.Decrypt,
+      part(cipher.subarray(40), [corr, final]),
+    );
     const out = Buffer.concat([d1, d2, d3].map((p) => bytesField(p, Tag.Data) as Buffer));
     expect(out.equals(plain)).toBe(true);
 
-    const g = await session.ok(
+    const g = await fixture.session.ok(
       Operation.Decrypt,
       part(randomBytes(32), [init], { params: GCM, iv: randomBytes(12) }),
       V2,
     );
-    const bad = await session.call(
+    const bad = await fixture.session.call(
       Operation.Decrypt,
       part(Buffer.alloc(0), [correlationOf(bytesField(g, Tag.CorrelationValue) as Buffer), final], {
         tag: randomBytes(16),
@@ -134,16 +129,16 @@ describe("multi-part over TLS", () => {
   });
 
   it("refuses a finished or unknown Correlation Value with Invalid Field", async () => {
-    const first = await session.ok(
+    const first = await fixture.session.ok(
       Operation.Encrypt,
       part(randomBytes(16), [init], { params: CBC, iv: randomBytes(16) }),
     );
     const corr = correlationOf(bytesField(first, Tag.CorrelationValue) as Buffer);
-    await session.ok(Operation.Encrypt, part(randomBytes(3), [corr, final]));
-    const again = await session.call(Operation.Encrypt, part(randomBytes(3), [corr]));
+    await fixture.session.ok(Operation.Encrypt, part(randomBytes(3), [corr, final]));
+    const again = await fixture.session.call(Operation.Encrypt, part(randomBytes(3), [corr]));
     expect(again.reason).toBe(ResultReason.InvalidField);
     expect(again.message).toMatch(/names no open multi-part Encrypt/);
-    const unknown = await session.call(
+    const unknown = await fixture.session.call(
       Operation.Encrypt,
       part(randomBytes(3), [correlationOf(randomBytes(16))]),
     );
@@ -151,7 +146,7 @@ describe("multi-part over TLS", () => {
   });
 
   it("a stream belongs to its connection: another one on the same token cannot continue it", async () => {
-    const other = await Session.open(relay);
+    const other = await Session.open(fixture.relay);
     try {
       const first = await other.ok(
         Operation.Encrypt,
@@ -159,7 +154,7 @@ describe("multi-part over TLS", () => {
       );
       const corr = correlationOf(bytesField(first, Tag.CorrelationValue) as Buffer);
       // Same token, another connection: as unknown as a random value.
-      const stolen = await session.call(Operation.Encrypt, part(randomBytes(3), [corr]));
+      const stolen = await fixture.session.call(Operation.Encrypt, part(randomBytes(3), [corr]));
       expect(stolen.reason).toBe(ResultReason.InvalidField);
       expect(stolen.message).toMatch(/names no open multi-part Encrypt/);
       // Still open for its own connection.

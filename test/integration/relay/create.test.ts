@@ -5,7 +5,7 @@
  * usage masks enforced by the token, and refusals naming the field.
  */
 import { createCipheriv, createHmac } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CryptographicAlgorithm,
   KeyFormatType,
@@ -18,7 +18,6 @@ import {
 import { build, findChild } from "../../../src/kmip/item.js";
 import { CryptographicUsageMask } from "../../../src/kmip/masks.js";
 import { Tag } from "../../../src/kmip/tags.js";
-import { startTestRelay, type TestRelay } from "../../helpers/relay.js";
 import {
   bytesField,
   createPayload,
@@ -31,24 +30,15 @@ import {
   SECRET_KINDS,
   symmetricKeyFromGet,
 } from "./cipher-requests.js";
-import { attr, getPayload, Session } from "./session.js";
+import { attr, getPayload, relaySession } from "./session.js";
 import { tokenObjects } from "./token-objects.js";
 
-let relay: TestRelay;
-let session: Session;
-beforeAll(async () => {
-  relay = await startTestRelay({ workers: 1 });
-  session = await Session.open(relay);
-});
-afterAll(async () => {
-  session?.close();
-  await relay?.close();
-});
+const fixture = relaySession({ workers: 1 });
 
 const UID = /^[0-9A-F]{40}_sec$/;
 
 async function getKeyBytes(uid: string): Promise<Buffer> {
-  const got = symmetricKeyFromGet(await session.ok(Operation.Get, getPayload(uid)));
+  const got = symmetricKeyFromGet(await fixture.session.ok(Operation.Get, getPayload(uid)));
   if (got.material?.type !== "ByteString") throw new Error("Raw Key Material expected");
   return Buffer.from(got.material.value);
 }
@@ -60,9 +50,9 @@ describe("Create", () => {
     ["AES-256", SECRET_KINDS.aes256, 32],
   ] as const)("creates an %s key in both forms; Get returns it as Raw", async (_, kind, bytes) => {
     for (const form of ["v1", "v2"] as const) {
-      const uid = await createSecret(session, [...kind, ...EXPORTABLE], form);
+      const uid = await createSecret(fixture.session, [...kind, ...EXPORTABLE], form);
       expect(uid).toMatch(UID);
-      const got = symmetricKeyFromGet(await session.ok(Operation.Get, getPayload(uid)));
+      const got = symmetricKeyFromGet(await fixture.session.ok(Operation.Get, getPayload(uid)));
       expect(got.objectType).toBe(ObjectType.SymmetricKey);
       expect(got.format).toBe(KeyFormatType.Raw);
       expect(got.algorithm).toBe(CryptographicAlgorithm.AES);
@@ -72,25 +62,28 @@ describe("Create", () => {
   });
 
   it("answers Create with Object Type and Unique Identifier only", async () => {
-    const payload = await session.ok(Operation.Create, createPayload(SECRET_KINDS.aes128, "v1"));
+    const payload = await fixture.session.ok(
+      Operation.Create,
+      createPayload(SECRET_KINDS.aes128, "v1"),
+    );
     const fields = (payload.value as unknown as { tag: number }[]).map((i) => i.tag);
     expect(fields).toEqual([Tag.ObjectType, Tag.UniqueIdentifier]);
     expect(findChild(payload, Tag.ObjectType)?.value).toBe(ObjectType.SymmetricKey);
   });
 
   it("Get's key bytes are the key: node:crypto's AES-GCM matches the relay's Encrypt", async () => {
-    const uid = await createSecret(session, [...SECRET_KINDS.aes256, ...EXPORTABLE]);
+    const uid = await createSecret(fixture.session, [...SECRET_KINDS.aes256, ...EXPORTABLE]);
     const key = await getKeyBytes(uid);
     const iv = Buffer.alloc(12, 7);
     const plain = Buffer.from("checked by node:crypto");
-    const out = await encryptWith(session, uid, plain, { params: GCM, iv });
+    const out = await encryptWith(fixture.session, uid, plain, { params: GCM, iv });
     const cipher = createCipheriv("aes-256-gcm", key, iv);
     const expected = Buffer.concat([cipher.update(plain), cipher.final()]);
     expect(out.data.equals(expected)).toBe(true);
     expect(out.tag?.equals(cipher.getAuthTag())).toBe(true);
     const keyHex = key.toString("hex");
-    expect(relay.logs.some((line) => line.toLowerCase().includes(keyHex))).toBe(false);
-    expect(relay.logs.some((line) => line.includes(key.toString("base64")))).toBe(false);
+    expect(fixture.relay.logs.some((line) => line.toLowerCase().includes(keyHex))).toBe(false);
+    expect(fixture.relay.logs.some((line) => line.includes(key.toString("base64")))).toBe(false);
   });
 
   it.each([
@@ -100,13 +93,16 @@ describe("Create", () => {
   ] as const)(
     "creates an %s key whose MAC node:crypto reproduces",
     async (name, kind, hash, bytes) => {
-      const uid = await createSecret(session, [...kind, ...EXPORTABLE], "v2");
-      const got = symmetricKeyFromGet(await session.ok(Operation.Get, getPayload(uid)));
+      const uid = await createSecret(fixture.session, [...kind, ...EXPORTABLE], "v2");
+      const got = symmetricKeyFromGet(await fixture.session.ok(Operation.Get, getPayload(uid)));
       expect(got.algorithm).toBe(CryptographicAlgorithm[name]);
       expect(got.length).toBe(bytes * 8);
       const key = Buffer.from(got.material?.value as Uint8Array);
       const data = Buffer.from("message to authenticate");
-      const mac = bytesField(await session.ok(Operation.MAC, macPayload(uid, data)), Tag.MACData);
+      const mac = bytesField(
+        await fixture.session.ok(Operation.MAC, macPayload(uid, data)),
+        Tag.MACData,
+      );
       expect(mac?.equals(createHmac(hash, key).update(data).digest())).toBe(true);
     },
   );
@@ -119,36 +115,39 @@ describe("Create", () => {
       [flagAttr.sensitive(true), flagAttr.extractable(true)],
     ];
     for (const extra of cases) {
-      const uid = await createSecret(session, [...SECRET_KINDS.aes128, ...extra]);
-      const result = await session.call(Operation.Get, getPayload(uid));
+      const uid = await createSecret(fixture.session, [...SECRET_KINDS.aes128, ...extra]);
+      const result = await fixture.session.call(Operation.Get, getPayload(uid));
       expect(result.reason, JSON.stringify(extra.map((e) => e.name))).toBe(
         ResultReason.PermissionDenied,
       );
       expect(result.message).toMatch(/Sensitive false and Extractable true/);
     }
-    const missing = await session.call(Operation.Get, getPayload(`${"00".repeat(20)}_sec`));
+    const missing = await fixture.session.call(Operation.Get, getPayload(`${"00".repeat(20)}_sec`));
     expect(missing.reason).toBe(ResultReason.ItemNotFound);
   });
 
   it("returns Transparent Symmetric Key{Key} when asked, and refuses public-key formats", async () => {
-    const uid = await createSecret(session, [...SECRET_KINDS.aes128, ...EXPORTABLE]);
+    const uid = await createSecret(fixture.session, [...SECRET_KINDS.aes128, ...EXPORTABLE]);
     const raw = await getKeyBytes(uid);
     const got = symmetricKeyFromGet(
-      await session.ok(Operation.Get, getPayload(uid, KeyFormatType.TransparentSymmetricKey)),
+      await fixture.session.ok(
+        Operation.Get,
+        getPayload(uid, KeyFormatType.TransparentSymmetricKey),
+      ),
     );
     const key = got.material && findChild(got.material, Tag.Key);
     expect(Buffer.from(key?.value as Uint8Array).equals(raw)).toBe(true);
-    const pkcs1 = await session.call(Operation.Get, getPayload(uid, KeyFormatType.PKCS_1));
+    const pkcs1 = await fixture.session.call(Operation.Get, getPayload(uid, KeyFormatType.PKCS_1));
     expect(pkcs1.reason).toBe(ResultReason.KeyFormatTypeNotSupported);
   });
 
   it("sets the usage mask on the token: an Encrypt-only key cannot decrypt or MAC", async () => {
-    const uid = await createSecret(session, [
+    const uid = await createSecret(fixture.session, [
       ...SECRET_KINDS.aes128,
       attr.usage(CryptographicUsageMask.Encrypt),
     ]);
-    const out = await encryptWith(session, uid, Buffer.from("x"), { params: GCM });
-    const decrypt = await session.call(Operation.Decrypt, [
+    const out = await encryptWith(fixture.session, uid, Buffer.from("x"), { params: GCM });
+    const decrypt = await fixture.session.call(Operation.Decrypt, [
       build.textString(Tag.UniqueIdentifier, uid),
       GCM,
       build.byteString(Tag.Data, out.data),
@@ -156,27 +155,27 @@ describe("Create", () => {
       build.byteString(Tag.AuthenticatedEncryptionTag, out.tag ?? Buffer.alloc(16)),
     ]);
     expect(decrypt.reason).toBe(ResultReason.PermissionDenied);
-    const hmac = await createSecret(session, [
+    const hmac = await createSecret(fixture.session, [
       ...SECRET_KINDS.hmac256,
       attr.usage(CryptographicUsageMask.MACVerify),
     ]);
-    const mac = await session.call(Operation.MAC, macPayload(hmac, Buffer.from("x")));
+    const mac = await fixture.session.call(Operation.MAC, macPayload(hmac, Buffer.from("x")));
     expect(mac.reason).toBe(ResultReason.PermissionDenied);
   });
 
   it("puts Name into CKA_LABEL and the usage mask into the usage flags, as pkcs11-tool sees them", async () => {
     const M = CryptographicUsageMask;
-    const aes = await createSecret(session, [
+    const aes = await createSecret(fixture.session, [
       ...SECRET_KINDS.aes128,
       attr.name("aes label"),
       attr.usage(M.Encrypt | M.Decrypt),
     ]);
     const hmac = await createSecret(
-      session,
+      fixture.session,
       [...SECRET_KINDS.hmac256, attr.name("mac label")],
       "v2",
     );
-    const objects = tokenObjects(relay);
+    const objects = tokenObjects(fixture.relay);
     const find = (uid: string) => objects.find((o) => o.id === uid.replace(/_sec$/, ""));
     expect(find(aes)?.kind).toBe("Secret Key Object");
     expect(find(aes)?.label).toBe("aes label");
@@ -189,17 +188,17 @@ describe("Create", () => {
   });
 
   it("destroys a secret key by its _sec UID: later use is Item Not Found", async () => {
-    const uid = await createSecret(session, SECRET_KINDS.aes128);
-    await encryptWith(session, uid, Buffer.from("z"), { params: GCM });
+    const uid = await createSecret(fixture.session, SECRET_KINDS.aes128);
+    await encryptWith(fixture.session, uid, Buffer.from("z"), { params: GCM });
     // An Active key is revoked before it is destroyed (KMIP 1.4 section 3.22).
-    await session.ok(Operation.Revoke, [
+    await fixture.session.ok(Operation.Revoke, [
       build.textString(Tag.UniqueIdentifier, uid),
       build.structure(Tag.RevocationReason, [
         build.enumeration(Tag.RevocationReasonCode, RevocationReasonCode.CessationOfOperation),
       ]),
     ]);
-    await session.ok(Operation.Destroy, [build.textString(Tag.UniqueIdentifier, uid)]);
-    const after = await session.call(Operation.Encrypt, [
+    await fixture.session.ok(Operation.Destroy, [build.textString(Tag.UniqueIdentifier, uid)]);
+    const after = await fixture.session.call(Operation.Encrypt, [
       build.textString(Tag.UniqueIdentifier, uid),
       GCM,
       build.byteString(Tag.Data, Buffer.from("z")),
@@ -234,14 +233,14 @@ describe("Create", () => {
       /DES3/,
     ],
   ] as const)("refuses %s, naming the field", async (_, attrs, reason, message) => {
-    const result = await session.call(Operation.Create, createPayload(attrs, "v1"));
+    const result = await fixture.session.call(Operation.Create, createPayload(attrs, "v1"));
     expect(result.status).toBe(ResultStatus.OperationFailed);
     expect(result.reason).toBe(reason);
     expect(result.message).toMatch(message);
   });
 
   it("refuses Object Types other than Symmetric Key with Feature Not Supported", async () => {
-    const result = await session.call(
+    const result = await fixture.session.call(
       Operation.Create,
       createPayload(SECRET_KINDS.aes128, "v1", ObjectType.SecretData),
     );

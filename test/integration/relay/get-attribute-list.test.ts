@@ -2,24 +2,18 @@
  * Get Attribute List over real TLS on SoftHSM2: the names of what Get Attributes reports,
  * Link included (1.x text, 2.x Attribute References).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Operation } from "../../../src/kmip/enums.js";
 import { findChildren } from "../../../src/kmip/item.js";
 import { Tag } from "../../../src/kmip/tags.js";
-import { startTestRelay, type TestRelay } from "../../helpers/relay.js";
-import { attr, KEY_KINDS, Session, uidPayload } from "./session.js";
+import { attr, KEY_KINDS, relaySession, uidPayload } from "./session.js";
 
-let relay: TestRelay;
-let session: Session;
+const fixture = relaySession({ workers: 1 });
 let pair: { privateUid: string; publicUid: string };
 beforeAll(async () => {
-  relay = await startTestRelay({ workers: 1 });
-  session = await Session.open(relay);
-  pair = await session.createKeyPair({ common: [...KEY_KINDS.p384, attr.name("attr-test")] });
-});
-afterAll(async () => {
-  session?.close();
-  await relay?.close();
+  pair = await fixture.session.createKeyPair({
+    common: [...KEY_KINDS.p384, attr.name("attr-test")],
+  });
 });
 
 const V1 = { major: 1, minor: 4 };
@@ -27,7 +21,7 @@ const V2 = { major: 2, minor: 1 };
 
 describe("Get Attribute List", () => {
   it("Get Attribute List names the same attributes (1.x text, 2.x references)", async () => {
-    const v1 = await session.ok(Operation.GetAttributeList, uidPayload(pair.publicUid), V1);
+    const v1 = await fixture.session.ok(Operation.GetAttributeList, uidPayload(pair.publicUid), V1);
     expect(findChildren(v1, Tag.AttributeName).map((n) => n.value)).toEqual([
       "Unique Identifier",
       "Name",
@@ -44,7 +38,11 @@ describe("Get Attribute List", () => {
       "Original Creation Date",
       "Link",
     ]);
-    const v2 = await session.ok(Operation.GetAttributeList, uidPayload(pair.privateUid), V2);
+    const v2 = await fixture.session.ok(
+      Operation.GetAttributeList,
+      uidPayload(pair.privateUid),
+      V2,
+    );
     expect(findChildren(v2, Tag.AttributeReference).map((n) => n.value)).toContain(Tag.Link);
   });
 });

@@ -2,7 +2,7 @@
  * Get Attributes and Get Attribute List over real TLS on SoftHSM2: the values match what
  * Create Key Pair made, in the 1.x and 2.x forms.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   CryptographicAlgorithm,
   LinkType,
@@ -15,20 +15,14 @@ import { build, findChild, findChildren } from "../../../src/kmip/item.js";
 import { CryptographicUsageMask } from "../../../src/kmip/masks.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
-import { startTestRelay, type TestRelay } from "../../helpers/relay.js";
-import { attr, KEY_KINDS, Session, uidPayload } from "./session.js";
+import { attr, KEY_KINDS, relaySession, uidPayload } from "./session.js";
 
-let relay: TestRelay;
-let session: Session;
+const fixture = relaySession({ workers: 1 });
 let pair: { privateUid: string; publicUid: string };
 beforeAll(async () => {
-  relay = await startTestRelay({ workers: 1 });
-  session = await Session.open(relay);
-  pair = await session.createKeyPair({ common: [...KEY_KINDS.p384, attr.name("attr-test")] });
-});
-afterAll(async () => {
-  session?.close();
-  await relay?.close();
+  pair = await fixture.session.createKeyPair({
+    common: [...KEY_KINDS.p384, attr.name("attr-test")],
+  });
 });
 
 const V1 = { major: 1, minor: 4 };
@@ -45,7 +39,11 @@ function v1Values(payload: TtlvItem): Map<string, TtlvItem> {
 
 describe("Get Attributes", () => {
   it("1.x without names: the key's attributes as created, no Link", async () => {
-    const payload = await session.ok(Operation.GetAttributes, uidPayload(pair.publicUid), V1);
+    const payload = await fixture.session.ok(
+      Operation.GetAttributes,
+      uidPayload(pair.publicUid),
+      V1,
+    );
     const values = v1Values(payload);
     expect([...values.keys()]).toEqual([
       "Unique Identifier",
@@ -76,7 +74,7 @@ describe("Get Attributes", () => {
     const refs = [Tag.CryptographicUsageMask, Tag.Link, Tag.CryptographicLength].map(
       (t): TtlvItem => ({ tag: Tag.AttributeReference, type: "Enumeration", value: t }),
     );
-    const payload = await session.ok(
+    const payload = await fixture.session.ok(
       Operation.GetAttributes,
       [...uidPayload(pair.privateUid), ...refs],
       V2,
@@ -98,13 +96,13 @@ describe("Get Attributes", () => {
 
   it("1.x names: unknown names are left out; a name twice is Invalid Message", async () => {
     const name = (n: string) => build.textString(Tag.AttributeName, n);
-    const payload = await session.ok(
+    const payload = await fixture.session.ok(
       Operation.GetAttributes,
       [...uidPayload(pair.privateUid), name("Object Type"), name("x-unknown")],
       V1,
     );
     expect([...v1Values(payload).keys()]).toEqual(["Object Type"]);
-    const twice = await session.call(
+    const twice = await fixture.session.call(
       Operation.GetAttributes,
       [...uidPayload(pair.privateUid), name("State"), name("State")],
       V1,
@@ -113,7 +111,7 @@ describe("Get Attributes", () => {
   });
 
   it("answers Item Not Found for an unknown key", async () => {
-    const result = await session.call(
+    const result = await fixture.session.call(
       Operation.GetAttributes,
       uidPayload(`${"AB".repeat(20)}_priv`),
     );

@@ -3,7 +3,7 @@
  * and 2.x forms), Destroy, Query, Discover Versions. Label changes and destruction are
  * checked on the token with pkcs11-tool, apart from the relay.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ObjectType,
   Operation,
@@ -16,20 +16,10 @@ import { build, findChild, findChildren } from "../../../src/kmip/item.js";
 import type { ProtocolVersion } from "../../../src/kmip/messages.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
-import { startTestRelay, type TestRelay } from "../../helpers/relay.js";
-import { attr, KEY_KINDS, Session, signPayload, uidPayload, v1Attribute } from "./session.js";
+import { attr, KEY_KINDS, relaySession, signPayload, uidPayload, v1Attribute } from "./session.js";
 import { findTokenObject } from "./token-objects.js";
 
-let relay: TestRelay;
-let session: Session;
-beforeAll(async () => {
-  relay = await startTestRelay({ workers: 2 });
-  session = await Session.open(relay);
-});
-afterAll(async () => {
-  session?.close();
-  await relay?.close();
-});
+const fixture = relaySession({ workers: 2 });
 
 const V1_0: ProtocolVersion = { major: 1, minor: 0 };
 const V2_1: ProtocolVersion = { major: 2, minor: 1 };
@@ -52,7 +42,7 @@ async function expectFailure(
   reason: number,
   version?: ProtocolVersion,
 ) {
-  const result = await session.call(operation, payload, version);
+  const result = await fixture.session.call(operation, payload, version);
   expect(result.status).toBe(ResultStatus.OperationFailed);
   expect(result.reason).toBe(reason);
   expect(result.operation).toBe(operation);
@@ -60,11 +50,13 @@ async function expectFailure(
 
 describe("Activate and Revoke", () => {
   it("succeed on both keys of a pair and echo the UID; Item Not Found on unknown", async () => {
-    const { privateUid, publicUid } = await session.createKeyPair({ common: KEY_KINDS.p256 });
+    const { privateUid, publicUid } = await fixture.session.createKeyPair({
+      common: KEY_KINDS.p256,
+    });
     for (const uid of [privateUid, publicUid]) {
-      const activated = await session.ok(Operation.Activate, uidPayload(uid));
+      const activated = await fixture.session.ok(Operation.Activate, uidPayload(uid));
       expect(findChild(activated, Tag.UniqueIdentifier)?.value).toBe(uid);
-      const revoked = await session.ok(Operation.Revoke, revokePayload(uid));
+      const revoked = await fixture.session.ok(Operation.Revoke, revokePayload(uid));
       expect(findChild(revoked, Tag.UniqueIdentifier)?.value).toBe(uid);
     }
     await expectFailure(Operation.Activate, uidPayload(UNKNOWN), ResultReason.ItemNotFound);
@@ -74,14 +66,14 @@ describe("Activate and Revoke", () => {
 
 describe("Modify Attribute (Name)", () => {
   const label = (uid: string, kind: "Private Key Object" | "Public Key Object") =>
-    findTokenObject(relay, idOf(uid), kind)?.label;
+    findTokenObject(fixture.relay, idOf(uid), kind)?.label;
 
   it("1.x form: sets the label and echoes Unique Identifier and Attribute", async () => {
-    const { privateUid, publicUid } = await session.createKeyPair({
+    const { privateUid, publicUid } = await fixture.session.createKeyPair({
       common: KEY_KINDS.rsa2048,
       private: [attr.name("before")],
     });
-    const payload = await session.ok(Operation.ModifyAttribute, [
+    const payload = await fixture.session.ok(Operation.ModifyAttribute, [
       ...uidPayload(privateUid),
       v1Attribute(attr.name("after 1.x")),
     ]);
@@ -92,7 +84,7 @@ describe("Modify Attribute (Name)", () => {
     expect(value && findChild(value, Tag.NameValue)?.value).toBe("after 1.x");
     expect(label(privateUid, "Private Key Object")).toBe("after 1.x");
     // The same form under a 1.0 header, on the public key.
-    await session.ok(
+    await fixture.session.ok(
       Operation.ModifyAttribute,
       [...uidPayload(publicUid), v1Attribute(attr.name("public 1.0"))],
       V1_0,
@@ -101,12 +93,12 @@ describe("Modify Attribute (Name)", () => {
   });
 
   it("2.x form: New Attribute sets the label; a stale Current Attribute is refused", async () => {
-    const { publicUid } = await session.createKeyPair({
+    const { publicUid } = await fixture.session.createKeyPair({
       common: KEY_KINDS.ed25519,
       public: [attr.name("first")],
     });
     const holder = (tag: number, name: string) => build.structure(tag, [attr.name(name).item]);
-    const payload = await session.ok(
+    const payload = await fixture.session.ok(
       Operation.ModifyAttribute,
       [...uidPayload(publicUid), holder(Tag.NewAttribute, "second")],
       V2_1,
@@ -124,7 +116,7 @@ describe("Modify Attribute (Name)", () => {
       V2_1,
     );
     expect(label(publicUid, "Public Key Object")).toBe("second");
-    await session.ok(
+    await fixture.session.ok(
       Operation.ModifyAttribute,
       [
         ...uidPayload(publicUid),
@@ -137,7 +129,7 @@ describe("Modify Attribute (Name)", () => {
   });
 
   it("refuses other attributes and unknown keys", async () => {
-    const { privateUid } = await session.createKeyPair({ common: KEY_KINDS.p256 });
+    const { privateUid } = await fixture.session.createKeyPair({ common: KEY_KINDS.p256 });
     const usage = v1Attribute(attr.usage(1));
     await expectFailure(
       Operation.ModifyAttribute,
@@ -154,11 +146,13 @@ describe("Modify Attribute (Name)", () => {
 
 describe("Destroy", () => {
   it("destroys the private key, then the public key; both are gone after", async () => {
-    const { privateUid, publicUid } = await session.createKeyPair({ common: KEY_KINDS.p256 });
+    const { privateUid, publicUid } = await fixture.session.createKeyPair({
+      common: KEY_KINDS.p256,
+    });
     for (const uid of [privateUid, publicUid]) {
       // An Active key is revoked first (KMIP 1.4 section 3.22; Cascade does the same).
-      await session.ok(Operation.Revoke, revokePayload(uid));
-      const payload = await session.ok(Operation.Destroy, uidPayload(uid));
+      await fixture.session.ok(Operation.Revoke, revokePayload(uid));
+      const payload = await fixture.session.ok(Operation.Destroy, uidPayload(uid));
       expect(findChild(payload, Tag.UniqueIdentifier)?.value).toBe(uid);
     }
     const NF = ResultReason.ItemNotFound;
@@ -167,20 +161,22 @@ describe("Destroy", () => {
     await expectFailure(Operation.Destroy, uidPayload(privateUid), NF);
     // A destroyed key's lifecycle record remains: Activate is a wrong transition (1.x reason).
     await expectFailure(Operation.Activate, uidPayload(publicUid), ResultReason.PermissionDenied);
-    expect(findTokenObject(relay, idOf(privateUid), "Private Key Object")).toBeUndefined();
-    expect(findTokenObject(relay, idOf(publicUid), "Public Key Object")).toBeUndefined();
+    expect(findTokenObject(fixture.relay, idOf(privateUid), "Private Key Object")).toBeUndefined();
+    expect(findTokenObject(fixture.relay, idOf(publicUid), "Public Key Object")).toBeUndefined();
   });
 
   // Regression: a bug this test found in the relay (fixed in f6601d6).
   it("logs a missing key as the client's mistake, not as an internal error", async () => {
-    const before = relay.logs.length;
+    const before = fixture.relay.logs.length;
     await expectFailure(
       Operation.Get,
       uidPayload(UNKNOWN.replace("_priv", "_pub")),
       ResultReason.ItemNotFound,
     );
     await expectFailure(Operation.Destroy, uidPayload(UNKNOWN), ResultReason.ItemNotFound);
-    const levels = relay.logs.slice(before).map((l) => (JSON.parse(l) as { level: number }).level);
+    const levels = fixture.relay.logs
+      .slice(before)
+      .map((l) => (JSON.parse(l) as { level: number }).level);
     expect(levels.length).toBeGreaterThan(0);
     expect(Math.max(...levels)).toBeLessThan(50);
   });
@@ -188,7 +184,7 @@ describe("Destroy", () => {
 
 describe("Query", () => {
   it("lists the relay's operations and objects, and describes relay, token and library", async () => {
-    const payload = await session.ok(Operation.Query, [
+    const payload = await fixture.session.ok(Operation.Query, [
       build.enumeration(Tag.QueryFunction, QueryFunction.QueryOperations),
       build.enumeration(Tag.QueryFunction, QueryFunction.QueryObjects),
       build.enumeration(Tag.QueryFunction, QueryFunction.QueryServerInformation),
@@ -213,20 +209,20 @@ describe("Query", () => {
     expect(objects).toEqual(expect.arrayContaining([ObjectType.PublicKey, ObjectType.PrivateKey]));
     const vendor = findChild(payload, Tag.VendorIdentification)?.value as string;
     expect(vendor).toContain("kmip2pkcs11");
-    expect(vendor).toContain(relay.username);
+    expect(vendor).toContain(fixture.relay.username);
     expect(vendor).toContain("/usr/lib/softhsm/libsofthsm2.so");
     expect(vendor).toMatch(/SoftHSM/i);
     expect(findChild(payload, Tag.ServerInformation)?.type).toBe("Structure");
   });
 
   it("lists exactly the operations it answers: each listed one is handled, others are not", async () => {
-    const payload = await session.ok(Operation.Query, [
+    const payload = await fixture.session.ok(Operation.Query, [
       build.enumeration(Tag.QueryFunction, QueryFunction.QueryOperations),
     ]);
     const listed = new Set(findChildren(payload, Tag.Operation).map((o) => o.value as number));
     // Every operation value of KMIP 1.0-1.4 (1..0x2F) and 2.x (0x30..0x39), sent with an empty payload.
     for (let operation = 1; operation <= 0x39; operation++) {
-      const result = await session.call(operation, []);
+      const result = await fixture.session.call(operation, []);
       const handled = result.reason !== ResultReason.OperationNotSupported;
       expect(handled, `operation 0x${operation.toString(16)}`).toBe(listed.has(operation));
     }
@@ -234,7 +230,7 @@ describe("Query", () => {
 
   it("answers a 1.0 Query with only the functions asked for", async () => {
     const ask = [build.enumeration(Tag.QueryFunction, QueryFunction.QueryOperations)];
-    const payload = await session.ok(Operation.Query, ask, V1_0);
+    const payload = await fixture.session.ok(Operation.Query, ask, V1_0);
     const operations = findChildren(payload, Tag.Operation).map((o) => o.value);
     expect(operations).toContain(Operation.Sign);
     expect(findChildren(payload, Tag.ObjectType)).toEqual([]);
@@ -257,7 +253,8 @@ describe("Discover Versions", () => {
     );
 
   it("answers the versions both sides speak, in the client's order", async () => {
-    const discover = (payload: TtlvItem[]) => session.ok(Operation.DiscoverVersions, payload);
+    const discover = (payload: TtlvItem[]) =>
+      fixture.session.ok(Operation.DiscoverVersions, payload);
     expect(versionsOf(await discover(offer([2, 1], [1, 4], [3, 0], [1, 0])))).toEqual([
       "2.1",
       "1.4",
