@@ -22,13 +22,12 @@ import { newRecord } from "../../../src/operations/lifecycle-rules.js";
 import { LifecycleStore } from "../../../src/operations/lifecycle-store.js";
 import { CKA, CKK } from "../../../src/pkcs11/constants.js";
 import type { DataObjectName } from "../../../src/pkcs11/types.js";
-import { Authenticator } from "../../../src/server/auth.js";
 import { runBatch } from "../../../src/server/batch.js";
-import type { DispatchDeps } from "../../../src/server/dispatch.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
 import { bool } from "../operations/attribute-table.js";
 import { attrValues, ulongBytes } from "../operations/fake.js";
 import { dataObjectClient } from "../operations/lifecycle-fake.js";
+import { testDeps } from "./deps.js";
 
 const UID = `${"0B".repeat(20)}_sec`;
 const V21 = { major: 2, minor: 1 };
@@ -81,15 +80,10 @@ async function setup(failWritesFrom = Number.POSITIVE_INFINITY) {
   await store.write("tok", UID, newRecord(store.now(), "pre-active", undefined));
   const errors: string[] = [];
   const logger = pino({ level: "error" }, { write: (line: string) => errors.push(line) });
-  const deps: DispatchDeps = {
-    client,
-    authenticator: new Authenticator(client, logger),
-    logger,
-    server: { product: "kmip2pkcs11", version: "test", libraryPath: "/lib.so" },
-    limits: {},
+  const deps = testDeps(client, logger, {
     options: { newKeyState: "pre-active" },
     lifecycle: store,
-  };
+  });
   const stateOnToken = () => {
     const bytes = [...objects.values()][0];
     return bytes === undefined ? undefined : decodeRecord(bytes).state;

@@ -3,7 +3,6 @@
  * (spread over the workers), answers keep request order, Stop cuts at the first failure, and
  * the ID Placeholder carries the previous item's Unique Identifier.
  */
-import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import {
   BatchErrorContinuationOption,
@@ -18,10 +17,9 @@ import { Tag } from "../../../src/kmip/tags.js";
 import { CKA, CKK } from "../../../src/pkcs11/constants.js";
 import { ObjectNotFoundError } from "../../../src/pkcs11/errors.js";
 import type { ObjectRef } from "../../../src/pkcs11/types.js";
-import { Authenticator } from "../../../src/server/auth.js";
 import { runBatch } from "../../../src/server/batch.js";
-import type { DispatchDeps } from "../../../src/server/dispatch.js";
 import { attrValues, FakeClient, ulongBytes } from "../operations/fake.js";
+import { testDeps } from "./deps.js";
 
 const UID = (n: number) => `${n.toString(16).padStart(40, "0").toUpperCase()}_priv`;
 const rsaSha256 = build.structure(Tag.CryptographicParameters, [
@@ -58,17 +56,7 @@ function request(items: RequestBatchItem[], option?: number): RequestMessage {
   };
 }
 
-function deps(client: FakeClient): DispatchDeps {
-  const logger = pino({ level: "silent" });
-  return {
-    client,
-    authenticator: new Authenticator(client, logger),
-    logger,
-    server: { product: "kmip2pkcs11", version: "test", libraryPath: "/lib.so" },
-    limits: {},
-    options: {},
-  };
-}
+const deps = (client: FakeClient) => testDeps(client);
 const peer = { key: "client", connectionId: 1 };
 /** An RSA key, as the token would describe it (Sign reads the key's type). */
 const rsaKey = async () => attrValues([[CKA.KEY_TYPE, ulongBytes(CKK.RSA)]]);

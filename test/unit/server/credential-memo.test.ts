@@ -4,7 +4,6 @@
  * after a right one is still refused (and still throttled), another token or a PIN epoch
  * change is verified again, and another connection has its own memo.
  */
-import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { Operation, ResultReason, ResultStatus } from "../../../src/kmip/enums.js";
 import { build, type ItemOf } from "../../../src/kmip/item.js";
@@ -12,11 +11,11 @@ import type { RequestMessage } from "../../../src/kmip/messages.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import { CKR } from "../../../src/pkcs11/constants.js";
 import { Pkcs11Error } from "../../../src/pkcs11/errors.js";
-import { Authenticator } from "../../../src/server/auth.js";
 import { runBatch } from "../../../src/server/batch.js";
 import { CredentialMemo } from "../../../src/server/credential-memo.js";
-import type { DispatchDeps, Peer } from "../../../src/server/dispatch.js";
+import type { Peer } from "../../../src/server/dispatch.js";
 import { FakeClient } from "../operations/fake.js";
+import { testDeps } from "./deps.js";
 
 const GOOD_PIN = "1234";
 
@@ -59,15 +58,7 @@ function query(password: string, username = "tok"): RequestMessage {
 
 function setup() {
   const client = new EpochClient();
-  const logger = pino({ level: "silent" });
-  const deps: DispatchDeps = {
-    client,
-    authenticator: new Authenticator(client, logger),
-    logger,
-    server: { product: "kmip2pkcs11", version: "test", libraryPath: "/lib.so" },
-    limits: {},
-    options: {},
-  };
+  const deps = testDeps(client);
   const connection = (id: number): Peer => ({
     key: "127.0.0.1",
     connectionId: id,
