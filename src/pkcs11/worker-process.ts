@@ -331,7 +331,7 @@ export class WorkerProcess {
     // Signs not sent yet (the worker ended within this event-loop turn).
     const group = this.group;
     this.group = undefined;
-    group?.fail(errorFor("sign", failed.length + 1), this.id);
+    group?.fail(errorFor("sign", failed.length), this.id);
     this.callsPending = 0;
     this.notifyDrained();
   }
