@@ -158,7 +158,6 @@ export interface Pkcs11Client {
   /**
    * Multi-part Encrypt / Decrypt: C_EncryptInit (C_DecryptInit) on a session of its own in
    * one worker, and C_EncryptUpdate of `data`; resolves to the stream and the part's output.
-   * Optional (clients without it offer no multi-part operations).
    */
   streamBegin(
     token: TokenSelector,
