@@ -82,14 +82,19 @@ export function hmacKeyValue(hmac: HmacSpec, value: Uint8Array): Uint8Array {
 
 function hmacKind(hmac: HmacSpec, value: Uint8Array): SecretKind {
   return {
-    attrs: [
-      { type: CKA.KEY_TYPE, value: CKK.GENERIC_SECRET },
-      { type: CKA.ALLOWED_MECHANISMS, value: mechanismList([hmac.ckm]) },
-    ],
+    attrs: keyTypeKeptTo(CKK.GENERIC_SECRET, hmac.ckm),
     bits: value.length * 8,
     usage: M.MACGenerate | M.MACVerify,
     value: hmacKeyValue(hmac, value),
   };
+}
+
+/** CKA_KEY_TYPE, and CKA_ALLOWED_MECHANISMS when the registered parameters name one (`ckm`). */
+function keyTypeKeptTo(ckk: number, ckm: number | undefined): Attr[] {
+  const keyType = { type: CKA.KEY_TYPE, value: ckk };
+  return ckm === undefined
+    ? [keyType]
+    : [keyType, { type: CKA.ALLOWED_MECHANISMS, value: mechanismList([ckm]) }];
 }
 
 function aesKind(attrs: readonly KmipAttribute[], value: Uint8Array): SecretKind {
@@ -101,10 +106,7 @@ function aesKind(attrs: readonly KmipAttribute[], value: Uint8Array): SecretKind
   const params = parametersOf(attrs);
   const ckm = params === undefined ? undefined : aesMechanismOfParameters(OP, params);
   return {
-    attrs: [
-      { type: CKA.KEY_TYPE, value: CKK.AES },
-      ...(ckm === undefined ? [] : [{ type: CKA.ALLOWED_MECHANISMS, value: mechanismList([ckm]) }]),
-    ],
+    attrs: keyTypeKeptTo(CKK.AES, ckm),
     bits: value.length * 8,
     usage: M.Encrypt | M.Decrypt,
     value,
@@ -124,10 +126,7 @@ function des3Kind(attrs: readonly KmipAttribute[], value: Uint8Array): SecretKin
   const params = parametersOf(attrs);
   const ckm = params === undefined ? undefined : des3MechanismOfParameters(OP, params);
   return {
-    attrs: [
-      { type: CKA.KEY_TYPE, value: CKK.DES3 },
-      ...(ckm === undefined ? [] : [{ type: CKA.ALLOWED_MECHANISMS, value: mechanismList([ckm]) }]),
-    ],
+    attrs: keyTypeKeptTo(CKK.DES3, ckm),
     bits,
     usage: M.Encrypt | M.Decrypt,
     value: full,
