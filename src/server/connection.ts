@@ -13,9 +13,9 @@ import type { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
 import { TtlvError } from "../ttlv/errors.js";
 import { TtlvFramer } from "../ttlv/framing.js";
-import { identityLabel } from "./client-identity.js";
 import { CredentialMemo } from "./credential-memo.js";
 import { type DispatchDeps, handleRequestBytes, type Peer } from "./dispatch.js";
+import { itemLoggerFor } from "./item-log.js";
 
 /** Per-connection limits. */
 export interface ConnectionLimits {
@@ -54,11 +54,7 @@ export function serveConnection(
     ...peer,
     connection: { id: peer.connectionId, onClose: (release) => closeListeners.push(release) },
     credentials: new CredentialMemo(),
-    logger: deps.logger.child({
-      conn: peer.connectionId,
-      client: peer.key,
-      ...(peer.identity === undefined ? {} : { identity: identityLabel(peer.identity) }),
-    }),
+    logger: itemLoggerFor(peer, deps),
   };
   const framer = new TtlvFramer({ maxMessageBytes: limits.maxMessageBytes });
   let inFlight = 0;
