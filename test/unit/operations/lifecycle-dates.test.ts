@@ -26,7 +26,7 @@ import type { OperationContext, OperationHandler } from "../../../src/operations
 import { CKA } from "../../../src/pkcs11/constants.js";
 import { encodeTtlv } from "../../../src/ttlv/encode.js";
 import { attrValues, contextFor, payload, rejection, v1Attribute } from "./fake.js";
-import { dataObjectClient } from "./lifecycle-fake.js";
+import { dataObjectClient, ran } from "./lifecycle-fake.js";
 
 const T0 = 1_700_000_000n;
 const V14 = { major: 1, minor: 4 };
@@ -157,20 +157,6 @@ function creator(operation: number, uids: [number, string][]): OperationHandler 
     needsToken: true,
     run: async () => ({ payload: uids.map(([tag, uid]) => build.textString(tag, uid)) }),
   };
-}
-
-/** A handler stand-in counting its runs. */
-function ran(operation: number): OperationHandler & { runs: number } {
-  const h = {
-    operation,
-    needsToken: true,
-    runs: 0,
-    async run() {
-      h.runs++;
-      return { payload: [] };
-    },
-  };
-  return h;
 }
 
 describe("recorded at creation, enforced before use", () => {

@@ -2,6 +2,7 @@
  * A FakeClient whose data objects (readDataObject / writeDataObject / deleteDataObject)
  * live in a Map keyed "token/application/label", plus stubs for the other methods.
  */
+import type { OperationHandler } from "../../../src/operations/types.js";
 import type { Pkcs11Client } from "../../../src/pkcs11/client.js";
 import type { DataObjectName } from "../../../src/pkcs11/types.js";
 import { FakeClient } from "./fake.js";
@@ -27,4 +28,18 @@ export function dataObjectClient(stubs: Stubs = {}): {
       objects.delete(key(token, name)) ? 1 : 0,
   } satisfies Partial<Record<keyof Pkcs11Client, unknown>>;
   return { client: new FakeClient({ ...dataStubs, ...stubs }), objects };
+}
+
+/** A handler stand-in counting its runs (what the lifecycle guard lets through). */
+export function ran(operation: number): OperationHandler & { runs: number } {
+  const h = {
+    operation,
+    needsToken: true,
+    runs: 0,
+    async run() {
+      h.runs++;
+      return { payload: [] };
+    },
+  };
+  return h;
 }

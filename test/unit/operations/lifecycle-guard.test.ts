@@ -30,7 +30,7 @@ import { ObjectNotFoundError, Pkcs11Error } from "../../../src/pkcs11/errors.js"
 import type { ObjectRef } from "../../../src/pkcs11/types.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
 import { attrValues, contextFor, payload, rejection, ulongBytes, v1Attribute } from "./fake.js";
-import { dataObjectClient } from "./lifecycle-fake.js";
+import { dataObjectClient, ran } from "./lifecycle-fake.js";
 
 const T0 = 1_700_000_000n;
 const V1 = { major: 1, minor: 4 };
@@ -88,20 +88,6 @@ const fakeCreatePair: OperationHandler = {
     ],
   }),
 };
-
-/** A handler stand-in that records that it ran. */
-function ran(operation: number): OperationHandler & { runs: number } {
-  const h = {
-    operation,
-    needsToken: true,
-    runs: 0,
-    async run() {
-      h.runs++;
-      return { payload: [] };
-    },
-  };
-  return h;
-}
 
 async function reasonOf(p: Promise<unknown>): Promise<number> {
   return ((await rejection(() => p)) as KmipError).reason;
