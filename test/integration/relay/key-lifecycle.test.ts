@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../src/config/load.js";
 import {
   CryptographicAlgorithm,
@@ -25,9 +25,15 @@ import type { ProtocolVersion } from "../../../src/kmip/messages.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import { startRelay } from "../../../src/server/relay.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
-import { startTestRelay, type TestRelay } from "../../helpers/relay.js";
 import { SOFTHSM2_LIB } from "../../helpers/softhsm.js";
-import { cryptoParams, KEY_KINDS, Session, signPayload, uidPayload } from "./session.js";
+import {
+  cryptoParams,
+  KEY_KINDS,
+  relaySession,
+  Session,
+  signPayload,
+  uidPayload,
+} from "./session.js";
 
 const V1_4: ProtocolVersion = { major: 1, minor: 4 };
 const V2_1: ProtocolVersion = { major: 2, minor: 1 };
@@ -75,82 +81,81 @@ async function verify(session: Session, uid: string, signature: Uint8Array) {
 }
 
 describe('new-key-state = "active" (the default)', () => {
-  let relay: TestRelay;
-  let session: Session;
-  beforeAll(async () => {
-    relay = await startTestRelay({ workers: 2 });
-    session = await Session.open(relay);
-  });
-  afterAll(async () => {
-    session?.close();
-    await relay?.close();
-  });
+  const fixture = relaySession({ workers: 2 });
 
   it("create -> Sign -> Revoke(Key Compromise) -> Sign refused, Verify allowed -> Destroy -> Destroyed Compromised", async () => {
-    const { privateUid, publicUid } = await session.createKeyPair({ common: KEY_KINDS.p256 });
-    const created = await attributesOf(session, privateUid);
+    const { privateUid, publicUid } = await fixture.session.createKeyPair({
+      common: KEY_KINDS.p256,
+    });
+    const created = await attributesOf(fixture.session, privateUid);
     expect(created.get(Tag.State)?.value).toBe(State.Active);
     const initial = created.get(Tag.InitialDate)?.value as bigint;
     expect(created.get(Tag.ActivationDate)?.value).toBe(initial);
 
-    const signed = await sign(session, privateUid);
+    const signed = await sign(fixture.session, privateUid);
     expect(signed.status).toBe(ResultStatus.Success);
     const signature = findChild(signed.payload, Tag.SignatureData)?.value as Uint8Array;
 
     for (const uid of [privateUid, publicUid]) {
-      await session.ok(
+      await fixture.session.ok(
         Operation.Revoke,
         revokePayload(uid, RevocationReasonCode.KeyCompromise, initial - 60n),
         V2_1,
       );
     }
-    expect((await sign(session, privateUid)).reason).toBe(ResultReason.WrongKeyLifecycleState);
-    expect((await sign(session, privateUid, V1_4)).reason).toBe(ResultReason.PermissionDenied);
+    expect((await sign(fixture.session, privateUid)).reason).toBe(
+      ResultReason.WrongKeyLifecycleState,
+    );
+    expect((await sign(fixture.session, privateUid, V1_4)).reason).toBe(
+      ResultReason.PermissionDenied,
+    );
     // A compromised key may still check what it protected (KMIP 1.4 section 3.22).
-    expect(await verify(session, publicUid, signature)).toBe(ValidityIndicator.Valid);
+    expect(await verify(fixture.session, publicUid, signature)).toBe(ValidityIndicator.Valid);
 
-    await session.ok(Operation.Destroy, uidPayload(privateUid), V2_1);
-    const after = await attributesOf(session, privateUid);
+    await fixture.session.ok(Operation.Destroy, uidPayload(privateUid), V2_1);
+    const after = await attributesOf(fixture.session, privateUid);
     expect(after.get(Tag.State)?.value).toBe(State.DestroyedCompromised);
     expect(after.get(Tag.CompromiseOccurrenceDate)?.value).toBe(initial - 60n);
     for (const tag of [Tag.DestroyDate, Tag.CompromiseDate, Tag.LastChangeDate]) {
       expect(after.get(tag)?.value as bigint).toBeGreaterThanOrEqual(initial);
     }
-    const get = await session.call(Operation.Get, uidPayload(privateUid), V2_1);
+    const get = await fixture.session.call(Operation.Get, uidPayload(privateUid), V2_1);
     expect(get.reason).toBe(ResultReason.ObjectDestroyed);
-    expect((await sign(session, privateUid)).reason).toBe(ResultReason.ItemNotFound);
+    expect((await sign(fixture.session, privateUid)).reason).toBe(ResultReason.ItemNotFound);
   });
 
   it("refuses to destroy an Active key (2.x and 1.x reasons); the key stays and signs", async () => {
-    const { privateUid } = await session.createKeyPair({ common: KEY_KINDS.p256 });
-    const v2 = await session.call(Operation.Destroy, uidPayload(privateUid), V2_1);
+    const { privateUid } = await fixture.session.createKeyPair({ common: KEY_KINDS.p256 });
+    const v2 = await fixture.session.call(Operation.Destroy, uidPayload(privateUid), V2_1);
     expect(v2.reason).toBe(ResultReason.WrongKeyLifecycleState);
-    const v1 = await session.call(Operation.Destroy, uidPayload(privateUid), V1_4);
+    const v1 = await fixture.session.call(Operation.Destroy, uidPayload(privateUid), V1_4);
     expect(v1.reason).toBe(ResultReason.PermissionDenied);
-    expect((await sign(session, privateUid)).status).toBe(ResultStatus.Success);
+    expect((await sign(fixture.session, privateUid)).status).toBe(ResultStatus.Success);
   });
 
   it("reports a key another tool made (no record) as Active without dates", async () => {
     execFileSync(
       "pkcs11-tool",
       [
-        ...["--module", SOFTHSM2_LIB, "--login", "--pin", relay.pin],
-        ...["--token-label", relay.username, "--keypairgen", "--key-type", "EC:prime256v1"],
+        ...["--module", SOFTHSM2_LIB, "--login", "--pin", fixture.relay.pin],
+        ...["--token-label", fixture.relay.username, "--keypairgen", "--key-type", "EC:prime256v1"],
         ...["--id", "c0ffee01", "--label", "other tool"],
       ],
-      { env: { ...process.env, ...relay.token.env }, stdio: "pipe" },
+      { env: { ...process.env, ...fixture.relay.token.env }, stdio: "pipe" },
     );
-    const attributes = await attributesOf(session, "C0FFEE01_priv");
+    const attributes = await attributesOf(fixture.session, "C0FFEE01_priv");
     expect(attributes.get(Tag.State)?.value).toBe(State.Active);
     for (const tag of [Tag.InitialDate, Tag.ActivationDate, Tag.LastChangeDate]) {
       expect(attributes.has(tag)).toBe(false);
     }
-    expect((await sign(session, "C0FFEE01_priv")).status).toBe(ResultStatus.Success);
+    expect((await sign(fixture.session, "C0FFEE01_priv")).status).toBe(ResultStatus.Success);
   });
 
   it("keeps the record on the token: a second relay process (2 workers) reads what the first wrote", async () => {
-    const { privateUid, publicUid } = await session.createKeyPair({ common: KEY_KINDS.p256 });
-    await session.ok(
+    const { privateUid, publicUid } = await fixture.session.createKeyPair({
+      common: KEY_KINDS.p256,
+    });
+    await fixture.session.ok(
       Operation.Revoke,
       revokePayload(privateUid, RevocationReasonCode.CessationOfOperation),
       V2_1,
@@ -162,7 +167,7 @@ describe('new-key-state = "active" (the default)', () => {
         "[pkcs11]",
         `lib-path = ${JSON.stringify(SOFTHSM2_LIB)}`,
         "workers = 2",
-        `env = { SOFTHSM2_CONF = ${JSON.stringify(relay.token.env.SOFTHSM2_CONF)} }`,
+        `env = { SOFTHSM2_CONF = ${JSON.stringify(fixture.relay.token.env.SOFTHSM2_CONF)} }`,
         "[server]",
         'addr = "127.0.0.1:0"',
         `state-dir = ${JSON.stringify(stateDir)}`,
@@ -171,7 +176,7 @@ describe('new-key-state = "active" (the default)', () => {
     );
     const second = await startRelay({ config, logger: pino({ level: "silent" }) });
     const sessions = await Promise.all(
-      [1, 2, 3, 4].map(() => Session.open({ ...relay, port: second.address.port })),
+      [1, 2, 3, 4].map(() => Session.open({ ...fixture.relay, port: second.address.port })),
     );
     try {
       // Four connections at once: both workers of the second relay read the record.
@@ -194,14 +199,16 @@ describe('new-key-state = "active" (the default)', () => {
   });
 
   it("Locate by State finds the keys in that State", async () => {
-    const { privateUid, publicUid } = await session.createKeyPair({ common: KEY_KINDS.p256 });
-    await session.ok(
+    const { privateUid, publicUid } = await fixture.session.createKeyPair({
+      common: KEY_KINDS.p256,
+    });
+    await fixture.session.ok(
       Operation.Revoke,
       revokePayload(publicUid, RevocationReasonCode.KeyCompromise),
       V2_1,
     );
     const located = async (state: number) => {
-      const payload = await session.ok(
+      const payload = await fixture.session.ok(
         Operation.Locate,
         [build.structure(Tag.Attributes, [build.enumeration(Tag.State, state)])],
         V2_1,
@@ -215,42 +222,43 @@ describe('new-key-state = "active" (the default)', () => {
 });
 
 describe('new-key-state = "pre-active"', () => {
-  let relay: TestRelay;
-  let session: Session;
-  beforeAll(async () => {
-    relay = await startTestRelay({ workers: 2, pkcs11Toml: 'new-key-state = "pre-active"' });
-    session = await Session.open(relay);
-  });
-  afterAll(async () => {
-    session?.close();
-    await relay?.close();
-  });
+  const fixture = relaySession({ workers: 2, pkcs11Toml: 'new-key-state = "pre-active"' });
 
   it("a new key signs only after Activate; a second Activate is refused", async () => {
-    const { privateUid, publicUid } = await session.createKeyPair({ common: KEY_KINDS.p256 });
-    const before = await attributesOf(session, privateUid);
+    const { privateUid, publicUid } = await fixture.session.createKeyPair({
+      common: KEY_KINDS.p256,
+    });
+    const before = await attributesOf(fixture.session, privateUid);
     expect(before.get(Tag.State)?.value).toBe(State.PreActive);
     expect(before.has(Tag.ActivationDate)).toBe(false);
-    expect((await sign(session, privateUid)).reason).toBe(ResultReason.WrongKeyLifecycleState);
-    expect((await sign(session, privateUid, V1_4)).reason).toBe(ResultReason.PermissionDenied);
+    expect((await sign(fixture.session, privateUid)).reason).toBe(
+      ResultReason.WrongKeyLifecycleState,
+    );
+    expect((await sign(fixture.session, privateUid, V1_4)).reason).toBe(
+      ResultReason.PermissionDenied,
+    );
 
-    await session.ok(Operation.Activate, uidPayload(privateUid), V2_1);
-    expect((await sign(session, privateUid)).status).toBe(ResultStatus.Success);
-    const after = await attributesOf(session, privateUid);
+    await fixture.session.ok(Operation.Activate, uidPayload(privateUid), V2_1);
+    expect((await sign(fixture.session, privateUid)).status).toBe(ResultStatus.Success);
+    const after = await attributesOf(fixture.session, privateUid);
     expect(after.get(Tag.State)?.value).toBe(State.Active);
     expect(after.has(Tag.ActivationDate)).toBe(true);
-    const again = await session.call(Operation.Activate, uidPayload(privateUid), V2_1);
+    const again = await fixture.session.call(Operation.Activate, uidPayload(privateUid), V2_1);
     expect(again.reason).toBe(ResultReason.WrongKeyLifecycleState);
 
     // The public half was not activated: Pre-Active, and destroyed as it is.
-    expect((await attributesOf(session, publicUid)).get(Tag.State)?.value).toBe(State.PreActive);
-    await session.ok(Operation.Destroy, uidPayload(publicUid), V2_1);
-    expect((await attributesOf(session, publicUid)).get(Tag.State)?.value).toBe(State.Destroyed);
+    expect((await attributesOf(fixture.session, publicUid)).get(Tag.State)?.value).toBe(
+      State.PreActive,
+    );
+    await fixture.session.ok(Operation.Destroy, uidPayload(publicUid), V2_1);
+    expect((await attributesOf(fixture.session, publicUid)).get(Tag.State)?.value).toBe(
+      State.Destroyed,
+    );
   });
 
   it("a key created with a past Activation Date is Active at once", async () => {
     const past = BigInt(Math.floor(Date.now() / 1000) - 3600);
-    const payload = await session.ok(
+    const payload = await fixture.session.ok(
       Operation.CreateKeyPair,
       [
         build.structure(Tag.CommonAttributes, [
@@ -262,9 +270,9 @@ describe('new-key-state = "pre-active"', () => {
       V2_1,
     );
     const privateUid = findChild(payload, Tag.PrivateKeyUniqueIdentifier)?.value as string;
-    const attributes = await attributesOf(session, privateUid);
+    const attributes = await attributesOf(fixture.session, privateUid);
     expect(attributes.get(Tag.State)?.value).toBe(State.Active);
     expect(attributes.get(Tag.ActivationDate)?.value).toBe(past);
-    expect((await sign(session, privateUid)).status).toBe(ResultStatus.Success);
+    expect((await sign(fixture.session, privateUid)).status).toBe(ResultStatus.Success);
   });
 });

@@ -4,7 +4,7 @@
  * compared with node:crypto's and node:crypto's outputs are fed to the relay.
  */
 import { createCipheriv, createHash, createHmac, randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   CryptographicAlgorithm,
   KeyFormatType,
@@ -15,12 +15,10 @@ import {
 } from "../../../src/kmip/enums.js";
 import { build, findChild } from "../../../src/kmip/item.js";
 import { Tag } from "../../../src/kmip/tags.js";
-import { startTestRelay, type TestRelay } from "../../helpers/relay.js";
 import { bytesField, CBC, decryptWith, encryptWith, GCM, macPayload } from "./cipher-requests.js";
-import { getPayload, Session } from "./session.js";
+import { getPayload, relaySession } from "./session.js";
 
-let relay: TestRelay;
-let session: Session;
+const fixture = relaySession({ workers: 1 });
 const aesKey = randomBytes(16);
 const hmacKey = randomBytes(32);
 const uids = { aes: "", hmac: "" };
@@ -42,19 +40,13 @@ function registerPayload(key: Buffer, algorithm: number) {
 }
 
 async function register(key: Buffer, algorithm: number): Promise<string> {
-  const payload = await session.ok(Operation.Register, registerPayload(key, algorithm));
+  const payload = await fixture.session.ok(Operation.Register, registerPayload(key, algorithm));
   return findChild(payload, Tag.UniqueIdentifier)?.value as string;
 }
 
 beforeAll(async () => {
-  relay = await startTestRelay({ workers: 1 });
-  session = await Session.open(relay);
   uids.aes = await register(aesKey, CryptographicAlgorithm.AES);
   uids.hmac = await register(hmacKey, CryptographicAlgorithm.HMAC_SHA256);
-});
-afterAll(async () => {
-  session?.close();
-  await relay?.close();
 });
 
 const plain = Buffer.from("known key, known answer");
@@ -63,7 +55,7 @@ describe("registered keys (value known to the test, kept in the token)", () => {
   it("are not returned by Get", async () => {
     for (const uid of Object.values(uids)) {
       expect(uid).toMatch(/_sec$/);
-      const result = await session.call(Operation.Get, getPayload(uid));
+      const result = await fixture.session.call(Operation.Get, getPayload(uid));
       expect(result.reason).toBe(ResultReason.PermissionDenied);
     }
   });
@@ -71,7 +63,7 @@ describe("registered keys (value known to the test, kept in the token)", () => {
   it("AES-GCM: the relay's ciphertext and tag are node:crypto's; node:crypto's decrypt", async () => {
     const iv = randomBytes(12);
     const aad = Buffer.from("aad");
-    const out = await encryptWith(session, uids.aes, plain, { params: GCM, iv, aad });
+    const out = await encryptWith(fixture.session, uids.aes, plain, { params: GCM, iv, aad });
     const cipher = createCipheriv("aes-128-gcm", aesKey, iv).setAAD(aad);
     expect(out.data.equals(Buffer.concat([cipher.update(plain), cipher.final()]))).toBe(true);
     expect(out.tag?.equals(cipher.getAuthTag())).toBe(true);
@@ -80,29 +72,37 @@ describe("registered keys (value known to the test, kept in the token)", () => {
     const theirs = createCipheriv("aes-128-gcm", aesKey, iv2).setAAD(aad);
     const data = Buffer.concat([theirs.update(plain), theirs.final()]);
     const tag = theirs.getAuthTag();
-    const back = await decryptWith(session, uids.aes, data, { params: GCM, iv: iv2, aad, tag });
+    const back = await decryptWith(fixture.session, uids.aes, data, {
+      params: GCM,
+      iv: iv2,
+      aad,
+      tag,
+    });
     expect(back.equals(plain)).toBe(true);
   });
 
   it("AES-CBC: the relay's ciphertext is node:crypto's; node:crypto's decrypts", async () => {
     const iv = randomBytes(16);
-    const out = await encryptWith(session, uids.aes, plain, { params: CBC, iv });
+    const out = await encryptWith(fixture.session, uids.aes, plain, { params: CBC, iv });
     const cipher = createCipheriv("aes-128-cbc", aesKey, iv);
     const expected = Buffer.concat([cipher.update(plain), cipher.final()]);
     expect(out.data.equals(expected)).toBe(true);
     expect(
-      (await decryptWith(session, uids.aes, expected, { params: CBC, iv })).equals(plain),
+      (await decryptWith(fixture.session, uids.aes, expected, { params: CBC, iv })).equals(plain),
     ).toBe(true);
   });
 
   it("HMAC-SHA256: the relay's MAC is node:crypto's, and node:crypto's MAC verifies", async () => {
     const expected = createHmac("sha256", hmacKey).update(plain).digest();
-    const mac = await session.ok(Operation.MAC, macPayload(uids.hmac, plain));
+    const mac = await fixture.session.ok(Operation.MAC, macPayload(uids.hmac, plain));
     expect(bytesField(mac, Tag.MACData)?.equals(expected)).toBe(true);
-    const verdict = await session.ok(Operation.MACVerify, macPayload(uids.hmac, plain, expected));
+    const verdict = await fixture.session.ok(
+      Operation.MACVerify,
+      macPayload(uids.hmac, plain, expected),
+    );
     expect(findChild(verdict, Tag.ValidityIndicator)?.value).toBe(ValidityIndicator.Valid);
     const wrong = createHmac("sha256", randomBytes(32)).update(plain).digest();
-    const bad = await session.ok(Operation.MACVerify, macPayload(uids.hmac, plain, wrong));
+    const bad = await fixture.session.ok(Operation.MACVerify, macPayload(uids.hmac, plain, wrong));
     expect(findChild(bad, Tag.ValidityIndicator)?.value).toBe(ValidityIndicator.Invalid);
   });
 });
@@ -113,7 +113,7 @@ describe("Digest of a registered secret key (C_DigestKey inside the token)", () 
       [uids.aes, aesKey],
       [uids.hmac, hmacKey],
     ] as const) {
-      const payload = await session.ok(Operation.GetAttributes, [
+      const payload = await fixture.session.ok(Operation.GetAttributes, [
         build.textString(Tag.UniqueIdentifier, uid),
         build.textString(Tag.AttributeName, "Digest"),
       ]);
