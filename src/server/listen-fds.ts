@@ -6,7 +6,7 @@
  */
 
 /** The first file descriptor a service manager passes (SD_LISTEN_FDS_START). */
-export const LISTEN_FDS_START = 3;
+const LISTEN_FDS_START = 3;
 
 /** The variables of the protocol; removed once read, so the PKCS#11 workers never see them. */
 const VARIABLES = ["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"] as const;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LISTEN_FDS_START, takeListenFds } from "../../../src/server/listen-fds.js";
+import { takeListenFds } from "../../../src/server/listen-fds.js";
 
 describe("systemd socket activation variables", () => {
   it("none set: bind the configured address", () => {
@@ -8,8 +8,8 @@ describe("systemd socket activation variables", () => {
 
   it("LISTEN_FDS for this process: the first socket is fd 3", () => {
     const env = { LISTEN_FDS: "2", LISTEN_PID: "42", LISTEN_FDNAMES: "kmip:other" };
-    expect(takeListenFds(env, 42)).toEqual({ kind: "socket", fd: LISTEN_FDS_START, count: 2 });
-    expect(LISTEN_FDS_START).toBe(3);
+    // SD_LISTEN_FDS_START (sd_listen_fds(3)).
+    expect(takeListenFds(env, 42)).toEqual({ kind: "socket", fd: 3, count: 2 });
   });
 
   it("LISTEN_FDS without LISTEN_PID is taken (as the incumbent's listenfd crate does)", () => {
