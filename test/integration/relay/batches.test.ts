@@ -2,7 +2,7 @@
  * Batches: the ID Placeholder (an item without Unique Identifier uses the previous item's),
  * and runs of Sign items spread over the workers, answered in order.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   BatchErrorContinuationOption,
   Operation,
@@ -13,20 +13,10 @@ import { build, findChild, findChildren } from "../../../src/kmip/item.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
 import { publicKeyFromGet, signatureVerifies } from "../../helpers/keys.js";
-import { KmipTestClient, requestMessage, type TestBatchItem } from "../../helpers/kmip-client.js";
-import { startTestRelay, type TestRelay } from "../../helpers/relay.js";
-import { createKeyPairPayload, KEY_KINDS } from "./session.js";
+import { requestMessage, type TestBatchItem } from "../../helpers/kmip-client.js";
+import { createKeyPairPayload, KEY_KINDS, relaySession } from "./session.js";
 
-let relay: TestRelay;
-let client: KmipTestClient;
-beforeAll(async () => {
-  relay = await startTestRelay({ workers: 2 });
-  client = await KmipTestClient.connect(relay.port);
-});
-afterAll(async () => {
-  client?.close();
-  await relay?.close();
-});
+const fixture = relaySession({ workers: 2 });
 
 const createP256: TestBatchItem = {
   operation: Operation.CreateKeyPair,
@@ -42,10 +32,10 @@ const signItem = (data: Uint8Array, uid?: string, batchId?: number): TestBatchIt
 });
 
 async function send(items: TestBatchItem[], batchErrorContinuation?: number): Promise<TtlvItem[]> {
-  const response = await client.request(
+  const response = await fixture.session.client.request(
     requestMessage({
-      username: relay.username,
-      password: relay.pin,
+      username: fixture.relay.username,
+      password: fixture.relay.pin,
       items,
       ...(batchErrorContinuation === undefined ? {} : { batchErrorContinuation }),
     }),

@@ -4,7 +4,7 @@
  * Check refused: the Activate is undone, the key stays Pre-Active), a batch that all
  * succeeds, and the refusal of a batch holding an operation that cannot be undone.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   BatchErrorContinuationOption,
   CryptographicAlgorithm,
@@ -18,27 +18,18 @@ import { build, findChild, findChildren } from "../../../src/kmip/item.js";
 import { CryptographicUsageMask as M } from "../../../src/kmip/masks.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
-import { KmipTestClient, requestMessage, type TestBatchItem } from "../../helpers/kmip-client.js";
-import { startTestRelay, type TestRelay } from "../../helpers/relay.js";
+import { requestMessage, type TestBatchItem } from "../../helpers/kmip-client.js";
+import { relaySession } from "./session.js";
 
 const V21 = { major: 2, minor: 1 };
-let relay: TestRelay;
-let client: KmipTestClient;
-beforeAll(async () => {
-  relay = await startTestRelay({ workers: 1, pkcs11Toml: 'new-key-state = "pre-active"' });
-  client = await KmipTestClient.connect(relay.port);
-});
-afterAll(async () => {
-  client?.close();
-  await relay?.close();
-});
+const fixture = relaySession({ workers: 1, pkcs11Toml: 'new-key-state = "pre-active"' });
 
 async function send(items: TestBatchItem[], undo = false): Promise<TtlvItem[]> {
-  const response = await client.request(
+  const response = await fixture.session.client.request(
     requestMessage({
       version: V21,
-      username: relay.username,
-      password: relay.pin,
+      username: fixture.relay.username,
+      password: fixture.relay.pin,
       items,
       ...(undo ? { batchErrorContinuation: BatchErrorContinuationOption.Undo } : {}),
     }),

@@ -2,7 +2,7 @@
  * Secret keys through the key-agnostic operations: Activate, Revoke, Query Objects, and a
  * Sign that names a secret key.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   CryptographicAlgorithm,
   ObjectType,
@@ -16,24 +16,18 @@ import { build, findChild, findChildren } from "../../../src/kmip/item.js";
 import { CryptographicUsageMask } from "../../../src/kmip/masks.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
-import { KmipTestClient, requestMessage, type TestBatchItem } from "../../helpers/kmip-client.js";
-import { startTestRelay, type TestRelay } from "../../helpers/relay.js";
-import { attr, v1Attribute } from "./session.js";
+import { requestMessage, type TestBatchItem } from "../../helpers/kmip-client.js";
+import { attr, relaySession, v1Attribute } from "./session.js";
 
-let relay: TestRelay;
-let client: KmipTestClient;
-beforeAll(async () => {
-  relay = await startTestRelay({ workers: 1 });
-  client = await KmipTestClient.connect(relay.port);
-});
-afterAll(async () => {
-  client?.close();
-  await relay?.close();
-});
+const fixture = relaySession({ workers: 1 });
 
 async function one(item: TestBatchItem): Promise<TtlvItem> {
-  const response = await client.request(
-    requestMessage({ username: relay.username, password: relay.pin, items: [item] }),
+  const response = await fixture.session.client.request(
+    requestMessage({
+      username: fixture.relay.username,
+      password: fixture.relay.pin,
+      items: [item],
+    }),
   );
   return findChildren(response, Tag.BatchItem)[0]!;
 }
