@@ -226,7 +226,7 @@ const WRONG_DATA: Readonly<Record<CipherPlan["kind"], string>> = {
 };
 
 /** A stream failure made meaningful (see the module comment); anything else passes on. */
-export function explainStreamFailure(err: unknown, op: CipherOperation, plan: CipherPlan): never {
+function explainStreamFailure(err: unknown, op: CipherOperation, plan: CipherPlan): never {
   if (err instanceof KmipError) throw err;
   if (err instanceof WorkerError) {
     throw new KmipError(

@@ -121,7 +121,7 @@ export function activated(
 }
 
 /** Whether a Revocation Reason Code places the object in a compromised state. */
-export function isCompromise(code: number): boolean {
+function isCompromise(code: number): boolean {
   return code === Reason.KeyCompromise || code === Reason.CACompromise;
 }
 

@@ -40,7 +40,7 @@ export type RecordChange = (
 ) => LifecycleRecord | Promise<LifecycleRecord>;
 
 /** The data object holding the record of `uid`. */
-export function dataObjectName(uid: string): DataObjectName {
+function dataObjectName(uid: string): DataObjectName {
   return { application: DATA_APPLICATION, label: uid };
 }
 

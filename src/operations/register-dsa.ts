@@ -80,7 +80,7 @@ function checkSizes(p: bigint, q: bigint, options: OperationOptions | undefined)
 }
 
 /** Reads Transparent DSA Public Key material and checks it. */
-export function readDsaPublicKey(
+function readDsaPublicKey(
   material: TtlvItem,
   options: OperationOptions | undefined,
 ): { parts: DsaPublicParts; bits: number } {

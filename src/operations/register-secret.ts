@@ -57,7 +57,7 @@ function parametersOf(attrs: readonly KmipAttribute[]) {
  * The HMAC a key's registered Cryptographic Parameters name (Cryptographic Algorithm
  * HMAC_*, or Hashing Algorithm SHA_256/384/512 with no block cipher mode), if any.
  */
-export function hmacOfRegisteredParameters(attrs: readonly KmipAttribute[]): HmacSpec | undefined {
+function hmacOfRegisteredParameters(attrs: readonly KmipAttribute[]): HmacSpec | undefined {
   const params = parametersOf(attrs);
   if (params === undefined) return undefined;
   const algorithm = optional(params, Tag.CryptographicAlgorithm, "Enumeration");
@@ -73,7 +73,7 @@ export function hmacOfRegisteredParameters(attrs: readonly KmipAttribute[]): Hma
  * shorter than the hash output (CKR_KEY_SIZE_RANGE), so a shorter key (an AES-sized key kept
  * to HMAC) is stored zero-padded to the hash length: the token computes the same MAC.
  */
-export function hmacKeyValue(hmac: HmacSpec, value: Uint8Array): Uint8Array {
+function hmacKeyValue(hmac: HmacSpec, value: Uint8Array): Uint8Array {
   if (value.length >= hmac.length) return value;
   const padded = new Uint8Array(hmac.length);
   padded.set(value);

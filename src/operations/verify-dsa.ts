@@ -66,7 +66,7 @@ export function namesDsa(params: TtlvItem | undefined): boolean {
 }
 
 /** The hash of a DSA request (Invalid Field when two fields disagree). */
-export function dsaHashOf(params: TtlvItem): DsaHash {
+function dsaHashOf(params: TtlvItem): DsaHash {
   const given = optional(params, Tag.HashingAlgorithm, "Enumeration");
   const signature = optional(params, Tag.DigitalSignatureAlgorithm, "Enumeration");
   const implied = signature === undefined ? undefined : DSA_SIGNATURE_HASH.get(signature);
