@@ -80,8 +80,12 @@ describe("refOf cache", () => {
 
   it("stays right past its bound (oldest out)", () => {
     const uids = Array.from({ length: 5000 }, (_, i) => `${i.toString(16).padStart(8, "0")}_pub`);
+    const firstRef = refOf(uids[0]!);
     for (const uid of uids) refOf(uid);
     const ref = refOf(uids[0]!);
+    // Pushed out by 5000 newer UIDs (the bound is 4096): parsed again, a new object.
+    expect(ref).not.toBe(firstRef);
+    expect(refOf(uids[4999]!)).toBe(refOf(uids[4999]!));
     expect(Buffer.from(ref.id).toString("hex")).toBe("00000000");
     expect(ref.cls).toBe(CKO.PUBLIC_KEY);
   });
