@@ -6,6 +6,7 @@
 import {
   BlockCipherMode,
   CryptographicAlgorithm,
+  KeyFormatType,
   ObjectType,
   Operation,
   PaddingMethod,
@@ -13,7 +14,14 @@ import {
 import { build, findChild } from "../../../src/kmip/item.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
-import { type Attr, type AttrForm, attr, type Session, v1Attribute } from "./session.js";
+import {
+  type Attr,
+  type AttrForm,
+  attr,
+  getPayload,
+  type Session,
+  v1Attribute,
+} from "./session.js";
 
 /** Sensitive and Extractable (KMIP 1.4 sections 3.48, 3.50). */
 export const flagAttr = {
@@ -65,6 +73,25 @@ export async function createSecret(
   const version = form === "v1" ? { major: 1, minor: 2 } : { major: 2, minor: 1 };
   const payload = await session.ok(Operation.Create, createPayload(attrs, form), version);
   return findChild(payload, Tag.UniqueIdentifier)?.value as string;
+}
+
+/**
+ * A Symmetric Key object of `key` in Raw format stated as `algorithm` (KMIP 1.4 sections 2.2.2,
+ * 2.1.3): Key Block{Key Format Type, Key Value{Key Material}, Algorithm, Length}, for Register.
+ */
+export function rawSymmetricKey(
+  key: Uint8Array,
+  algorithm: number,
+  bits = key.length * 8,
+): TtlvItem {
+  return build.structure(Tag.SymmetricKey, [
+    build.structure(Tag.KeyBlock, [
+      build.enumeration(Tag.KeyFormatType, KeyFormatType.Raw),
+      build.structure(Tag.KeyValue, [build.byteString(Tag.KeyMaterial, key)]),
+      build.enumeration(Tag.CryptographicAlgorithm, algorithm),
+      build.integer(Tag.CryptographicLength, bits),
+    ]),
+  ]);
 }
 
 /** Cryptographic Parameters of the cipher tests. */
@@ -188,4 +215,11 @@ export function symmetricKeyFromGet(payload: TtlvItem): {
     length: findChild(block, Tag.CryptographicLength)?.value,
     material: value === undefined ? undefined : findChild(value, Tag.KeyMaterial),
   };
+}
+
+/** Get (KMIP 1.4 section 4.11) of an exportable secret key: its Raw key bytes. */
+export async function keyBytesOf(session: Session, uid: string): Promise<Buffer> {
+  const got = symmetricKeyFromGet(await session.ok(Operation.Get, getPayload(uid)));
+  if (got.material?.type !== "ByteString") throw new Error("Raw Key Material expected");
+  return Buffer.from(got.material.value);
 }

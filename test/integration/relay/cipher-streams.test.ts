@@ -18,10 +18,10 @@ import {
   createSecret,
   EXPORTABLE,
   GCM,
+  keyBytesOf,
   SECRET_KINDS,
-  symmetricKeyFromGet,
 } from "./cipher-requests.js";
-import { getPayload, relaySession, Session } from "./session.js";
+import { relaySession, Session } from "./session.js";
 
 const fixture = relaySession({ workers: 2 });
 let uid: string;
@@ -30,8 +30,7 @@ const V2 = { major: 2, minor: 1 };
 
 beforeAll(async () => {
   uid = await createSecret(fixture.session, [...SECRET_KINDS.aes128, ...EXPORTABLE], "v2");
-  const got = symmetricKeyFromGet(await fixture.session.ok(Operation.Get, getPayload(uid)));
-  key = Buffer.from(got.material?.value as Uint8Array);
+  key = await keyBytesOf(fixture.session, uid);
 });
 
 const init = build.boolean(Tag.InitIndicator, true);

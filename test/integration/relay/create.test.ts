@@ -26,6 +26,7 @@ import {
   encryptWith,
   flagAttr,
   GCM,
+  keyBytesOf,
   macPayload,
   SECRET_KINDS,
   symmetricKeyFromGet,
@@ -36,12 +37,6 @@ import { tokenObjects } from "./token-objects.js";
 const fixture = relaySession({ workers: 1 });
 
 const UID = /^[0-9A-F]{40}_sec$/;
-
-async function getKeyBytes(uid: string): Promise<Buffer> {
-  const got = symmetricKeyFromGet(await fixture.session.ok(Operation.Get, getPayload(uid)));
-  if (got.material?.type !== "ByteString") throw new Error("Raw Key Material expected");
-  return Buffer.from(got.material.value);
-}
 
 describe("Create", () => {
   it.each([
@@ -73,7 +68,7 @@ describe("Create", () => {
 
   it("Get's key bytes are the key: node:crypto's AES-GCM matches the relay's Encrypt", async () => {
     const uid = await createSecret(fixture.session, [...SECRET_KINDS.aes256, ...EXPORTABLE]);
-    const key = await getKeyBytes(uid);
+    const key = await keyBytesOf(fixture.session, uid);
     const iv = Buffer.alloc(12, 7);
     const plain = Buffer.from("checked by node:crypto");
     const out = await encryptWith(fixture.session, uid, plain, { params: GCM, iv });
@@ -128,7 +123,7 @@ describe("Create", () => {
 
   it("returns Transparent Symmetric Key{Key} when asked, and refuses public-key formats", async () => {
     const uid = await createSecret(fixture.session, [...SECRET_KINDS.aes128, ...EXPORTABLE]);
-    const raw = await getKeyBytes(uid);
+    const raw = await keyBytesOf(fixture.session, uid);
     const got = symmetricKeyFromGet(
       await fixture.session.ok(
         Operation.Get,

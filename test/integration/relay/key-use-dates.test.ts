@@ -8,7 +8,6 @@ import { describe, expect, it } from "vitest";
 import {
   BlockCipherMode,
   CryptographicAlgorithm,
-  KeyFormatType,
   ObjectType,
   Operation,
   ResultReason,
@@ -19,6 +18,7 @@ import { CryptographicUsageMask } from "../../../src/kmip/masks.js";
 import type { ProtocolVersion } from "../../../src/kmip/messages.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
+import { rawSymmetricKey } from "./cipher-requests.js";
 import { relaySession, uidPayload } from "./session.js";
 
 const V1_4: ProtocolVersion = { major: 1, minor: 4 };
@@ -44,14 +44,7 @@ async function registerAes(dates: TtlvItem[]): Promise<string> {
         ),
         ...dates,
       ]),
-      build.structure(Tag.SymmetricKey, [
-        build.structure(Tag.KeyBlock, [
-          build.enumeration(Tag.KeyFormatType, KeyFormatType.Raw),
-          build.structure(Tag.KeyValue, [build.byteString(Tag.KeyMaterial, KEY)]),
-          build.enumeration(Tag.CryptographicAlgorithm, CryptographicAlgorithm.AES),
-          build.integer(Tag.CryptographicLength, 128),
-        ]),
-      ]),
+      rawSymmetricKey(KEY, CryptographicAlgorithm.AES),
     ],
     V2_1,
   );

@@ -44,6 +44,7 @@ import {
   decryptWith,
   encryptWith,
   macPayload,
+  rawSymmetricKey,
 } from "./cipher-requests.js";
 import { attr, cryptoParams, getPayload, relaySession } from "./session.js";
 
@@ -57,18 +58,6 @@ async function register(objectType: number, object: TtlvItem, attrs: TtlvItem[] 
     { major: 2, minor: 1 },
   );
   return findChild(payload, Tag.UniqueIdentifier)?.value as string;
-}
-
-/** A Symmetric Key object of Raw `key` stated as `algorithm`. */
-function rawSymmetricKey(key: Buffer, algorithm: number, bits = key.length * 8): TtlvItem {
-  return build.structure(Tag.SymmetricKey, [
-    build.structure(Tag.KeyBlock, [
-      build.enumeration(Tag.KeyFormatType, KeyFormatType.Raw),
-      build.structure(Tag.KeyValue, [build.byteString(Tag.KeyMaterial, key)]),
-      build.enumeration(Tag.CryptographicAlgorithm, algorithm),
-      build.integer(Tag.CryptographicLength, bits),
-    ]),
-  ]);
 }
 
 const data = Buffer.from("conformance gaps, closed");

@@ -15,7 +15,15 @@ import {
 } from "../../../src/kmip/enums.js";
 import { build, findChild } from "../../../src/kmip/item.js";
 import { Tag } from "../../../src/kmip/tags.js";
-import { bytesField, CBC, decryptWith, encryptWith, GCM, macPayload } from "./cipher-requests.js";
+import {
+  bytesField,
+  CBC,
+  decryptWith,
+  encryptWith,
+  GCM,
+  macPayload,
+  rawSymmetricKey,
+} from "./cipher-requests.js";
 import { getPayload, relaySession } from "./session.js";
 
 const fixture = relaySession({ workers: 1 });
@@ -28,14 +36,7 @@ function registerPayload(key: Buffer, algorithm: number) {
   return [
     build.enumeration(Tag.ObjectType, ObjectType.SymmetricKey),
     build.structure(Tag.TemplateAttribute, []),
-    build.structure(Tag.SymmetricKey, [
-      build.structure(Tag.KeyBlock, [
-        build.enumeration(Tag.KeyFormatType, KeyFormatType.Raw),
-        build.structure(Tag.KeyValue, [build.byteString(Tag.KeyMaterial, key)]),
-        build.enumeration(Tag.CryptographicAlgorithm, algorithm),
-        build.integer(Tag.CryptographicLength, key.length * 8),
-      ]),
-    ]),
+    rawSymmetricKey(key, algorithm),
   ];
 }
 
