@@ -16,12 +16,11 @@
  * writes that record back, provided the key's record is still the one the item wrote.
  */
 import type { Logger } from "pino";
-import { ResultReason, ResultStatus } from "../kmip/enums.js";
+import { Operation, ResultReason, ResultStatus } from "../kmip/enums.js";
 import { KmipError } from "../kmip/errors.js";
-import { findChild } from "../kmip/item.js";
 import { failedItem, type RequestBatchItem, type ResponseBatchItem } from "../kmip/messages.js";
-import { Tag } from "../kmip/tags.js";
 import { UNDOABLE_OPERATIONS } from "../operations/batch-semantics.js";
+import { readStreamPart } from "../operations/cipher-stream-run.js";
 import { encodeRecord, type LifecycleRecord } from "../operations/lifecycle-record.js";
 import {
   type LifecycleStore,
@@ -33,17 +32,26 @@ import { describeError } from "./item-log.js";
 import { operationName } from "./names.js";
 import { payloadBytes, responseTooLarge } from "./response-size.js";
 
+/** The operations whose multi-part form keeps a stream on the connection (cipher-stream-run.ts). */
+const STREAMING_OPERATIONS: ReadonlySet<number> = new Set([Operation.Encrypt, Operation.Decrypt]);
+
 /**
- * Whether an item is a step of a multi-part stream (Encrypt, Decrypt, Hash: KMIP 1.4
- * section 4.29), which keeps state on the connection: a Correlation Value, or an Init or
- * Final Indicator without the other (both true is a single-part call).
+ * Whether an item is a step of a multi-part stream (KMIP 1.4 section 4.29), which keeps
+ * state on the connection that no undo can take back. Read as the stream code reads it
+ * (`readStreamPart`), so that what runs as a single part here is what runs as one there;
+ * a malformed combination fails as the item itself, so it is no stream step. Sign, MAC,
+ * Hash and the rest refuse their multi-part forms themselves.
  */
-function isStreamStep(payload: RequestBatchItem["payload"]): boolean {
-  if (payload === undefined) return false;
-  if (findChild(payload, Tag.CorrelationValue) !== undefined) return true;
-  const init = findChild(payload, Tag.InitIndicator)?.value === true;
-  const final = findChild(payload, Tag.FinalIndicator)?.value === true;
-  return init !== final;
+function isStreamStep(item: RequestBatchItem): boolean {
+  const { operation, payload } = item;
+  if (payload === undefined || operation === undefined) return false;
+  if (!STREAMING_OPERATIONS.has(operation)) return false;
+  try {
+    const op = operation === Operation.Encrypt ? "Encrypt" : "Decrypt";
+    return readStreamPart(payload, op).kind !== "single";
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -56,7 +64,7 @@ export function undoRefusal(items: readonly RequestBatchItem[]): KmipError | und
     if (op === undefined || !UNDOABLE_OPERATIONS.has(op)) {
       return notSupported(`${operationName(op)} cannot be undone (PKCS#11 has no rollback)`);
     }
-    if (isStreamStep(item.payload)) {
+    if (isStreamStep(item)) {
       return notSupported(`a multi-part ${operationName(op)} cannot be undone`);
     }
   }

@@ -162,6 +162,23 @@ describe("runBatch with Undo", () => {
     expect(answers[0]!.message).toContain("multi-part Encrypt");
   });
 
+  it("runs an Encrypt with Final Indicator alone as the single part the stream code makes of it", async () => {
+    const { deps } = await setup();
+    const encrypt = item(
+      Operation.Encrypt,
+      [
+        uidField(),
+        build.boolean(Tag.FinalIndicator, true),
+        build.byteString(Tag.Data, Uint8Array.of(1)),
+      ],
+      1,
+    );
+    const answers = await runBatch(request([encrypt, check(2, M.Encrypt)]), peer, deps);
+    // Not refused as a stream step: the item ran (here it fails on the test client, which
+    // has no encrypt), and the batch was answered item by item.
+    expect(answers[0]!.message ?? "").not.toContain("multi-part");
+  });
+
   it("answers General Failure, not Operation Undone, when the undo itself fails", async () => {
     // Write 1: the setup's record; 2: Activate's; 3: the undo's, which fails.
     const { deps, errors, stateOnToken } = await setup(3);
