@@ -32,23 +32,13 @@ const ECB = build.structure(Tag.CryptographicParameters, [
 const fixture = relaySession({ workers: 1 });
 
 /** Registers the AES-128 key KEY (2.1 form) with these dates; returns its UID. */
-async function registerAes(dates: TtlvItem[]): Promise<string> {
-  const payload = await fixture.session.ok(
-    Operation.Register,
-    [
-      build.enumeration(Tag.ObjectType, ObjectType.SymmetricKey),
-      build.structure(Tag.Attributes, [
-        build.integer(
-          Tag.CryptographicUsageMask,
-          CryptographicUsageMask.Encrypt | CryptographicUsageMask.Decrypt,
-        ),
-        ...dates,
-      ]),
-      rawSymmetricKey(KEY, CryptographicAlgorithm.AES),
-    ],
-    V2_1,
+function registerAes(dates: TtlvItem[]): Promise<string> {
+  const usage = CryptographicUsageMask.Encrypt | CryptographicUsageMask.Decrypt;
+  return fixture.session.register(
+    ObjectType.SymmetricKey,
+    rawSymmetricKey(KEY, CryptographicAlgorithm.AES),
+    [build.integer(Tag.CryptographicUsageMask, usage), ...dates],
   );
-  return findChild(payload, Tag.UniqueIdentifier)?.value as string;
 }
 
 function cipher(operation: number, uid: string, data: Buffer, version = V2_1) {

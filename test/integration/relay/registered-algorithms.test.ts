@@ -50,16 +50,6 @@ import { attr, cryptoParams, getPayload, relaySession } from "./session.js";
 
 const fixture = relaySession({ workers: 1 });
 
-/** Register (KMIP 2.1 Attributes) of `object`, returning the Unique Identifier. */
-async function register(objectType: number, object: TtlvItem, attrs: TtlvItem[] = []) {
-  const payload = await fixture.session.ok(
-    Operation.Register,
-    [build.enumeration(Tag.ObjectType, objectType), build.structure(Tag.Attributes, attrs), object],
-    { major: 2, minor: 1 },
-  );
-  return findChild(payload, Tag.UniqueIdentifier)?.value as string;
-}
-
 const data = Buffer.from("conformance gaps, closed");
 
 describe("an AES key registered with Cryptographic Parameters {HMAC_SHA256}", () => {
@@ -68,7 +58,7 @@ describe("an AES key registered with Cryptographic Parameters {HMAC_SHA256}", ()
     const params = build.structure(Tag.CryptographicParameters, [
       build.enumeration(Tag.CryptographicAlgorithm, CryptographicAlgorithm.HMAC_SHA256),
     ]);
-    const uid = await register(
+    const uid = await fixture.session.register(
       ObjectType.SymmetricKey,
       rawSymmetricKey(key, CryptographicAlgorithm.AES),
       [params],
@@ -89,7 +79,7 @@ describe("an AES key registered with Cryptographic Parameters {HMAC_SHA256}", ()
     const params = build.structure(Tag.CryptographicParameters, [
       build.enumeration(Tag.CryptographicAlgorithm, CryptographicAlgorithm.HMAC_SHA256),
     ]);
-    const uid = await register(
+    const uid = await fixture.session.register(
       ObjectType.SymmetricKey,
       rawSymmetricKey(key, CryptographicAlgorithm.AES),
       [params],
@@ -147,7 +137,10 @@ describe("Signature Verify with SHA-1 (RSA)", () => {
   });
 
   it("verifies node:crypto's SHA-1 PKCS#1 v1.5 signature on the token; a changed one is Invalid", async () => {
-    const uid = await register(ObjectType.PublicKey, x509PublicKey(rsa.publicKey, A.RSA));
+    const uid = await fixture.session.register(
+      ObjectType.PublicKey,
+      x509PublicKey(rsa.publicKey, A.RSA),
+    );
     const signature = nodeSign("sha1", data, rsa.privateKey);
     expect(await verdict(uid, sha1Pkcs1, signature)).toBe(ValidityIndicator.Valid);
     expect(await verdict(uid, sha1Pkcs1, flip(signature, 40))).toBe(ValidityIndicator.Invalid);
@@ -159,7 +152,11 @@ describe("Signature Verify with SHA-1 (RSA)", () => {
       hash: HashingAlgorithm.SHA_256,
       algorithm: A.RSA,
     });
-    const uid = await register(ObjectType.PublicKey, x509PublicKey(rsa.publicKey, A.RSA), [pss256]);
+    const uid = await fixture.session.register(
+      ObjectType.PublicKey,
+      x509PublicKey(rsa.publicKey, A.RSA),
+      [pss256],
+    );
     const pss = (hash: string) =>
       nodeSign(hash, data, {
         key: rsa.privateKey,
@@ -177,7 +174,7 @@ describe("Signature Verify with SHA-1 (RSA)", () => {
 
 describe("Encrypt with a GCM Tag Length no cipher takes", () => {
   it("is General Failure for KMIP 1.4 (as CS-BC-M-GCM-1 expects), naming the Tag Length", async () => {
-    const uid = await register(
+    const uid = await fixture.session.register(
       ObjectType.SymmetricKey,
       rawSymmetricKey(randomBytes(16), CryptographicAlgorithm.AES),
     );
@@ -200,7 +197,7 @@ describe("secp256k1 keys", () => {
   it("Register (SEC 1 private, X_509 public): Sign verifies in node:crypto; node:crypto's verifies here", async () => {
     const pair = generateKeyPairSync("ec", { namedCurve: "secp256k1" });
     const ec = CryptographicAlgorithm.EC;
-    const privateUid = await register(
+    const privateUid = await fixture.session.register(
       ObjectType.PrivateKey,
       build.structure(Tag.PrivateKey, [
         build.structure(Tag.KeyBlock, [
@@ -216,7 +213,10 @@ describe("secp256k1 keys", () => {
         ]),
       ]),
     );
-    const publicUid = await register(ObjectType.PublicKey, x509PublicKey(pair.publicKey, ec));
+    const publicUid = await fixture.session.register(
+      ObjectType.PublicKey,
+      x509PublicKey(pair.publicKey, ec),
+    );
     const signed = await fixture.session.ok(Operation.Sign, [
       build.textString(Tag.UniqueIdentifier, privateUid),
       build.byteString(Tag.Data, data),
@@ -264,7 +264,7 @@ describe("DSA public keys", () => {
   it("Register (Transparent DSA Public Key): node:crypto's SHA-256 and SHA-1 signatures verify, changed ones do not", async () => {
     const pair = dsaKeyPair(2048, 256);
     const k = dsaPublicParts(pair.publicKey);
-    const uid = await register(
+    const uid = await fixture.session.register(
       ObjectType.PublicKey,
       build.structure(Tag.PublicKey, [
         build.structure(Tag.KeyBlock, [
@@ -334,7 +334,7 @@ describe("DES3 keys", () => {
 
   it("ECB: the OASIS vector's ciphertext (cead373d...), node:crypto's for a random key, and back", async () => {
     const vectorKey = Buffer.from("01".repeat(24), "hex");
-    const uid = await register(
+    const uid = await fixture.session.register(
       ObjectType.SymmetricKey,
       rawSymmetricKey(vectorKey, CryptographicAlgorithm.DES3, 168),
     );
@@ -344,7 +344,7 @@ describe("DES3 keys", () => {
     });
     expect(out.data.toString("hex")).toBe("cead373db80eabf87477d921e6d5a5d116c10e3814ebe004");
     const key = randomBytes(24);
-    const random = await register(
+    const random = await fixture.session.register(
       ObjectType.SymmetricKey,
       rawSymmetricKey(key, CryptographicAlgorithm.DES3, 168),
     );
@@ -362,7 +362,7 @@ describe("DES3 keys", () => {
 
   it("CBC with PKCS5: node:crypto's ciphertext for the same IV; node:crypto's decrypts", async () => {
     const key = randomBytes(24);
-    const uid = await register(
+    const uid = await fixture.session.register(
       ObjectType.SymmetricKey,
       rawSymmetricKey(key, CryptographicAlgorithm.DES3, 168),
     );

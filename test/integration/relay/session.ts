@@ -241,6 +241,27 @@ export class Session {
     };
   }
 
+  /**
+   * Registers `object` (KMIP 2.1 section 6.1.43: Object Type, Attributes, the object) with these
+   * attribute items; returns its Unique Identifier.
+   */
+  async register(
+    objectType: number,
+    object: TtlvItem,
+    attributes: readonly TtlvItem[] = [],
+  ): Promise<string> {
+    const payload = await this.ok(
+      Operation.Register,
+      [
+        build.enumeration(Tag.ObjectType, objectType),
+        build.structure(Tag.Attributes, [...attributes]),
+        object,
+      ],
+      { major: 2, minor: 1 },
+    );
+    return fieldValue(payload, Tag.UniqueIdentifier) as string;
+  }
+
   close(): void {
     this.client.close();
   }
