@@ -50,14 +50,6 @@ function revokePayload(uid: string, code: number, occurred?: bigint): TtlvItem[]
   ];
 }
 
-/** Get Attributes (2.1) of `uid`: the items in its Attributes structure, by tag. */
-async function attributesOf(session: Session, uid: string): Promise<Map<number, TtlvItem>> {
-  const payload = await session.ok(Operation.GetAttributes, uidPayload(uid), V2_1);
-  const attributes = findChild(payload, Tag.Attributes);
-  const items = attributes?.type === "Structure" ? attributes.value : [];
-  return new Map(items.map((i) => [i.tag, i]));
-}
-
 async function sign(session: Session, uid: string, version = V2_1) {
   return session.call(
     Operation.Sign,
@@ -87,7 +79,7 @@ describe('new-key-state = "active" (the default)', () => {
     const { privateUid, publicUid } = await fixture.session.createKeyPair({
       common: KEY_KINDS.p256,
     });
-    const created = await attributesOf(fixture.session, privateUid);
+    const created = await fixture.session.attributes(privateUid);
     expect(created.get(Tag.State)?.value).toBe(State.Active);
     const initial = created.get(Tag.InitialDate)?.value as bigint;
     expect(created.get(Tag.ActivationDate)?.value).toBe(initial);
@@ -113,7 +105,7 @@ describe('new-key-state = "active" (the default)', () => {
     expect(await verify(fixture.session, publicUid, signature)).toBe(ValidityIndicator.Valid);
 
     await fixture.session.ok(Operation.Destroy, uidPayload(privateUid), V2_1);
-    const after = await attributesOf(fixture.session, privateUid);
+    const after = await fixture.session.attributes(privateUid);
     expect(after.get(Tag.State)?.value).toBe(State.DestroyedCompromised);
     expect(after.get(Tag.CompromiseOccurrenceDate)?.value).toBe(initial - 60n);
     for (const tag of [Tag.DestroyDate, Tag.CompromiseDate, Tag.LastChangeDate]) {
@@ -143,7 +135,7 @@ describe('new-key-state = "active" (the default)', () => {
       ],
       { env: { ...process.env, ...fixture.relay.token.env }, stdio: "pipe" },
     );
-    const attributes = await attributesOf(fixture.session, "C0FFEE01_priv");
+    const attributes = await fixture.session.attributes("C0FFEE01_priv");
     expect(attributes.get(Tag.State)?.value).toBe(State.Active);
     for (const tag of [Tag.InitialDate, Tag.ActivationDate, Tag.LastChangeDate]) {
       expect(attributes.has(tag)).toBe(false);
@@ -185,12 +177,10 @@ describe('new-key-state = "active" (the default)', () => {
         Array(4).fill(ResultReason.WrongKeyLifecycleState),
       );
       const states = await Promise.all(
-        sessions.map(async (s) => (await attributesOf(s, privateUid)).get(Tag.State)?.value),
+        sessions.map(async (s) => (await s.attributes(privateUid)).get(Tag.State)?.value),
       );
       expect(states).toEqual(Array(4).fill(State.Deactivated));
-      expect((await attributesOf(sessions[0]!, publicUid)).get(Tag.State)?.value).toBe(
-        State.Active,
-      );
+      expect((await sessions[0]!.attributes(publicUid)).get(Tag.State)?.value).toBe(State.Active);
     } finally {
       for (const s of sessions) s.close();
       await second.close();
@@ -228,7 +218,7 @@ describe('new-key-state = "pre-active"', () => {
     const { privateUid, publicUid } = await fixture.session.createKeyPair({
       common: KEY_KINDS.p256,
     });
-    const before = await attributesOf(fixture.session, privateUid);
+    const before = await fixture.session.attributes(privateUid);
     expect(before.get(Tag.State)?.value).toBe(State.PreActive);
     expect(before.has(Tag.ActivationDate)).toBe(false);
     expect((await sign(fixture.session, privateUid)).reason).toBe(
@@ -240,18 +230,18 @@ describe('new-key-state = "pre-active"', () => {
 
     await fixture.session.ok(Operation.Activate, uidPayload(privateUid), V2_1);
     expect((await sign(fixture.session, privateUid)).status).toBe(ResultStatus.Success);
-    const after = await attributesOf(fixture.session, privateUid);
+    const after = await fixture.session.attributes(privateUid);
     expect(after.get(Tag.State)?.value).toBe(State.Active);
     expect(after.has(Tag.ActivationDate)).toBe(true);
     const again = await fixture.session.call(Operation.Activate, uidPayload(privateUid), V2_1);
     expect(again.reason).toBe(ResultReason.WrongKeyLifecycleState);
 
     // The public half was not activated: Pre-Active, and destroyed as it is.
-    expect((await attributesOf(fixture.session, publicUid)).get(Tag.State)?.value).toBe(
+    expect((await fixture.session.attributes(publicUid)).get(Tag.State)?.value).toBe(
       State.PreActive,
     );
     await fixture.session.ok(Operation.Destroy, uidPayload(publicUid), V2_1);
-    expect((await attributesOf(fixture.session, publicUid)).get(Tag.State)?.value).toBe(
+    expect((await fixture.session.attributes(publicUid)).get(Tag.State)?.value).toBe(
       State.Destroyed,
     );
   });
@@ -270,7 +260,7 @@ describe('new-key-state = "pre-active"', () => {
       V2_1,
     );
     const privateUid = findChild(payload, Tag.PrivateKeyUniqueIdentifier)?.value as string;
-    const attributes = await attributesOf(fixture.session, privateUid);
+    const attributes = await fixture.session.attributes(privateUid);
     expect(attributes.get(Tag.State)?.value).toBe(State.Active);
     expect(attributes.get(Tag.ActivationDate)?.value).toBe(past);
     expect((await sign(fixture.session, privateUid)).status).toBe(ResultStatus.Success);

@@ -74,11 +74,8 @@ describe("Process Start Date and Protect Stop Date", () => {
     expect(decrypted.status).toBe(ResultStatus.Success);
     expect(Buffer.from(findChild(decrypted.payload, Tag.Data)?.value as Uint8Array)).toEqual(PLAIN);
 
-    const got = await fixture.session.ok(Operation.GetAttributes, uidPayload(uid), V2_1);
-    const attributes = findChild(got, Tag.Attributes);
-    expect(
-      attributes === undefined ? undefined : findChild(attributes, Tag.ProtectStopDate),
-    ).toMatchObject({ value: stop });
+    const attributes = await fixture.session.attributes(uid);
+    expect(attributes.get(Tag.ProtectStopDate)).toMatchObject({ value: stop });
   });
 
   it("future Process Start Date: Decrypt refused, Encrypt allowed (the token's ciphertext)", async () => {

@@ -262,6 +262,14 @@ export class Session {
     return fieldValue(payload, Tag.UniqueIdentifier) as string;
   }
 
+  /** Get Attributes (KMIP 2.1 section 6.1.20) of every attribute of `uid`, by tag. */
+  async attributes(uid: string): Promise<Map<number, TtlvItem>> {
+    const payload = await this.ok(Operation.GetAttributes, uidPayload(uid), { major: 2, minor: 1 });
+    const attributes = findChild(payload, Tag.Attributes);
+    const items = attributes?.type === "Structure" ? attributes.value : [];
+    return new Map(items.map((i) => [i.tag, i]));
+  }
+
   close(): void {
     this.client.close();
   }
