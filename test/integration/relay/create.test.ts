@@ -13,7 +13,6 @@ import {
   Operation,
   ResultReason,
   ResultStatus,
-  RevocationReasonCode,
 } from "../../../src/kmip/enums.js";
 import { build, findChild } from "../../../src/kmip/item.js";
 import { CryptographicUsageMask } from "../../../src/kmip/masks.js";
@@ -31,7 +30,7 @@ import {
   SECRET_KINDS,
   symmetricKeyFromGet,
 } from "./cipher-requests.js";
-import { attr, getPayload, relaySession } from "./session.js";
+import { attr, getPayload, relaySession, revokePayload } from "./session.js";
 import { tokenObjects } from "./token-objects.js";
 
 const fixture = relaySession({ workers: 1 });
@@ -186,12 +185,7 @@ describe("Create", () => {
     const uid = await createSecret(fixture.session, SECRET_KINDS.aes128);
     await encryptWith(fixture.session, uid, Buffer.from("z"), { params: GCM });
     // An Active key is revoked before it is destroyed (KMIP 1.4 section 3.22).
-    await fixture.session.ok(Operation.Revoke, [
-      build.textString(Tag.UniqueIdentifier, uid),
-      build.structure(Tag.RevocationReason, [
-        build.enumeration(Tag.RevocationReasonCode, RevocationReasonCode.CessationOfOperation),
-      ]),
-    ]);
+    await fixture.session.ok(Operation.Revoke, revokePayload(uid));
     await fixture.session.ok(Operation.Destroy, [build.textString(Tag.UniqueIdentifier, uid)]);
     const after = await fixture.session.call(Operation.Encrypt, [
       build.textString(Tag.UniqueIdentifier, uid),

@@ -24,12 +24,12 @@ import { build, findChild, findChildren } from "../../../src/kmip/item.js";
 import type { ProtocolVersion } from "../../../src/kmip/messages.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import { startRelay } from "../../../src/server/relay.js";
-import type { TtlvItem } from "../../../src/ttlv/types.js";
 import { SOFTHSM2_LIB } from "../../helpers/softhsm.js";
 import {
   cryptoParams,
   KEY_KINDS,
   relaySession,
+  revokePayload,
   Session,
   signPayload,
   uidPayload,
@@ -41,14 +41,6 @@ const ECDSA_SHA256 = cryptoParams({
   hash: HashingAlgorithm.SHA_256,
   algorithm: CryptographicAlgorithm.ECDSA,
 });
-
-function revokePayload(uid: string, code: number, occurred?: bigint): TtlvItem[] {
-  return [
-    ...uidPayload(uid),
-    build.structure(Tag.RevocationReason, [build.enumeration(Tag.RevocationReasonCode, code)]),
-    ...(occurred === undefined ? [] : [build.dateTime(Tag.CompromiseOccurrenceDate, occurred)]),
-  ];
-}
 
 async function sign(session: Session, uid: string, version = V2_1) {
   return session.call(

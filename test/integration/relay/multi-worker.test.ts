@@ -5,20 +5,22 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  Operation,
-  ResultReason,
-  ResultStatus,
-  RevocationReasonCode,
-} from "../../../src/kmip/enums.js";
-import { build, findChild } from "../../../src/kmip/item.js";
+import { Operation, ResultReason, ResultStatus } from "../../../src/kmip/enums.js";
+import { findChild } from "../../../src/kmip/item.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import { decodeTtlv } from "../../../src/ttlv/decode.js";
 import { encodeTtlv } from "../../../src/ttlv/encode.js";
 import { publicKeyFromGet, type SignatureScheme, signatureVerifies } from "../../helpers/keys.js";
 import { KmipTestClient, requestMessage } from "../../helpers/kmip-client.js";
 import { startTestRelay, type TestRelay } from "../../helpers/relay.js";
-import { type Attr, KEY_KINDS, Session, signPayload, uidPayload } from "./session.js";
+import {
+  type Attr,
+  KEY_KINDS,
+  revokePayload,
+  Session,
+  signPayload,
+  uidPayload,
+} from "./session.js";
 
 const CONNECTIONS = 4;
 const SIGNATURES = 20;
@@ -91,12 +93,7 @@ describe("two workers", () => {
     expect((await signAll()).map((r) => r.status)).toEqual(Array(8).fill(ResultStatus.Success));
     for (const uid of [privateUid, publicUid]) {
       // An Active key is revoked before it is destroyed (KMIP 1.4 section 3.22).
-      await first!.ok(Operation.Revoke, [
-        ...uidPayload(uid),
-        build.structure(Tag.RevocationReason, [
-          build.enumeration(Tag.RevocationReasonCode, RevocationReasonCode.CessationOfOperation),
-        ]),
-      ]);
+      await first!.ok(Operation.Revoke, revokePayload(uid));
       await first!.ok(Operation.Destroy, uidPayload(uid));
     }
     expect((await signAll()).map((r) => r.reason)).toEqual(

@@ -10,14 +10,13 @@ import {
   QueryFunction,
   ResultReason,
   ResultStatus,
-  RevocationReasonCode,
 } from "../../../src/kmip/enums.js";
 import { build, findChild, findChildren } from "../../../src/kmip/item.js";
 import { CryptographicUsageMask } from "../../../src/kmip/masks.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
 import { requestMessage, type TestBatchItem } from "../../helpers/kmip-client.js";
-import { attr, relaySession, v1Attribute } from "./session.js";
+import { attr, relaySession, revokePayload, uidPayload, v1Attribute } from "./session.js";
 
 const fixture = relaySession({ workers: 1 });
 
@@ -31,7 +30,6 @@ async function one(item: TestBatchItem): Promise<TtlvItem> {
   );
   return findChildren(response, Tag.BatchItem)[0]!;
 }
-const uidPayload = (uid: string) => [build.textString(Tag.UniqueIdentifier, uid)];
 
 describe("secret keys in the generic operations", () => {
   let uid: string;
@@ -71,12 +69,7 @@ describe("secret keys in the generic operations", () => {
     expect(findChild(activated, Tag.ResultStatus)?.value).toBe(ResultStatus.Success);
     const revoked = await one({
       operation: Operation.Revoke,
-      payload: [
-        ...uidPayload(uid),
-        build.structure(Tag.RevocationReason, [
-          build.enumeration(Tag.RevocationReasonCode, RevocationReasonCode.CessationOfOperation),
-        ]),
-      ],
+      payload: revokePayload(uid),
     });
     expect(findChild(revoked, Tag.ResultStatus)?.value).toBe(ResultStatus.Success);
   });

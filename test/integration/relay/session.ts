@@ -9,6 +9,7 @@ import {
   Operation,
   RecommendedCurve,
   ResultStatus,
+  RevocationReasonCode,
 } from "../../../src/kmip/enums.js";
 import { build, findChild } from "../../../src/kmip/item.js";
 import type { ProtocolVersion } from "../../../src/kmip/messages.js";
@@ -154,6 +155,22 @@ export function getPayload(uid: string, format?: number): TtlvItem[] {
 /** A payload holding only a Unique Identifier (Activate, Destroy, ...). */
 export function uidPayload(uid: string): TtlvItem[] {
   return [build.textString(Tag.UniqueIdentifier, uid)];
+}
+
+/**
+ * Revoke Request Payload (KMIP 1.4 section 4.20): Unique Identifier, Revocation Reason{Code},
+ * and the Compromise Occurrence Date when given.
+ */
+export function revokePayload(
+  uid: string,
+  code: number = RevocationReasonCode.CessationOfOperation,
+  occurred?: bigint,
+): TtlvItem[] {
+  return [
+    ...uidPayload(uid),
+    build.structure(Tag.RevocationReason, [build.enumeration(Tag.RevocationReasonCode, code)]),
+    ...(occurred === undefined ? [] : [build.dateTime(Tag.CompromiseOccurrenceDate, occurred)]),
+  ];
 }
 
 /** One batch item's outcome. */
