@@ -98,7 +98,8 @@ describe("Create: promises the relay cannot keep", () => {
     expect(storage.reason).toBe(ResultReason.ProtectionStorageUnavailable);
   });
 
-  it("refuses Quantum Safe true in Create Key Pair", async () => {
+  it("refuses Quantum Safe true in Create Key Pair, making no key", async () => {
+    const before = tokenObjects(fixture.relay).length;
     const result = await fixture.session.call(
       Operation.CreateKeyPair,
       [
@@ -111,6 +112,7 @@ describe("Create: promises the relay cannot keep", () => {
       V2,
     );
     expect(result.reason).toBe(ResultReason.GeneralFailure);
+    expect(tokenObjects(fixture.relay).length).toBe(before);
   });
 
   it("accepts Quantum Safe false (no promise)", async () => {
