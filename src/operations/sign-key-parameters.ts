@@ -11,7 +11,8 @@
  * | ECDSA with SHA-x                  | CKM_ECDSA, CKM_ECDSA_SHAx (the marker of the hash) |
  *
  * (SHA-x: SHA-256 unless the parameters name SHA-384 or SHA-512.) Register calls
- * {@link signMechanismsFor}; Sign and Signature Verify call {@link signParametersOfKey}.
+ * {@link signMechanismsFor}; Sign and Signature Verify call {@link keySignParameters} when the
+ * request names none ({@link namesAnyParameter}).
  */
 import type { Pkcs11Client } from "../pkcs11/client.js";
 import { CKA, CKM } from "../pkcs11/constants.js";
@@ -70,19 +71,6 @@ export function namesAnyParameter(given: SignParameters): boolean {
     given.saltLength !== undefined ||
     given.mgfHash !== undefined
   );
-}
-
-/**
- * The request's parameters when they say anything (as they are, no promise), else the key's
- * (keySignParameters).
- */
-export function signParametersOfKey(
-  given: SignParameters,
-  client: Pkcs11Client,
-  token: TokenSelector,
-  ref: ObjectRef,
-): SignParameters | Promise<SignParameters> {
-  return namesAnyParameter(given) ? given : keySignParameters(client, token, ref);
 }
 
 /**

@@ -182,7 +182,6 @@ export const sign: OperationHandler = {
     refuseMultiPart(payload, "Sign", "signing");
     const input = readSignInput(payload, "Sign");
     const given = readSignParameters(optionalStruct(payload, Tag.CryptographicParameters));
-    // Checked here rather than in signParametersOfKey: no await (no promise) when given.
     const params = namesAnyParameter(given)
       ? given
       : await keySignParameters(ctx.client, token, ref);

@@ -49,7 +49,7 @@ import {
   type SignInput,
   signCall,
 } from "./sign.js";
-import { signParametersOfKey } from "./sign-key-parameters.js";
+import { keySignParameters, namesAnyParameter } from "./sign-key-parameters.js";
 import { planFor, readSignParameters, type SignParameters, type SignPlan } from "./sign-plan.js";
 import { refuseMultiPart } from "./single-part.js";
 import type { OperationHandler } from "./types.js";
@@ -195,12 +195,10 @@ export const signatureVerify: OperationHandler = {
     if (given !== undefined && namesDsa(given)) {
       return response(uid, await verifyDsa(ctx.client, token, ref, given, input, signature));
     }
-    const params = await signParametersOfKey(
-      readSignParameters(given, "verify"),
-      ctx.client,
-      token,
-      ref,
-    );
+    const requested = readSignParameters(given, "verify");
+    const params = namesAnyParameter(requested)
+      ? requested
+      : await keySignParameters(ctx.client, token, ref);
     const kind = params.kind ?? (await readKeyKind(ctx.client, token, ref));
     const plan = planFor(params, kind);
     const call = signCall(plan, input, OP);
