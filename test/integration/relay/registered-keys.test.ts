@@ -120,11 +120,11 @@ describe("Digest of a registered secret key (C_DigestKey inside the token)", () 
       ]);
       const digest = findChild(findChild(payload, Tag.Attribute) ?? payload, Tag.AttributeValue);
       expect(digest?.type).toBe("Structure");
-      const value = findChild(digest as never, Tag.DigestValue)?.value as Uint8Array;
+      const value = findChild(digest!, Tag.DigestValue)?.value as Uint8Array;
       expect(Buffer.from(value).toString("hex")).toBe(
         createHash("sha256").update(key).digest("hex"),
       );
-      expect(findChild(digest as never, Tag.KeyFormatType)?.value).toBe(KeyFormatType.Raw);
+      expect(findChild(digest!, Tag.KeyFormatType)?.value).toBe(KeyFormatType.Raw);
     }
   });
 });
