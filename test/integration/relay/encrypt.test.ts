@@ -28,8 +28,8 @@ import {
   EXPORTABLE,
   encryptWith,
   GCM,
+  keyBytesOf,
   SECRET_KINDS,
-  symmetricKeyFromGet,
 } from "./cipher-requests.js";
 import { attr, getPayload, KEY_KINDS, Session } from "./session.js";
 
@@ -43,8 +43,7 @@ beforeAll(async () => {
   uids.aes128 = await createSecret(session, SECRET_KINDS.aes128);
   uids.aes256 = await createSecret(session, SECRET_KINDS.aes256, "v2");
   uids.exportable = await createSecret(session, [...SECRET_KINDS.aes256, ...EXPORTABLE]);
-  const got = symmetricKeyFromGet(await session.ok(Operation.Get, getPayload(uids.exportable)));
-  exportedKey = Buffer.from(got.material?.value as Uint8Array);
+  exportedKey = await keyBytesOf(session, uids.exportable);
 });
 afterAll(async () => {
   session?.close();
