@@ -14,7 +14,8 @@ import { Tag } from "../../../src/kmip/tags.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
 import { publicKeyFromGet, signatureVerifies } from "../../helpers/keys.js";
 import { requestMessage, type TestBatchItem } from "../../helpers/kmip-client.js";
-import { createKeyPairPayload, KEY_KINDS, relaySession } from "./session.js";
+import { relaySession } from "./relay-session.js";
+import { createKeyPairPayload, KEY_KINDS } from "./session.js";
 
 const fixture = relaySession({ workers: 2 });
 

@@ -19,7 +19,7 @@ import { CryptographicUsageMask as M } from "../../../src/kmip/masks.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
 import { requestMessage, type TestBatchItem } from "../../helpers/kmip-client.js";
-import { relaySession } from "./session.js";
+import { relaySession } from "./relay-session.js";
 
 const V21 = { major: 2, minor: 1 };
 const fixture = relaySession({ workers: 1, pkcs11Toml: 'new-key-state = "pre-active"' });

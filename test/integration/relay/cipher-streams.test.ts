@@ -21,7 +21,8 @@ import {
   keyBytesOf,
   SECRET_KINDS,
 } from "./cipher-requests.js";
-import { relaySession, Session } from "./session.js";
+import { relaySession } from "./relay-session.js";
+import { Session } from "./session.js";
 
 const fixture = relaySession({ workers: 2 });
 let uid: string;

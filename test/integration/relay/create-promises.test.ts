@@ -16,7 +16,8 @@ import { CryptographicUsageMask as M } from "../../../src/kmip/masks.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
 import { createPayload, createSecret, SECRET_KINDS } from "./cipher-requests.js";
-import { type Attr, attr, relaySession, uidPayload } from "./session.js";
+import { relaySession } from "./relay-session.js";
+import { type Attr, attr, uidPayload } from "./session.js";
 import { tokenObjects } from "./token-objects.js";
 
 const fixture = relaySession({ workers: 1 });

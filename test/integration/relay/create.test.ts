@@ -30,7 +30,8 @@ import {
   SECRET_KINDS,
   symmetricKeyFromGet,
 } from "./cipher-requests.js";
-import { attr, getPayload, relaySession, revokePayload } from "./session.js";
+import { relaySession } from "./relay-session.js";
+import { attr, getPayload, revokePayload } from "./session.js";
 import { tokenObjects } from "./token-objects.js";
 
 const fixture = relaySession({ workers: 1 });

@@ -6,7 +6,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Operation } from "../../../src/kmip/enums.js";
 import { findChildren } from "../../../src/kmip/item.js";
 import { Tag } from "../../../src/kmip/tags.js";
-import { attr, KEY_KINDS, relaySession, uidPayload } from "./session.js";
+import { relaySession } from "./relay-session.js";
+import { attr, KEY_KINDS, uidPayload } from "./session.js";
 
 const fixture = relaySession({ workers: 1 });
 let pair: { privateUid: string; publicUid: string };

@@ -15,7 +15,8 @@ import { build, findChild, findChildren } from "../../../src/kmip/item.js";
 import { CryptographicUsageMask } from "../../../src/kmip/masks.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
-import { attr, KEY_KINDS, relaySession, uidPayload } from "./session.js";
+import { relaySession } from "./relay-session.js";
+import { attr, KEY_KINDS, uidPayload } from "./session.js";
 
 const fixture = relaySession({ workers: 1 });
 let pair: { privateUid: string; publicUid: string };

@@ -25,10 +25,10 @@ import type { ProtocolVersion } from "../../../src/kmip/messages.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import { startRelay } from "../../../src/server/relay.js";
 import { SOFTHSM2_LIB } from "../../helpers/softhsm.js";
+import { relaySession } from "./relay-session.js";
 import {
   cryptoParams,
   KEY_KINDS,
-  relaySession,
   revokePayload,
   Session,
   signPayload,

@@ -19,7 +19,8 @@ import type { ProtocolVersion } from "../../../src/kmip/messages.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
 import { rawSymmetricKey } from "./cipher-requests.js";
-import { relaySession, uidPayload } from "./session.js";
+import { relaySession } from "./relay-session.js";
+import { uidPayload } from "./session.js";
 
 const V1_4: ProtocolVersion = { major: 1, minor: 4 };
 const V2_1: ProtocolVersion = { major: 2, minor: 1 };

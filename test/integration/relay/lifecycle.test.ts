@@ -16,7 +16,8 @@ import { build, findChild, findChildren } from "../../../src/kmip/item.js";
 import type { ProtocolVersion } from "../../../src/kmip/messages.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
-import { attr, KEY_KINDS, relaySession, signPayload, uidPayload, v1Attribute } from "./session.js";
+import { relaySession } from "./relay-session.js";
+import { attr, KEY_KINDS, signPayload, uidPayload, v1Attribute } from "./session.js";
 import { findTokenObject } from "./token-objects.js";
 
 const fixture = relaySession({ workers: 2 });

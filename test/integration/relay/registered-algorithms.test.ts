@@ -46,7 +46,8 @@ import {
   macPayload,
   rawSymmetricKey,
 } from "./cipher-requests.js";
-import { attr, cryptoParams, getPayload, relaySession } from "./session.js";
+import { relaySession } from "./relay-session.js";
+import { attr, cryptoParams, getPayload } from "./session.js";
 
 const fixture = relaySession({ workers: 1 });
 

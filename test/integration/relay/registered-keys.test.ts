@@ -24,7 +24,8 @@ import {
   macPayload,
   rawSymmetricKey,
 } from "./cipher-requests.js";
-import { getPayload, relaySession } from "./session.js";
+import { relaySession } from "./relay-session.js";
+import { getPayload } from "./session.js";
 
 const fixture = relaySession({ workers: 1 });
 const aesKey = randomBytes(16);

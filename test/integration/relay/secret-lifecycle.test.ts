@@ -16,7 +16,8 @@ import { CryptographicUsageMask } from "../../../src/kmip/masks.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
 import { requestMessage, type TestBatchItem } from "../../helpers/kmip-client.js";
-import { attr, relaySession, revokePayload, uidPayload, v1Attribute } from "./session.js";
+import { relaySession } from "./relay-session.js";
+import { attr, revokePayload, uidPayload, v1Attribute } from "./session.js";
 
 const fixture = relaySession({ workers: 1 });
 

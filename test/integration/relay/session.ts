@@ -2,7 +2,6 @@
  * Requests of the key operations, built field by field as the KMIP spec lays them out, and a
  * session that sends them over TLS with the test relay's credential and reads each result.
  */
-import { afterAll, beforeAll } from "vitest";
 import {
   CryptographicAlgorithm,
   NameType,
@@ -16,7 +15,7 @@ import type { ProtocolVersion } from "../../../src/kmip/messages.js";
 import { Tag } from "../../../src/kmip/tags.js";
 import type { TtlvItem } from "../../../src/ttlv/types.js";
 import { KmipTestClient, requestMessage } from "../../helpers/kmip-client.js";
-import { startTestRelay, type TestRelay, type TestRelayOptions } from "../../helpers/relay.js";
+import type { TestRelay } from "../../helpers/relay.js";
 
 /** One attribute: its KMIP 1.x name and its value under the attribute's own tag (2.x form). */
 export interface Attr {
@@ -290,40 +289,4 @@ export class Session {
   close(): void {
     this.client.close();
   }
-}
-
-/** A test relay and one Session to it, both live between {@link relaySession}'s hooks. */
-export interface RelaySession {
-  readonly relay: TestRelay;
-  readonly session: Session;
-}
-
-/**
- * Registers a `beforeAll` that starts a test relay with `opts` and opens a Session to it, and an
- * `afterAll` that closes both, in the enclosing describe block (or file). The returned object's
- * getters give the two once the hook has run; reading them earlier throws.
- */
-export function relaySession(opts: TestRelayOptions = {}): RelaySession {
-  let relay: TestRelay | undefined;
-  let session: Session | undefined;
-  beforeAll(async () => {
-    relay = await startTestRelay(opts);
-    session = await Session.open(relay);
-  });
-  afterAll(async () => {
-    session?.close();
-    await relay?.close();
-  });
-  const started = <T>(value: T | undefined): T => {
-    if (value === undefined) throw new Error("relaySession: read before its beforeAll ran");
-    return value;
-  };
-  return {
-    get relay() {
-      return started(relay);
-    },
-    get session() {
-      return started(session);
-    },
-  };
 }
